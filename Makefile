@@ -1,0 +1,39 @@
+# ganforge: `make demo` and `make test` create the environment when it is missing.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.ganforge-installed
+
+.PHONY: install demo test test-all bench lint evaluators clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/ganforge demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q -m ""
+
+bench: $(STAMP)
+	$(PY) benchmarks/train_speed.py
+	$(PY) benchmarks/fid_speed.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+
+# Rebuild the evaluators shipped inside the package (deterministic on CPU).
+evaluators: $(STAMP)
+	$(VENV)/bin/ganforge evaluator train --data builtin:digits --out src/ganforge/assets/evaluators/digits --seed 0
+	$(VENV)/bin/ganforge evaluator train --data builtin:shapes --out src/ganforge/assets/evaluators/shapes --seed 0
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

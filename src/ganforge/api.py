@@ -1,0 +1,57 @@
+"""The Python API (PRODUCT.md): train, load_generator, sample, interpolate, export, evaluate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ganforge.runs import export_generator, load_generator
+from ganforge.sampling import sample
+
+__all__ = ["train", "load_generator", "sample", "interpolate", "export", "evaluate"]
+
+
+def train(
+    config: str | Path | dict,
+    overrides: dict[str, Any] | list[str] | None = None,
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> Path:
+    """Train from a YAML path, preset name or dict; returns the run directory."""
+    from ganforge.config import load_config
+    from ganforge.training.evaluation import evaluation_hook
+    from ganforge.training.loop import train as train_loop
+
+    cfg = load_config(config, overrides)
+    run_dir = Path(run_dir) if run_dir is not None else Path("runs") / cfg.name
+    return train_loop(cfg, run_dir, resume=resume, progress=progress, step_hook=evaluation_hook(cfg))
+
+
+def interpolate(
+    source: str | Path | nn.Module, out: str | Path, steps: int = 8, rows: int = 4, seed: int = 0
+) -> torch.Tensor:
+    """Write a PNG of `rows` latent walks with `steps` images each; returns the uint8 images."""
+    from ganforge.sampling import generate_from_latents, interpolation_latents
+    from ganforge.training.logging import save_grid
+
+    generator = source if isinstance(source, nn.Module) else load_generator(source)
+    z = interpolation_latents(generator.z_dim, steps, rows, seed)
+    images = torch.cat(list(generate_from_latents(generator.eval(), z)))
+    save_grid(images, Path(out), nrow=steps)
+    return images
+
+
+def export(source: str | Path, out: str | Path) -> tuple[Path, Path]:
+    """Write the generator as safetensors + JSON; returns both paths."""
+    return export_generator(source, out)
+
+
+def evaluate(*args, **kwargs) -> dict:
+    """FID/KID/IS/PR/DC of `fake` against `real`; see `ganforge.metrics.evaluate.evaluate`."""
+    from ganforge.metrics.evaluate import evaluate as evaluate_impl
+
+    return evaluate_impl(*args, **kwargs)

@@ -1,0 +1,66 @@
+"""Evaluate generated images against real ones: FID, KID, IS, precision/recall, density/coverage.
+
+SRC is an image folder (recursive), a .zip, builtin:NAME, a run directory or checkpoint
+(images generated from seeded latents; as many as the real side has unless --n), or, for
+--real with fid only, a statistics .npz from `ganforge stats`. Real features are cached
+under $GANFORGE_HOME/cache (default ~/.cache/ganforge); --no-cache skips the cache.
+
+examples:
+  ganforge eval --fake samples/ --real builtin:digits --weights pt_inception.pth
+  ganforge eval --fake runs/dcgan-digits --real data/ --metrics fid,kid,pr --n 5000 --json result.json
+  ganforge eval --fake samples/ --real ref.npz --metrics fid --json -
+  ganforge eval --fake samples/ --real data/ --metrics fid,kid --ci --kid-subset-size 500
+  ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ganforge.commands.stats import add_feature_arguments
+
+DEFAULT_METRICS = "fid"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fake", required=True, metavar="SRC", help="generated images (set 1)")
+    parser.add_argument("--real", metavar="SRC", help="reference images or statistics .npz (set 2)")
+    parser.add_argument("--metrics", default=DEFAULT_METRICS,
+                        help="comma-separated: fid,kid,is,pr,dc,fd_inf (default fid)")
+    add_feature_arguments(parser)
+    parser.add_argument("--json", metavar="OUT", help="write the result as JSON to OUT ('-': print it instead of the table)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of generated latents and --n subsets (default 0)")
+    parser.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default 100)")
+    parser.add_argument("--kid-subset-size", type=int, default=1000, help="images per KID subset (default 1000)")
+    parser.add_argument("--kid-shrink", action="store_true",
+                        help="shrink the KID subset size to the number of images instead of failing")
+    parser.add_argument("--ci", action="store_true", help="add 95%% bootstrap confidence intervals")
+    parser.add_argument("--ci-draws", type=int, default=200, help="bootstrap draws (default 200)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganforge.metrics.evaluate import evaluate
+    from ganforge.metrics.report import STDOUT, format_table
+
+    result = evaluate(
+        fake=args.fake,
+        real=args.real,
+        metrics=args.metrics,
+        features=args.features,
+        weights=args.weights,
+        resize=args.resize,
+        n=args.n,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        kid_subsets=args.kid_subsets,
+        kid_subset_size=args.kid_subset_size,
+        kid_allow_shrink=args.kid_shrink,
+        ci=args.ci,
+        ci_draws=args.ci_draws,
+        device=args.device,
+        cache=not args.no_cache,
+        json_path=args.json,
+    )
+    if args.json != STDOUT:
+        print(format_table(result))
+    return 0

@@ -1,0 +1,23 @@
+"""Export a run's generator (EMA when kept) as safetensors plus a JSON that rebuilds it.
+
+examples:
+  ganforge export runs/dcgan-digits --out G.safetensors     # also writes G.json
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="run directory or .ckpt")
+    parser.add_argument("--out", type=Path, required=True, help="output .safetensors file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganforge.runs import export_generator
+
+    weights, meta = export_generator(args.source, args.out)
+    print(f"wrote {weights} and {meta}")
+    return 0

@@ -1,0 +1,33 @@
+"""Walk the latent space: rows of images interpolated (slerp) between seeded latents.
+
+examples:
+  ganforge interpolate runs/dcgan-digits --steps 8 --out strip.png
+  ganforge interpolate runs/dcgan-digits --steps 10 --rows 6 --seed 3 --out walk.png
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ganforge.errors import UserError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="run directory, .ckpt or exported .safetensors")
+    parser.add_argument("--steps", type=int, default=8, help="images per row (default 8)")
+    parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
+    parser.add_argument("--out", type=Path, required=True, help="output PNG")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganforge.api import interpolate
+
+    if args.steps < 2 or args.rows < 1:
+        raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
+    if args.out.suffix.lower() != ".png":
+        raise UserError(f"--out {args.out}: expected a .png file")
+    interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed)
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,238 @@
+"""Typed configuration: one schema of defaults, YAML presets, dotted overrides.
+
+A preset overrides a few keys of the defaults below; `key.sub=value` on the command
+line overrides the preset. Every error names the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ganforge.errors import UserError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(Section):
+    path: str = "builtin:digits"  # builtin:NAME, an image folder or a .zip
+    resolution: int = Field(32, ge=8, le=1024)
+    channels: Literal[1, 3] = 1
+    labels: bool = False  # class sub-folders give labels
+    crop: Literal["center", "random"] = "center"
+    max_images: int | None = Field(None, ge=1)
+
+    @field_validator("path")
+    @classmethod
+    def _path_given(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("data.path: required; give an image folder, a .zip or builtin:NAME (data.path=...)")
+        return value
+
+
+class NetConfig(Section):
+    width: int = Field(64, ge=1)
+    batchnorm: bool = True  # DCGAN-D batchnorm; ignored where a model has none
+    spectral_norm: bool = False
+
+
+class ModelConfig(Section):
+    name: str = "dcgan"
+    z_dim: int = Field(100, ge=1)
+    g: NetConfig = NetConfig()
+    d: NetConfig = NetConfig()
+
+
+class LossConfig(Section):
+    name: str = "nonsaturating"
+    r1_gamma: float = Field(0.0, ge=0)  # R1 weight; 0 disables
+    r1_every: int = Field(16, ge=1)  # lazy R1: every k D steps, scaled by k
+    gp_weight: float = Field(10.0, ge=0)  # wgan-gp gradient penalty weight
+
+
+class AugmentConfig(Section):
+    diffaugment: list[Literal["color", "translation", "cutout"]] = []
+
+
+class EMAConfig(Section):
+    enabled: bool = True
+    decay: float = Field(0.999, ge=0, lt=1)
+    start: int = Field(0, ge=0)  # step from which the EMA starts averaging
+
+
+class DivergenceConfig(Section):
+    max_bad_steps: int = Field(5, ge=1)  # non-finite steps in a row before acting
+    action: Literal["restore", "stop"] = "restore"
+    lr_factor: float = Field(0.5, gt=0, le=1)  # lr multiplier after a restore
+    max_restores: int = Field(3, ge=0)
+
+
+class TrainConfig(Section):
+    steps: int = Field(2000, ge=1)  # generator steps
+    batch_size: int = Field(64, ge=1)
+    n_dis: int = Field(1, ge=1)  # D steps per G step
+    lr_g: float = Field(2e-4, gt=0)
+    lr_d: float = Field(2e-4, gt=0)
+    betas_g: tuple[float, float] = (0.5, 0.999)
+    betas_d: tuple[float, float] = (0.5, 0.999)
+    lr_decay: Literal["none", "linear"] = "none"
+    lr_decay_start: int = Field(0, ge=0)  # linear decay to 0 from this step to `steps`
+    ema: EMAConfig = EMAConfig()
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    amp: Literal["auto", "off", "bf16", "fp16"] = "auto"  # CUDA only; auto = bf16 where supported
+    channels_last: bool = True
+    compile: bool = False
+    num_workers: int = Field(0, ge=0)
+    resume: Literal["never", "auto"] = "never"
+    log_every: int = Field(50, ge=1)
+    sample_every: int = Field(500, ge=1)
+    sample_grid: int = Field(64, ge=1)  # images in the fixed-latent grid
+    divergence: DivergenceConfig = DivergenceConfig()
+
+
+class CheckpointConfig(Section):
+    every: int = Field(1000, ge=1)
+    keep: int = Field(3, ge=0)  # numbered checkpoints kept besides `latest`; 0 keeps none
+
+
+class EvalConfig(Section):
+    every: int = Field(0, ge=0)  # 0 disables evaluation during training
+    metrics: list[str] = ["fid"]
+    features: str = "inception"
+    weights: str | None = None
+    n: int = Field(1000, ge=2)
+    real: str | None = None  # reference source; default: data.path
+    best: str | None = None  # metric that picks best.ckpt (lower is better for fid/kid)
+
+
+class Config(Section):
+    name: str = "run"
+    seed: int = 0
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    loss: LossConfig = LossConfig()
+    augment: AugmentConfig = AugmentConfig()
+    train: TrainConfig = TrainConfig()
+    ckpt: CheckpointConfig = CheckpointConfig()
+    eval: EvalConfig = EvalConfig()
+
+    @model_validator(mode="after")
+    def _check_names(self) -> Config:
+        from ganforge.losses import LOSSES
+        from ganforge.models import MODELS
+
+        _check_choice("model.name", self.model.name, MODELS)
+        _check_choice("loss.name", self.loss.name, LOSSES)
+        return self
+
+
+def _check_choice(path: str, value: str, registry: dict) -> None:
+    if value not in registry:
+        raise ValueError(f"{path}: unknown value {value!r}; allowed: {', '.join(sorted(registry))}")
+
+
+PRESET_DIR = resources.files("ganforge") / "configs"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.name[:-5] for p in PRESET_DIR.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_yaml(source: str) -> tuple[dict, str]:
+    """Read a YAML file path or a preset name; returns (mapping, label)."""
+    path = Path(source)
+    if not path.exists() and not source.endswith((".yaml", ".yml")):
+        candidate = PRESET_DIR / f"{source}.yaml"
+        if candidate.is_file():
+            return yaml.safe_load(candidate.read_text()) or {}, source
+    if not path.is_file():
+        raise UserError(f"{source}: config file not found (presets: {', '.join(preset_names())})")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise UserError(f"{source}:{where} is not valid YAML") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{source}: expected a mapping of config keys at the top level")
+    return data, str(path)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """`train.steps=300` -> (["train", "steps"], 300); the value is parsed as YAML, never executed."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"override {text!r}: expected key.sub=value")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return key.strip().split("."), value
+
+
+def _set_dotted(tree: dict, keys: list[str], value: Any) -> None:
+    node = tree
+    for key in keys[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[keys[-1]] = value
+
+
+def _valid_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    paths = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        paths.append(path)
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            paths.extend(_valid_paths(annotation, path + "."))
+    return paths
+
+
+def _format_error(error: dict, label: str) -> str:
+    path = ".".join(str(p) for p in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(path, _valid_paths(Config), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{label}: unknown key {path!r}{hint}"
+    if kind == "value_error":
+        return f"{label}: {error['msg'].removeprefix('Value error, ')}"
+    given = error.get("input")
+    shown = repr(given) if not isinstance(given, dict) else "a mapping"
+    return f"{label}: {path}: {error['msg'].lower()} (got {shown})"
+
+
+def validate(tree: dict, label: str = "config") -> Config:
+    try:
+        return Config.model_validate(tree)
+    except ValidationError as err:
+        raise UserError(_format_error(err.errors()[0], label)) from None
+
+
+def load_config(source: str | Path | dict | None = None, overrides: list[str] | dict | None = None) -> Config:
+    """Defaults <- preset/YAML (path or preset name) <- overrides (`a.b=v` strings or a dict)."""
+    if isinstance(source, dict):
+        tree, label = dict(source), "config"
+    elif source is None:
+        tree, label = {}, "defaults"
+    else:
+        tree, label = _read_yaml(str(source))
+    items = overrides.items() if isinstance(overrides, dict) else [parse_override(o) for o in overrides or []]
+    for keys, value in items:
+        _set_dotted(tree, keys.split(".") if isinstance(keys, str) else keys, value)
+    return validate(tree, label)
+
+
+def dump_config(config: Config) -> str:
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)

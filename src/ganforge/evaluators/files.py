@@ -1,0 +1,107 @@
+"""An evaluator on disk: `DIR/weights.safetensors` + `DIR/evaluator.json`; no pickle anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save as safetensors_bytes
+
+from ganforge.errors import UserError
+from ganforge.evaluators.architectures import ARCHITECTURES, build_network
+from ganforge.evaluators.network import EvaluatorNet
+
+WEIGHTS_FILE = "weights.safetensors"
+META_FILE = "evaluator.json"
+FORMAT = "ganforge-evaluator/1"
+# Keys a loadable evaluator.json must hold (training reports add more).
+REQUIRED_KEYS = ("format", "name", "mode", "architecture", "preprocessing", "feature_layer", "weights")
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    """Temp file beside `path`, fsync, rename: a reader never sees half a file."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_evaluator(directory: str | Path, network: torch.nn.Module, meta: dict) -> dict:
+    """Write the weights (float32 safetensors) then the JSON, which gains `weights.sha256`.
+
+    Returns the JSON as written. The JSON goes last, so a directory with a JSON is complete.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {name: tensor.detach().to("cpu").contiguous() for name, tensor in network.state_dict().items()}
+    payload = safetensors_bytes(state, metadata={"format": FORMAT})
+    _write_atomically(directory / WEIGHTS_FILE, payload)
+    meta = {**meta, "format": FORMAT, "weights": {"file": WEIGHTS_FILE, "sha256": hashlib.sha256(payload).hexdigest()}}
+    _write_atomically(directory / META_FILE, (json.dumps(meta, indent=2, sort_keys=False) + "\n").encode())
+    return meta
+
+
+def read_meta(directory: str | Path) -> dict:
+    """Parse and check `DIR/evaluator.json`; UserError names the file and the missing key."""
+    path = Path(directory) / META_FILE
+    if not Path(directory).is_dir():
+        raise UserError(f"{directory}: evaluator directory not found (expected {META_FILE} and {WEIGHTS_FILE})")
+    if not path.is_file():
+        raise UserError(f"{path}: missing; not a ganforge evaluator directory")
+    try:
+        meta = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: not valid JSON ({err.__class__.__name__})") from None
+    if not isinstance(meta, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    for key in REQUIRED_KEYS:
+        if key not in meta:
+            raise UserError(f"{path}: missing key {key!r}")
+    if meta["format"] != FORMAT:
+        raise UserError(f"{path}: format {meta['format']!r} is not {FORMAT!r}")
+    if meta["architecture"].get("name") not in ARCHITECTURES:
+        raise UserError(
+            f"{path}: architecture.name {meta['architecture'].get('name')!r} unknown; "
+            f"allowed: {', '.join(sorted(ARCHITECTURES))}"
+        )
+    return meta
+
+
+def load_evaluator(directory: str | Path, device: str | torch.device = "cpu") -> tuple[EvaluatorNet, dict]:
+    """DIR -> (EvaluatorNet in eval mode on `device`, its evaluator.json). Safetensors + JSON only."""
+    meta = read_meta(directory)
+    weights_path = Path(directory) / meta["weights"].get("file", WEIGHTS_FILE)
+    if not weights_path.is_file():
+        raise UserError(f"{weights_path}: missing; the evaluator's weights file")
+    try:
+        network = build_network(meta["architecture"])
+    except (TypeError, ValueError) as err:
+        raise UserError(f"{Path(directory) / META_FILE}: bad architecture entry ({err})") from None
+    try:
+        state = load_file(weights_path)
+    except (SafetensorError, OSError) as err:
+        raise UserError(f"{weights_path}: not a readable safetensors file ({err})") from None
+    try:
+        network.load_state_dict(state, strict=True)
+    except RuntimeError:
+        raise UserError(f"{weights_path}: tensors do not match the architecture in {META_FILE}") from None
+    return EvaluatorNet(network.to(device), meta["preprocessing"]), meta

@@ -1,0 +1,1 @@
+"""Evaluation: feature extractors, statistics and the metrics of METRICS.md."""

@@ -1,0 +1,35 @@
+"""Feature-extractor registry (`--features`): name -> factory(weights, resize, device)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ganforge.errors import UserError
+from ganforge.metrics.features.base import FeatureExtractor
+
+FEATURES: dict[str, Callable[..., FeatureExtractor]] = {}
+
+
+def register_features(name: str):
+    def add(factory: Callable[..., FeatureExtractor]) -> Callable[..., FeatureExtractor]:
+        FEATURES[name] = factory
+        return factory
+
+    return add
+
+
+def build_features(
+    spec: str, *, weights: str | None = None, resize: str = "tf1", device: str = "cpu"
+) -> FeatureExtractor:
+    """`inception`, a registered name (`digits`, `shapes`), `domain:DIR` or an evaluator DIR."""
+    if spec.startswith("domain:"):
+        return FEATURES["domain"](path=spec.removeprefix("domain:"), device=device)
+    if spec in FEATURES:
+        return FEATURES[spec](weights=weights, resize=resize, device=device)
+    if Path(spec).is_dir():
+        return FEATURES["domain"](path=spec, device=device)
+    raise UserError(f"--features {spec}: unknown extractor; allowed: {', '.join(sorted(FEATURES))}, domain:DIR")
+
+
+from ganforge.metrics.features import domain, inception  # noqa: E402,F401  (registration)

@@ -1,0 +1,113 @@
+"""Fréchet distance between Gaussians fitted to features (FID; Heusel et al. 2017, eq. 6).
+
+FD = ‖μ₁−μ₂‖² + tr Σ₁ + tr Σ₂ − 2·tr √(Σ₁Σ₂). The trace of the square root comes from the
+eigenvalues of Σ₁Σ₂ (`eig`, torch-fidelity's way) or from scipy's `sqrtm` (pytorch-fid's way).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from scipy import linalg
+
+from ganforge.errors import UserError
+from ganforge.metrics.stats import as_float64_features, feature_stats
+
+SQRTM_DIAGONAL_EPS = 1e-6  # pytorch-fid's offset when Σ₁Σ₂ is singular
+SQRTM_MAX_IMAGINARY = 1e-3  # pytorch-fid's tolerance on the imaginary diagonal of √(Σ₁Σ₂)
+
+
+def _trace_sqrt_eig(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
+    # Σ₁Σ₂ is similar to a PSD matrix, so its eigenvalues are real ≥ 0 up to rounding.
+    eigenvalues = np.linalg.eigvals(sigma1 @ sigma2).astype(np.complex128)
+    return float(np.sqrt(eigenvalues).real.sum())
+
+
+def _trace_sqrt_sqrtm(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
+    covmean = linalg.sqrtm(sigma1 @ sigma2)
+    if not np.isfinite(covmean).all():
+        warnings.warn(
+            f"Fréchet distance: Σ₁Σ₂ is singular; adding {SQRTM_DIAGONAL_EPS} to the covariance diagonals",
+            stacklevel=3,
+        )
+        offset = np.eye(sigma1.shape[0]) * SQRTM_DIAGONAL_EPS
+        covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    if np.iscomplexobj(covmean):
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=SQRTM_MAX_IMAGINARY):
+            largest = np.max(np.abs(covmean.imag))
+            raise UserError(
+                f"Fréchet distance: sqrtm has an imaginary component {largest:.3g} > {SQRTM_MAX_IMAGINARY} "
+                "(covariances nearly singular; use more images or method 'eig')"
+            )
+        covmean = covmean.real
+    return float(np.trace(covmean))
+
+
+TRACE_SQRT: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "eig": _trace_sqrt_eig,
+    "sqrtm": _trace_sqrt_sqrtm,
+}
+
+
+def frechet_distance(
+    mu1: np.ndarray,
+    sigma1: np.ndarray,
+    mu2: np.ndarray,
+    sigma2: np.ndarray,
+    method: str = "eig",
+) -> float:
+    """FD between N(mu1 [d], sigma1 [d,d]) and N(mu2, sigma2), computed in float64."""
+    if method not in TRACE_SQRT:
+        raise UserError(
+            f"Fréchet distance method {method!r}: expected one of {', '.join(TRACE_SQRT)}"
+        )
+    mu1, mu2 = (
+        np.atleast_1d(np.asarray(mu1, np.float64)),
+        np.atleast_1d(np.asarray(mu2, np.float64)),
+    )
+    sigma1, sigma2 = (
+        np.atleast_2d(np.asarray(sigma1, np.float64)),
+        np.atleast_2d(np.asarray(sigma2, np.float64)),
+    )
+    dim = mu1.shape[0]
+    if (
+        mu1.shape != (dim,)
+        or mu2.shape != (dim,)
+        or sigma1.shape != (dim, dim)
+        or sigma2.shape != (dim, dim)
+    ):
+        raise UserError(
+            f"Fréchet distance: statistics disagree in dimension (mu {list(mu1.shape)} vs {list(mu2.shape)}, "
+            f"sigma {list(sigma1.shape)} vs {list(sigma2.shape)}); were they made by the same feature extractor?"
+        )
+    diff = mu1 - mu2
+    trace_sqrt = TRACE_SQRT[method](sigma1, sigma2)
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_sqrt)
+
+
+def rank_warning(n: int, d: int, what: str = "features") -> int:
+    """Warn when N ≤ d (the covariance is rank-deficient); returns the rank bound min(N−1, d)."""
+    max_rank = max(min(n - 1, d), 0)
+    if n <= d:
+        warnings.warn(
+            f"{what}: {n} vectors of dimension {d} give a covariance of rank at most {max_rank} < {d}; "
+            f"the FID is unreliable (use more than {d} images)",
+            stacklevel=2,
+        )
+    return max_rank
+
+
+def fid_from_features(
+    fake: np.ndarray | torch.Tensor, real: np.ndarray | torch.Tensor, method: str = "eig"
+) -> float:
+    """FID between fake [N1,d] and real [N2,d] features; warns when either set has N ≤ d."""
+    fake, real = (
+        as_float64_features(fake, "fake features"),
+        as_float64_features(real, "real features"),
+    )
+    rank_warning(*fake.shape, what="fake features")
+    rank_warning(*real.shape, what="real features")
+    return frechet_distance(*feature_stats(fake), *feature_stats(real), method=method)

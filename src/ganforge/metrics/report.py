@@ -1,0 +1,71 @@
+"""Present an evaluation result: a readable table for people, JSON for programs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ganforge.errors import UserError
+from ganforge.metrics.cache import write_atomically
+
+CI_SUFFIX = "_ci"
+STDOUT = "-"
+
+
+def _number(value: float) -> str:
+    return f"{value:.7g}"  # 7 significant digits, as the reference tools print
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """Rows `metric  value  [low, high]` for every value of `result`, then one protocol line."""
+    metric_keys = [key for key in result if key != "protocol" and not key.endswith(CI_SUFFIX)]
+    has_ci = any(key.endswith(CI_SUFFIX) for key in result)
+    header = ["metric", "value"] + (["95% CI"] if has_ci else [])
+    rows = [header]
+    for key in metric_keys:
+        interval = result.get(key + CI_SUFFIX)
+        shown = f"[{_number(interval[0])}, {_number(interval[1])}]" if interval else ""
+        rows.append([key, _number(result[key])] + ([shown] if has_ci else []))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    if "protocol" in result:
+        lines.append(protocol_line(result["protocol"]))
+    return "\n".join(lines)
+
+
+def protocol_line(protocol: dict[str, Any]) -> str:
+    """One line: sample counts, resize mode, extractor and weights hash, device."""
+    features = protocol.get("features") or {}
+    weights = protocol.get("weights_sha256")
+    parts = [
+        f"N fake {protocol.get('n_fake')}",
+        f"N real {protocol.get('n_real')}",
+        f"resize {protocol.get('resize')}",
+        f"features {features.get('features') or features.get('name')}",
+        f"weights {weights[:12] if weights else None}",
+        f"device {protocol.get('device')}",
+    ]
+    return "(" + ", ".join(parts) + ")"
+
+
+def to_json(result: dict[str, Any]) -> str:
+    return json.dumps(result, indent=2) + "\n"
+
+
+def check_output_path(path: str | Path, flag: str = "--json") -> None:
+    """Fail before any work when the output's directory does not exist ("-" is stdout)."""
+    if str(path) != STDOUT and not Path(path).parent.is_dir():
+        raise UserError(f"{flag} {path}: directory {Path(path).parent} does not exist")
+
+
+def write_json(result: dict[str, Any], path: str | Path) -> None:
+    """Write `result` as JSON to `path` atomically, or to stdout when `path` is "-"."""
+    if str(path) == STDOUT:
+        sys.stdout.write(to_json(result))
+        return
+    check_output_path(path)
+    path = Path(path)
+    text = to_json(result).encode()
+    write_atomically(path, lambda file: file.write(text))

@@ -1,0 +1,68 @@
+"""Vanilla GAN with fully connected G and D (Goodfellow et al. 2014; the CS231n GAN notebook).
+
+G: z -> width -> width -> C*R*R (ReLU hidden, tanh output); D: C*R*R -> width -> width -> 1
+(LeakyReLU 0.01 hidden, as in the CS231n notebook). Works at any resolution.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+from ganforge.models import ModelSpec, register_model
+
+if TYPE_CHECKING:
+    from ganforge.config import ModelConfig
+
+LEAKY_SLOPE = 0.01  # CS231n GAN notebook, discriminator()
+
+
+class MLPGenerator(nn.Module):
+    """z [N, z_dim] float -> images [N, C, R, R] in [-1, 1]."""
+
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int) -> None:
+        super().__init__()
+        self.z_dim, self.resolution, self.channels = z_dim, resolution, channels
+        self.net = nn.Sequential(
+            nn.Linear(z_dim, width),
+            nn.ReLU(inplace=True),
+            nn.Linear(width, width),
+            nn.ReLU(inplace=True),
+            nn.Linear(width, channels * resolution * resolution),
+            nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(-1, self.channels, self.resolution, self.resolution)
+
+
+class MLPDiscriminator(nn.Module):
+    """images [N, C, R, R] -> raw logits [N]."""
+
+    def __init__(self, width: int, resolution: int, channels: int) -> None:
+        super().__init__()
+        self.resolution, self.channels = resolution, channels
+        self.net = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(channels * resolution * resolution, width),
+            nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
+            nn.Linear(width, width),
+            nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
+            nn.Linear(width, 1),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images).view(-1)
+
+
+def build_generator(cfg: ModelConfig, resolution: int, channels: int) -> MLPGenerator:
+    return MLPGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
+
+
+def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> MLPDiscriminator:
+    return MLPDiscriminator(cfg.d.width, resolution, channels)
+
+
+SPEC = register_model(ModelSpec("mlp", build_generator, build_discriminator, "nonsaturating"))

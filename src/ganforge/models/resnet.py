@@ -1,0 +1,148 @@
+"""SNGAN ResNet (Miyato et al. 2018, appendix B.4; blocks of Gulrajani et al. 2017).
+
+G: linear -> 4x4 map, residual up-blocks (BN, ReLU, nearest 2x, conv3x3) to R x R, then
+BN, ReLU, conv3x3, tanh. D: an "optimized" first down-block, residual down-blocks (avg-pool)
+to 8x8, two blocks without pooling, ReLU, global sum pool, linear -> logit; spectral norm on
+every conv and linear of D. At 32x32 every block has `width` channels (the CIFAR model);
+each doubling of R above 32 doubles the channels of the deepest blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from ganforge.models import ModelSpec, register_model
+from ganforge.models.init import xavier_init
+
+if TYPE_CHECKING:
+    from ganforge.config import ModelConfig
+
+RESOLUTIONS = (32, 64, 128)
+
+
+def _multipliers(resolution: int) -> list[int]:
+    """Channel multiplier per resolution level from 4x4 up to R/2: [1,1,1] at 32, [2,1,1,1] at 64."""
+    levels = int(math.log2(resolution)) - 2
+    return [2 ** max(0, levels - 3 - i) for i in range(levels)]
+
+
+def _shortcut_init(module: nn.Module) -> None:
+    xavier_init(module, gain=1.0)
+
+
+def _sn_conv(c_in: int, c_out: int, kernel: int) -> nn.Module:
+    """Spectrally normalised conv, initialised before wrapping so the power iteration starts on it."""
+    conv = nn.Conv2d(c_in, c_out, kernel, 1, kernel // 2)
+    xavier_init(conv, gain=math.sqrt(2.0) if kernel == 3 else 1.0)  # 1x1 shortcuts: linear, gain 1
+    return spectral_norm(conv)
+
+
+class UpBlock(nn.Module):
+    """[N, c_in, H, W] -> [N, c_out, 2H, 2W]: BN-ReLU-up-conv-BN-ReLU-conv + up-conv1x1 shortcut."""
+
+    def __init__(self, c_in: int, c_out: int) -> None:
+        super().__init__()
+        self.bn1, self.conv1 = nn.BatchNorm2d(c_in), nn.Conv2d(c_in, c_out, 3, 1, 1)
+        self.bn2, self.conv2 = nn.BatchNorm2d(c_out), nn.Conv2d(c_out, c_out, 3, 1, 1)
+        self.shortcut = nn.Conv2d(c_in, c_out, 1)
+        self.apply(xavier_init)
+        self.shortcut.apply(_shortcut_init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.interpolate(F.relu(self.bn1(x)), scale_factor=2, mode="nearest")
+        h = self.conv2(F.relu(self.bn2(self.conv1(h))))
+        return h + self.shortcut(F.interpolate(x, scale_factor=2, mode="nearest"))
+
+
+class DownBlock(nn.Module):
+    """[N, c_in, H, W] -> [N, c_out, H/2 or H, ...]: ReLU-conv-ReLU-conv(-avgpool) + shortcut."""
+
+    def __init__(self, c_in: int, c_out: int, downsample: bool) -> None:
+        super().__init__()
+        self.downsample = downsample
+        self.conv1, self.conv2 = _sn_conv(c_in, c_out, 3), _sn_conv(c_out, c_out, 3)
+        learn_shortcut = downsample or c_in != c_out
+        self.shortcut = _sn_conv(c_in, c_out, 1) if learn_shortcut else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv2(F.relu(self.conv1(F.relu(x))))
+        skip = self.shortcut(x)
+        if self.downsample:
+            h, skip = F.avg_pool2d(h, 2), F.avg_pool2d(skip, 2)
+        return h + skip
+
+
+class OptimizedDownBlock(nn.Module):
+    """First D block on raw images (no ReLU before the first conv): [N, C, H, W] -> [N, c_out, H/2, W/2]."""
+
+    def __init__(self, c_in: int, c_out: int) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = _sn_conv(c_in, c_out, 3), _sn_conv(c_out, c_out, 3)
+        self.shortcut = _sn_conv(c_in, c_out, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
+        return h + self.shortcut(F.avg_pool2d(x, 2))
+
+
+class ResNetGenerator(nn.Module):
+    """z [N, z_dim] float -> images [N, C, R, R] in [-1, 1]."""
+
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int) -> None:
+        super().__init__()
+        self.z_dim, self.resolution, self.channels = z_dim, resolution, channels
+        widths = [width * m for m in _multipliers(resolution)] + [width]
+        self.base_channels = widths[0]
+        self.project = nn.Linear(z_dim, widths[0] * 16)
+        self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in pairwise(widths)))
+        self.to_image = nn.Sequential(
+            nn.BatchNorm2d(widths[-1]), nn.ReLU(), nn.Conv2d(widths[-1], channels, 3, 1, 1), nn.Tanh()
+        )
+        _shortcut_init(self.project)
+        xavier_init(self.to_image[2], gain=1.0)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.project(z).view(-1, self.base_channels, 4, 4)
+        return self.to_image(self.blocks(h))
+
+
+class ResNetDiscriminator(nn.Module):
+    """images [N, C, R, R] -> raw logits [N]; spectral norm on every conv and linear."""
+
+    def __init__(self, width: int, resolution: int, channels: int) -> None:
+        super().__init__()
+        self.resolution, self.channels = resolution, channels
+        # Down to 8x8: log2(R) - 3 halvings, the first in the optimized block; widths mirror G.
+        halvings = int(math.log2(resolution)) - 3
+        widths = [width * m for m in reversed(_multipliers(resolution)[:halvings])]
+        blocks: list[nn.Module] = [OptimizedDownBlock(channels, widths[0])]
+        blocks += [DownBlock(a, b, downsample=True) for a, b in pairwise(widths)]
+        blocks += [DownBlock(widths[-1], widths[-1], downsample=False) for _ in range(2)]
+        self.blocks = nn.Sequential(*blocks)
+        head = nn.Linear(widths[-1], 1)
+        _shortcut_init(head)
+        self.head = spectral_norm(head)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        features = F.relu(self.blocks(images)).sum(dim=(2, 3))  # global sum pool [N, c]
+        return self.head(features).view(-1)
+
+
+def build_generator(cfg: ModelConfig, resolution: int, channels: int) -> ResNetGenerator:
+    SPEC.check_resolution(resolution)
+    return ResNetGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
+
+
+def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> ResNetDiscriminator:
+    SPEC.check_resolution(resolution)
+    return ResNetDiscriminator(cfg.d.width, resolution, channels)
+
+
+SPEC = register_model(ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS))

@@ -1,0 +1,122 @@
+"""Run directories and loading a generator from a run, checkpoint or export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+from torch import nn
+
+from ganforge.config import Config, validate
+from ganforge.errors import UserError
+from ganforge.models import MODELS
+from ganforge.training.checkpoint import load_checkpoint
+
+CHECKPOINT_DIR = "checkpoints"
+LATEST = "latest.ckpt"
+EXPORT_SUFFIX = ".safetensors"
+
+
+def latest_checkpoint(run_dir: Path) -> Path | None:
+    path = Path(run_dir) / CHECKPOINT_DIR / LATEST
+    return path if path.is_file() else None
+
+
+def is_run_source(spec: str | Path) -> bool:
+    """True for a run directory, a `.ckpt` file or an exported `.safetensors` generator."""
+    path = Path(spec)
+    if path.is_dir():
+        return latest_checkpoint(path) is not None
+    return path.is_file() and path.suffix in (".ckpt", EXPORT_SUFFIX)
+
+
+def resolve_checkpoint(spec: str | Path) -> Path:
+    path = Path(spec)
+    if path.is_dir():
+        found = latest_checkpoint(path)
+        if found is None:
+            raise UserError(f"{path}: no {CHECKPOINT_DIR}/{LATEST} in this run directory")
+        return found
+    if not path.exists():
+        raise UserError(f"{path}: no such run directory or checkpoint")
+    return path
+
+
+def config_from_state(state: dict, label: str) -> Config:
+    import yaml
+
+    return validate(yaml.safe_load(state["config"]), label)
+
+
+def build_generator(config: Config) -> nn.Module:
+    spec = MODELS[config.model.name]
+    return spec.build_generator(config.model, config.data.resolution, config.data.channels)
+
+
+def _load_export(path: Path) -> nn.Module:
+    meta_path = path.with_suffix(".json")
+    if not meta_path.is_file():
+        raise UserError(f"{path}: missing {meta_path.name} beside the exported generator")
+    try:
+        meta = json.loads(meta_path.read_text())
+        config = validate(meta["config"], str(meta_path))
+    except (json.JSONDecodeError, KeyError):
+        raise UserError(f"{meta_path}: expected JSON with a 'config' mapping") from None
+    generator = build_generator(config)
+    try:
+        generator.load_state_dict(load_file(path))
+    except Exception as err:
+        raise UserError(f"{path}: weights do not match the config in {meta_path.name} ({type(err).__name__})") from None
+    return generator
+
+
+def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
+    """Generator in eval mode on CPU from a run dir, checkpoint or exported `.safetensors`.
+
+    Uses the EMA weights when the run kept them and `ema` is True.
+    """
+    path = resolve_checkpoint(spec)
+    if path.suffix == EXPORT_SUFFIX:
+        return _load_export(path).eval()
+    state = load_checkpoint(path)
+    config = config_from_state(state, str(path))
+    generator = build_generator(config)
+    weights = state["generator_ema"] if ema and state.get("generator_ema") is not None else state["generator"]
+    generator.load_state_dict(weights)
+    return generator.eval()
+
+
+def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
+    """Write the (EMA) generator as safetensors plus a JSON with what rebuilds it."""
+    from safetensors.torch import save
+
+    from ganforge import __version__
+    from ganforge.training.checkpoint import atomic_write
+
+    path = resolve_checkpoint(spec)
+    state = load_checkpoint(path)
+    config = config_from_state(state, str(path))
+    use_ema = state.get("generator_ema") is not None
+    weights = state["generator_ema"] if use_ema else state["generator"]
+    out = Path(out)
+    if out.suffix != EXPORT_SUFFIX:
+        raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
+    tensors = {name: tensor.contiguous() for name, tensor in weights.items()}
+    meta = {
+        "format": "ganforge-generator/1",
+        "ganforge_version": __version__,
+        "step": int(state["step"]),
+        "weights": "ema" if use_ema else "raw",
+        "model": config.model.name,
+        "z_dim": config.model.z_dim,
+        "resolution": config.data.resolution,
+        "channels": config.data.channels,
+        "config": config.model_dump(mode="json"),
+    }
+    atomic_write(out, lambda handle: handle.write(save(tensors)))
+    meta_path = out.with_suffix(".json")
+    atomic_write(meta_path, lambda handle: handle.write(json.dumps(meta, indent=2).encode()))
+    return out, meta_path
+

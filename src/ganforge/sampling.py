@@ -1,0 +1,79 @@
+"""Latents, images from a generator, and latent-space interpolation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+from torch import Tensor, nn
+
+
+def latents(n: int, z_dim: int, seed: int, truncation: float | None = None) -> Tensor:
+    """[n, z_dim] standard-normal latents from a private CPU generator (same on every device).
+
+    With `truncation`, entries beyond ±truncation are redrawn (the truncation trick, Brock 2018 §3.1).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, z_dim, generator=generator)
+    if truncation is not None:
+        if truncation <= 0:
+            raise ValueError("truncation must be > 0")
+        outside = z.abs() > truncation
+        while outside.any():
+            z[outside] = torch.randn(int(outside.sum()), generator=generator)
+            outside = z.abs() > truncation
+    return z
+
+
+def to_uint8(images: Tensor) -> Tensor:
+    """[-1,1] float [N,C,H,W] -> uint8, as METRICS.md §2: round(clamp((x+1)*127.5, 0, 255))."""
+    return ((images.float() + 1) * 127.5).clamp(0, 255).round().to(torch.uint8)
+
+
+def _device_of(module: nn.Module) -> torch.device:
+    parameter = next(module.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
+@torch.inference_mode()
+def generate_from_latents(generator: nn.Module, z: Tensor, batch_size: int = 64) -> Iterator[Tensor]:
+    """Yields uint8 [B,C,H,W] CPU batches for the rows of `z`."""
+    device = _device_of(generator)
+    for start in range(0, len(z), batch_size):
+        yield to_uint8(generator(z[start : start + batch_size].to(device))).cpu()
+
+
+def generate_uint8(
+    generator: nn.Module,
+    n: int,
+    seed: int = 0,
+    batch_size: int = 64,
+    device: str | torch.device | None = None,
+    truncation: float | None = None,
+) -> Iterator[Tensor]:
+    """Streams `n` generated images as uint8 [B,C,H,W] batches; the images do not depend on batch_size."""
+    if device is not None:
+        generator = generator.to(device)
+    z = latents(n, generator.z_dim, seed, truncation)
+    return generate_from_latents(generator, z, batch_size)
+
+
+def sample(generator: nn.Module, n: int = 64, seed: int = 0, truncation: float | None = None) -> Tensor:
+    """uint8 [N,C,H,W] images from `n` seeded latents."""
+    return torch.cat(list(generate_uint8(generator, n, seed, truncation=truncation)))
+
+
+def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+    """Spherical interpolation between rows of a and b at fractions t [T] -> [T, ...] (Shoemake 1985)."""
+    a_unit, b_unit = a / a.norm(), b / b.norm()
+    omega = torch.acos((a_unit * b_unit).sum().clamp(-1 + 1e-7, 1 - 1e-7))
+    sin_omega = torch.sin(omega)
+    t = t.view(-1, *([1] * a.dim()))
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / sin_omega
+
+
+def interpolation_latents(z_dim: int, steps: int, rows: int, seed: int) -> Tensor:
+    """[rows*steps, z_dim]: each row walks by slerp from one seeded latent to another."""
+    ends = latents(2 * rows, z_dim, seed)
+    t = torch.linspace(0, 1, steps)
+    return torch.cat([slerp(ends[2 * r], ends[2 * r + 1], t) for r in range(rows)])

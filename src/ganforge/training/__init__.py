@@ -1,0 +1,1 @@
+"""Training: the loop, checkpoints, objectives, EMA and logging."""

@@ -1,0 +1,47 @@
+"""The one device decision, and the mixed-precision policy that follows from it."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+
+from ganforge.errors import UserError
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: torch.device
+    amp_dtype: torch.dtype | None  # None: full fp32
+    channels_last: bool
+
+    def autocast(self):
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    @property
+    def needs_grad_scaler(self) -> bool:
+        return self.amp_dtype == torch.float16
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise UserError("train.device=cuda: no CUDA device is available (use auto or cpu)")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+_AMP_DTYPES = {"off": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def placement(device_name: str, amp: str, channels_last: bool) -> Placement:
+    """AMP and channels_last apply on CUDA only; CPU training stays fp32 and bit-reproducible."""
+    device = pick_device(device_name)
+    if device.type != "cuda":
+        return Placement(device, None, False)
+    if amp == "auto":
+        amp = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return Placement(device, _AMP_DTYPES[amp], channels_last)

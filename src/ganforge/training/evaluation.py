@@ -1,0 +1,93 @@
+"""Periodic evaluation during training: metrics to TensorBoard and RUN/metrics.jsonl, best.ckpt."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+from ganforge.config import Config
+from ganforge.runs import CHECKPOINT_DIR
+from ganforge.training.checkpoint import atomic_write, save_checkpoint
+from ganforge.training.rng import restore_rng_state, rng_state
+
+# The result key that ranks runs for each metric, and whether lower is better.
+RANKING = {
+    "fid": ("fid", True),
+    "kid": ("kid_mean", True),
+    "is": ("is_mean", False),
+    "pr": ("precision", False),
+    "dc": ("coverage", False),
+}
+BEST_CHECKPOINT = "best.ckpt"
+BEST_RECORD = "best.json"
+
+
+def _is_better(value: float, best: float | None, lower_is_better: bool) -> bool:
+    if best is None:
+        return True
+    return value < best if lower_is_better else value > best
+
+
+class PeriodicEvaluation:
+    """Step hook: every `eval.every` steps evaluate the sampling generator and keep the best checkpoint."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        best = config.eval.best or config.eval.metrics[0]
+        if best not in RANKING:
+            from ganforge.errors import UserError
+
+            raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
+        self.best_key, self.lower_is_better = RANKING[best]
+
+    def __call__(self, state, run_dir: Path, logger) -> None:
+        if state.step % self.config.eval.every != 0:
+            return
+        result = self.evaluate(state)
+        scalars = {key: value for key, value in result.items() if isinstance(value, (int, float))}
+        for key, value in scalars.items():
+            logger.writer.add_scalar(f"metrics/{key}", value, state.step)
+        with (Path(run_dir) / "metrics.jsonl").open("a") as handle:
+            handle.write(json.dumps({"step": state.step, **scalars, "protocol": result.get("protocol")}) + "\n")
+        self.keep_best(state, Path(run_dir), scalars.get(self.best_key))
+
+    def evaluate(self, state) -> dict:
+        from ganforge.metrics.evaluate import evaluate
+
+        eval_cfg = self.config.eval
+        generator = state.sampling_generator
+        was_training = generator.training
+        saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
+        generator.eval()
+        try:
+            return evaluate(
+                fake=generator,
+                real=eval_cfg.real or self.config.data.path,
+                metrics=eval_cfg.metrics,
+                features=eval_cfg.features,
+                weights=eval_cfg.weights,
+                n=eval_cfg.n,
+                seed=self.config.seed,
+                device=str(state.placement.device),
+            )
+        finally:
+            generator.train(was_training)
+            restore_rng_state(saved_rng)
+
+    def keep_best(self, state, run_dir: Path, value: float | None) -> None:
+        if value is None or not math.isfinite(value):
+            return
+        record_path = run_dir / BEST_RECORD
+        best = json.loads(record_path.read_text())["value"] if record_path.exists() else None
+        if not _is_better(value, best, self.lower_is_better):
+            return
+        save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, state.state_dict())
+        record = {"metric": self.best_key, "value": value, "step": state.step}
+        atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
+
+
+def evaluation_hook(config: Config) -> Callable | None:
+    """A step hook evaluating every `eval.every` steps, or None when evaluation is off."""
+    return PeriodicEvaluation(config) if config.eval.every > 0 else None

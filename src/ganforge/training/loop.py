@@ -1,0 +1,136 @@
+"""The training loop: read it top to bottom in `train`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from ganforge.config import Config, dump_config
+from ganforge.errors import UserError
+from ganforge.runs import CHECKPOINT_DIR, LATEST
+from ganforge.sampling import generate_from_latents
+from ganforge.training.checkpoint import load_checkpoint, numbered_name, prune_numbered, save_checkpoint
+from ganforge.training.guard import DivergenceGuard
+from ganforge.training.logging import RunLogger
+from ganforge.training.rng import seed_everything
+from ganforge.training.signals import StopRequest
+from ganforge.training.state import TrainingState, build_state
+from ganforge.training.step import set_learning_rates, train_step
+
+
+def prepare_run_dir(config: Config, run_dir: Path, resume: bool) -> Path:
+    run_dir = Path(run_dir)
+    latest = run_dir / CHECKPOINT_DIR / LATEST
+    if not resume and latest.exists():
+        raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.yaml").write_text(dump_config(config))
+    return run_dir
+
+
+def save(state: TrainingState, run_dir: Path, numbered: bool) -> None:
+    checkpoints = run_dir / CHECKPOINT_DIR
+    payload = state.state_dict()
+    save_checkpoint(checkpoints / LATEST, payload)
+    if numbered and state.config.ckpt.keep > 0:
+        save_checkpoint(checkpoints / numbered_name(state.step), payload)
+        prune_numbered(checkpoints, state.config.ckpt.keep)
+
+
+def write_samples(state: TrainingState, logger: RunLogger, name: str | None = None) -> Path:
+    generator = state.sampling_generator
+    was_training = generator.training
+    generator.eval()
+    images = torch.cat(list(generate_from_latents(generator, state.fixed_latents)))
+    generator.train(was_training)
+    return logger.samples(state.step, images, name)
+
+
+def describe(state: TrainingState) -> str:
+    counts = {
+        "G": sum(p.numel() for p in state.generator.parameters()),
+        "D": sum(p.numel() for p in state.discriminator.parameters()),
+    }
+    real = state.next_real_batch()
+    with torch.no_grad():
+        fake = state.generator.eval()(state.fixed_latents[:2].to(state.placement.device))
+        logits = state.discriminator.eval()(real[:2])
+    return (
+        f"data: {state.data.source} images={len(state.data.images)} skipped={state.data.skipped}\n"
+        f"model: {state.config.model.name}  G params={counts['G']:,}  D params={counts['D']:,}\n"
+        f"batch: real {tuple(real.shape)} -> D {tuple(logits.shape)}; z {tuple(state.fixed_latents[:2].shape)}"
+        f" -> G {tuple(fake.shape)}\ndevice: {state.placement.device}"
+    )
+
+
+def train(
+    config: Config,
+    run_dir: str | Path,
+    resume: bool = False,
+    dry_run: bool = False,
+    progress: bool = True,
+    step_hook=None,
+) -> Path:
+    """Train until `config.train.steps` G steps; returns the run directory.
+
+    `step_hook(state)` runs after every step (used for periodic evaluation).
+    """
+    run_dir = Path(run_dir)
+    resume = resume or config.train.resume == "auto"
+    seed_everything(config.seed)
+    state = build_state(config)
+    if dry_run:
+        print(describe(state))
+        return run_dir
+    run_dir = prepare_run_dir(config, run_dir, resume)
+    latest = run_dir / CHECKPOINT_DIR / LATEST
+    if resume and latest.exists():
+        state.load_state_dict(load_checkpoint(latest))
+    logger = RunLogger(run_dir, resumed_step=state.step if state.step else None)
+    guard = DivergenceGuard(config.train.divergence)
+    train_cfg = config.train
+    bar = tqdm(total=train_cfg.steps, initial=state.step, disable=not progress, unit="step", file=sys.stderr)
+    last_time, last_step = time.perf_counter(), state.step
+    try:
+        with StopRequest() as stop:
+            while state.step < train_cfg.steps:
+                set_learning_rates(state, guard.lr_factor)
+                measure = (state.step + 1) % train_cfg.log_every == 0
+                logs = train_step(state, measure=measure)
+                if logs is None:
+                    guard.on_bad_step(state, latest)
+                    continue
+                guard.on_good_step()
+                state.step += 1
+                if state.ema is not None:
+                    state.ema.update(state.generator, state.step)
+                bar.update(1)
+                if measure:
+                    now = time.perf_counter()
+                    logs["it_per_s"] = (state.step - last_step) / max(now - last_time, 1e-9)
+                    logs["lr_g"] = state.opt_g.param_groups[0]["lr"]
+                    logs["lr_d"] = state.opt_d.param_groups[0]["lr"]
+                    last_time, last_step = now, state.step
+                    logger.scalars(state.step, logs)
+                    bar.set_postfix(d=f"{logs['d_loss']:.3f}", g=f"{logs['g_loss']:.3f}")
+                if state.step % train_cfg.sample_every == 0:
+                    write_samples(state, logger)
+                if state.step % config.ckpt.every == 0:
+                    save(state, run_dir, numbered=True)
+                if step_hook is not None:
+                    step_hook(state, run_dir, logger)
+                if stop.requested:
+                    save(state, run_dir, numbered=False)
+                    print(f"ganforge: {stop.requested} received: checkpoint saved at step {state.step};"
+                          f" continue with --resume", file=sys.stderr)
+                    return run_dir
+        save(state, run_dir, numbered=False)
+        write_samples(state, logger, name="final.png")
+    finally:
+        bar.close()
+        logger.close()
+    return run_dir

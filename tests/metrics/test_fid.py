@@ -1,0 +1,127 @@
+"""Fréchet distance: conformance with pytorch-fid and torch-fidelity, and its two trace methods."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from pytorch_fid.fid_score import calculate_frechet_distance
+from torch_fidelity.metric_fid import fid_features_to_statistics, fid_statistics_to_metric
+
+from ganforge.errors import UserError
+from ganforge.metrics import fid as fid_module
+from ganforge.metrics.fid import fid_from_features, frechet_distance, rank_warning
+from ganforge.metrics.stats import feature_stats
+
+
+def feature_pair(
+    seed: int, n_fake: int, n_real: int, d: int, rank: int = 12
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fake and real float32 features [N,d] sharing a low-rank structure but differing in spread and mean."""
+    rng = np.random.default_rng(seed)
+    basis = rng.standard_normal((rank, d)) / np.sqrt(rank)
+    real = rng.standard_normal((n_real, rank)) @ basis + 0.5 * rng.standard_normal((n_real, d))
+    fake = (
+        1.3 * rng.standard_normal((n_fake, rank)) @ basis
+        + 0.4 * rng.standard_normal((n_fake, d))
+        + 0.05
+    )
+    return fake.astype(np.float32), real.astype(np.float32)
+
+
+def torch_fidelity_fid(fake: np.ndarray, real: np.ndarray) -> float:
+    stats = [fid_features_to_statistics(torch.from_numpy(x).double()) for x in (fake, real)]
+    return fid_statistics_to_metric(*stats, verbose=False)["frechet_inception_distance"]
+
+
+def relative(a: float, b: float) -> float:
+    return abs(a - b) / abs(b)
+
+
+@pytest.mark.parametrize(("d", "n_fake", "n_real"), [(64, 300, 400), (256, 500, 600)])
+def test_fid_matches_both_oracles_and_both_methods_agree(d, n_fake, n_real):
+    fake, real = feature_pair(d, n_fake, n_real, d)
+    mu1, sigma1 = feature_stats(fake)
+    mu2, sigma2 = feature_stats(real)
+    eig = frechet_distance(mu1, sigma1, mu2, sigma2, method="eig")
+    sqrtm = frechet_distance(mu1, sigma1, mu2, sigma2, method="sqrtm")
+    assert eig > 1.0  # a non-trivial distance, so relative tolerances mean something
+    assert relative(sqrtm, float(calculate_frechet_distance(mu1, sigma1, mu2, sigma2))) <= 1e-6
+    assert relative(eig, torch_fidelity_fid(fake, real)) <= 1e-6
+    assert relative(eig, sqrtm) <= 1e-5
+    assert (
+        relative(fid_from_features(torch.from_numpy(fake), real), torch_fidelity_fid(fake, real))
+        <= 1e-6
+    )
+
+
+@pytest.mark.slow  # ~1 min on 2 cores (eig and sqrtm of 2048×2048); d=64/256 above cover the same code
+def test_fid_matches_oracles_at_inception_dimension():
+    fake, real = feature_pair(2048, 2300, 2300, 2048, rank=64)
+    mu1, sigma1 = feature_stats(fake)
+    mu2, sigma2 = feature_stats(real)
+    eig = frechet_distance(mu1, sigma1, mu2, sigma2)
+    sqrtm = frechet_distance(mu1, sigma1, mu2, sigma2, method="sqrtm")
+    assert relative(eig, torch_fidelity_fid(fake, real)) <= 1e-6
+    assert relative(sqrtm, float(calculate_frechet_distance(mu1, sigma1, mu2, sigma2))) <= 1e-6
+    assert relative(eig, sqrtm) <= 1e-5
+
+
+@pytest.mark.parametrize("method", ["eig", "sqrtm"])
+def test_fid_of_diagonal_gaussians_has_the_closed_form(method):
+    # For commuting covariances FD = ‖μ₁−μ₂‖² + Σ (√a − √b)².
+    a, b = np.array([1.0, 4.0, 9.0, 0.25]), np.array([4.0, 1.0, 9.0, 1.0])
+    mu1, mu2 = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.0, 3.0])
+    expected = 1.0 + 4.0 + ((np.sqrt(a) - np.sqrt(b)) ** 2).sum()
+    assert frechet_distance(mu1, np.diag(a), mu2, np.diag(b), method=method) == pytest.approx(
+        expected, rel=1e-12
+    )
+    assert frechet_distance(mu1, np.diag(a), mu1, np.diag(a), method=method) == pytest.approx(
+        0.0, abs=1e-12
+    )
+
+
+def test_sqrtm_retries_with_offset_when_the_product_is_singular(monkeypatch):
+    calls = []
+    real_sqrtm = fid_module.linalg.sqrtm
+
+    def sqrtm_failing_once(matrix):
+        calls.append(matrix.copy())
+        return np.full_like(matrix, np.inf) if len(calls) == 1 else real_sqrtm(matrix)
+
+    monkeypatch.setattr(fid_module.linalg, "sqrtm", sqrtm_failing_once)
+    sigma = np.diag([1.0, 2.0])
+    with pytest.warns(UserWarning, match="singular; adding 1e-06"):
+        distance = frechet_distance(np.zeros(2), sigma, np.zeros(2), sigma, method="sqrtm")
+    np.testing.assert_allclose(calls[1], (sigma + 1e-6 * np.eye(2)) @ (sigma + 1e-6 * np.eye(2)))
+    assert distance == pytest.approx(0.0, abs=1e-5)
+
+
+def test_sqrtm_rejects_a_large_imaginary_component(monkeypatch):
+    monkeypatch.setattr(fid_module.linalg, "sqrtm", lambda m: np.eye(len(m)) * (1 + 0.01j))
+    with pytest.raises(UserError, match="imaginary component 0.01"):
+        frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.eye(2), method="sqrtm")
+    monkeypatch.setattr(fid_module.linalg, "sqrtm", lambda m: np.eye(len(m)) * (1 + 1e-4j))
+    assert frechet_distance(
+        np.zeros(2), np.eye(2), np.zeros(2), np.eye(2), method="sqrtm"
+    ) == pytest.approx(0.0)
+
+
+def test_rank_warning_states_the_rank_only_when_n_at_most_d():
+    with pytest.warns(UserWarning, match="rank at most 49 < 64"):
+        assert rank_warning(50, 64) == 49
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rank_warning(65, 64) == 64
+    fake, real = feature_pair(1, 40, 100, 64)
+    with pytest.warns(UserWarning, match="fake features: 40 vectors of dimension 64"):
+        fid_from_features(fake, real)
+
+
+def test_bad_statistics_are_user_errors():
+    with pytest.raises(UserError, match="dimension"):
+        frechet_distance(np.zeros(3), np.eye(3), np.zeros(4), np.eye(4))
+    with pytest.raises(UserError, match="expected one of eig, sqrtm"):
+        frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.eye(2), method="svd")
