@@ -106,7 +106,7 @@ def test_color_preserves_the_image_mean_shift_for_rgb():
     torch.manual_seed(0)
     augmented = diff_augment(images, ["color"])
     mean_shift = augmented.mean(dim=(1, 2, 3)) - images.mean(dim=(1, 2, 3))
-    # Saturation keeps each pixel's channel mean and contrast the image mean: only brightness moves it.
+    # Saturation keeps each pixel's channel mean, contrast the image mean: brightness moves it.
     assert torch.all(mean_shift.abs() <= 0.5)
     assert not torch.allclose(augmented - mean_shift[:, None, None, None], images, atol=1e-3)
 

@@ -150,3 +150,13 @@ def test_r1_on_a_quadratic_critic():
     logits = images.square().flatten(1).sum(1)  # grad = 2x
     expected = (4 * images.detach().square().flatten(1).sum(1)).mean()
     assert r1_penalty(logits, images).item() == pytest.approx(expected.item())
+
+
+def test_gradient_penalty_accepts_half_precision_fakes():
+    # Under autocast G emits bf16 images while real images stay float32.
+    torch.manual_seed(0)
+    weight = torch.randn(2 * 4 * 4)
+    critic = LinearCritic(weight / weight.norm())
+    real, fake = torch.randn(4, 2, 4, 4), torch.randn(4, 2, 4, 4).to(torch.bfloat16)
+    penalty = gradient_penalty(critic, real, fake)
+    assert penalty.dtype == torch.float32 and penalty.item() == pytest.approx(0.0, abs=1e-10)

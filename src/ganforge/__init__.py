@@ -1,5 +1,6 @@
 """ganforge: train, sample and evaluate generative adversarial networks."""
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -7,11 +8,11 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+local"
 
+_API = ("train", "load_generator", "sample", "interpolate", "export", "evaluate")
+
 
 def __getattr__(name: str):
     # Lazy API so `import ganforge` stays cheap for the CLI's --help.
-    from ganforge import api
-
-    if name in api.__all__:
-        return getattr(api, name)
+    if name in _API:
+        return getattr(importlib.import_module("ganforge.api"), name)
     raise AttributeError(f"module 'ganforge' has no attribute {name!r}")

@@ -31,7 +31,7 @@ def random_brightness(images: Tensor) -> Tensor:
 
 
 def random_saturation(images: Tensor) -> Tensor:
-    """Scale each pixel's distance from its channel mean by a factor in [0, 2); no-op for 1 channel."""
+    """Scale each pixel's distance from its channel mean by [0, 2); no-op for 1 channel."""
     gray = images.mean(dim=1, keepdim=True)
     return (images - gray) * (_per_sample_uniform(images) * 2) + gray
 
@@ -66,7 +66,7 @@ def random_cutout(images: Tensor) -> Tensor:
     """Zero one square of half the image side per sample; its centre is uniform over the image."""
     n, _, height, width = images.shape
     size_y, size_x = int(height * CUTOUT_RATIO + 0.5), int(width * CUTOUT_RATIO + 0.5)
-    # Centres in [0, side] for even squares, [0, side) for odd ones, as in the DiffAugment reference.
+    # Centres in [0, side] for even squares, [0, side) for odd ones, as in DiffAugment's code.
     centre_y = torch.randint(0, height + (1 - size_y % 2), (n, 1, 1), device=images.device)
     centre_x = torch.randint(0, width + (1 - size_x % 2), (n, 1, 1), device=images.device)
     top, left = centre_y - size_y // 2, centre_x - size_x // 2
@@ -84,7 +84,7 @@ AUGMENTATIONS: dict[str, tuple[Callable[[Tensor], Tensor], ...]] = {
 
 
 def diff_augment(images: Tensor, policy: list[str]) -> Tensor:
-    """Apply the policy's augmentations in order: [N, C, H, W] float -> same shape; [] is identity."""
+    """Apply the policy's augmentations in order: [N, C, H, W] -> same shape; [] is a no-op."""
     for name in policy:
         if name not in AUGMENTATIONS:
             allowed = ", ".join(AUGMENTATIONS)

@@ -130,6 +130,7 @@ class Config(Section):
 
         _check_choice("model.name", self.model.name, MODELS)
         _check_choice("loss.name", self.loss.name, LOSSES)
+        MODELS[self.model.name].check_resolution(self.data.resolution)
         return self
 
 

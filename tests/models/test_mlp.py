@@ -50,7 +50,9 @@ def test_discriminator_logits_are_raw_and_leaky():
     _, discriminator = build_models(_cfg(), 8, 1)
     logits = discriminator(torch.randn(64, 1, 8, 8) * 50)
     assert logits.min() < 0 or logits.max() > 1  # no sigmoid squashing
-    slopes = [m.negative_slope for m in discriminator.modules() if isinstance(m, torch.nn.LeakyReLU)]
+    slopes = [
+        m.negative_slope for m in discriminator.modules() if isinstance(m, torch.nn.LeakyReLU)
+    ]
     assert slopes == [LEAKY_SLOPE, LEAKY_SLOPE] and LEAKY_SLOPE == 0.01
 
 
@@ -58,3 +60,13 @@ def test_registered_with_a_registered_default_loss():
     spec = MODELS["mlp"]
     assert spec.default_loss == "nonsaturating" and spec.default_loss in LOSSES
     assert spec.resolutions is None
+
+
+def test_spectral_norm_option_wraps_every_discriminator_layer():
+    from torch.nn.utils import parametrize
+
+    cfg = ModelConfig(name="mlp", z_dim=8, d={"width": 12, "spectral_norm": True})
+    _, discriminator = build_models(cfg, 8, 1)
+    linears = [m for m in discriminator.modules() if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 3 and all(parametrize.is_parametrized(m, "weight") for m in linears)
+    assert discriminator(torch.randn(2, 1, 8, 8)).shape == (2,)

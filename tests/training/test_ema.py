@@ -45,7 +45,11 @@ def test_exact_average_after_two_updates():
         expected = initial[name].clone().mul_(decay).add_(first[name], alpha=1 - decay)
         expected.mul_(decay).add_(second[name], alpha=1 - decay)
         assert torch.equal(averaged[name], expected), name
-        by_formula = decay**2 * initial[name] + decay * (1 - decay) * first[name] + (1 - decay) * second[name]
+        by_formula = (
+            decay**2 * initial[name]
+            + decay * (1 - decay) * first[name]
+            + (1 - decay) * second[name]
+        )
         assert torch.allclose(averaged[name], by_formula, atol=1e-6)
     for name, buffer in ema.module.named_buffers():
         assert torch.equal(buffer, second[name]), name  # copied, not averaged
@@ -57,7 +61,9 @@ def test_tracks_the_generator_exactly_before_start():
     for step in (1, 2):
         _perturb(generator, step)
         ema.update(generator, step)
-        assert all(torch.equal(ema.module.state_dict()[k], v) for k, v in _snapshot(generator).items())
+        assert all(
+            torch.equal(ema.module.state_dict()[k], v) for k, v in _snapshot(generator).items()
+        )
     at_start = _snapshot(generator)
     _perturb(generator, 3)
     ema.update(generator, 3)

@@ -19,7 +19,8 @@ import json
 import sys
 import time
 
-from ganforge.evaluators.train import MODES, train_evaluator
+from ganforge.evaluators.plan import MODES
+from ganforge.evaluators.train import train_evaluator
 
 TRAIN_EXAMPLES = """examples:
   ganforge evaluator train --data builtin:digits --out evaluators/digits --seed 0

@@ -27,6 +27,7 @@ def _write_atomically(path: Path, payload: bytes) -> None:
     """Temp file beside `path`, fsync, rename: a reader never sees half a file."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp_name, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual mode
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -35,6 +36,12 @@ def _write_atomically(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def sha256_of(path: Path) -> str:
@@ -76,6 +83,9 @@ def read_meta(directory: str | Path) -> dict:
     for key in REQUIRED_KEYS:
         if key not in meta:
             raise UserError(f"{path}: missing key {key!r}")
+    for key in ("architecture", "preprocessing", "feature_layer", "weights"):
+        if not isinstance(meta[key], dict):
+            raise UserError(f"{path}: key {key!r} must be a JSON object")
     if meta["format"] != FORMAT:
         raise UserError(f"{path}: format {meta['format']!r} is not {FORMAT!r}")
     if meta["architecture"].get("name") not in ARCHITECTURES:
@@ -92,6 +102,8 @@ def load_evaluator(directory: str | Path, device: str | torch.device = "cpu") ->
     weights_path = Path(directory) / meta["weights"].get("file", WEIGHTS_FILE)
     if not weights_path.is_file():
         raise UserError(f"{weights_path}: missing; the evaluator's weights file")
+    if sha256_of(weights_path) != meta["weights"].get("sha256"):
+        raise UserError(f"{weights_path}: SHA-256 differs from weights.sha256 in {META_FILE} (file replaced?)")
     try:
         network = build_network(meta["architecture"])
     except (TypeError, ValueError) as err:

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganforge.evaluators.augment import simclr_view
+from ganforge.evaluators.batchnorm import recalibrate_batchnorm
 
 
 @dataclass(frozen=True)
@@ -91,5 +92,5 @@ def train_contrastive(
         epoch_losses.append(total / steps)
         if on_epoch is not None:
             on_epoch(epoch, epoch_losses[-1])
-    network.eval()
+    recalibrate_batchnorm(network, batch_inputs, n, device)
     return epoch_losses

@@ -10,14 +10,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganforge.evaluators.augment import random_translate
+from ganforge.evaluators.batchnorm import recalibrate_batchnorm
 
 
 @dataclass(frozen=True)
 class SupervisedSettings:
     epochs: int
-    batch_size: int = 64
-    lr: float = 2e-3  # Adam, cosine-decayed to 0 over the run
-    weight_decay: float = 5e-4
+    batch_size: int = 32
+    lr: float = 3e-3  # Adam, cosine-decayed to 0 over the run
+    weight_decay: float = 0.0
     max_shift: int = 2  # random translation in pixels at the network's input size
     freeze_batchnorm: bool = False  # fine-tuning with small batches keeps pretrained statistics
 
@@ -44,6 +45,8 @@ def train_classifier(
 ) -> list[float]:
     """Train `network` (with `embed` and `head`) in place; returns the mean loss of each epoch.
 
+    Ends in eval mode with BatchNorm statistics refitted on the unaugmented training images.
+
     batch_inputs(indices [B] int64) -> preprocessed float images [B,C,S,S]; labels: [N] int64,
     aligned with the indices. Batch order and augmentation come from `generator` only.
     """
@@ -69,5 +72,8 @@ def train_classifier(
         epoch_losses.append(total / seen)
         if on_epoch is not None:
             on_epoch(epoch, epoch_losses[-1])
-    network.eval()
+    if settings.freeze_batchnorm:
+        network.eval()
+    else:
+        recalibrate_batchnorm(network, batch_inputs, n, device)
     return epoch_losses

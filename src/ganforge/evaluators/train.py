@@ -1,14 +1,11 @@
 """`train_evaluator`: from a data source to a saved evaluator directory with its report.
 
-Labelled data trains a classifier (a small CNN for small images, Inception-v3 fine-tuning
-for images whose shorter side is at least `INCEPTION_MIN_SIDE`); unlabelled data trains the
-small CNN contrastively. Either way the saved JSON records the architecture, preprocessing,
-feature layer, validation accuracy (supervised) and the real-vs-real FID floor.
+The saved JSON records the architecture, preprocessing, feature layer, the validation
+accuracy (supervised), and the real-vs-real FID floor with the number of images per half.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -22,92 +19,14 @@ from ganforge.evaluators.dataset import RealImages, indices_digest, load_real_im
 from ganforge.evaluators.files import save_evaluator
 from ganforge.evaluators.floor import floor_fid
 from ganforge.evaluators.network import EvaluatorNet, run_evaluator
-from ganforge.evaluators.preprocess import preprocess_each, preprocessing_spec
+from ganforge.evaluators.plan import DEFAULT_EPOCHS, MODES, Plan, plan_training
+from ganforge.evaluators.preprocess import preprocess_each
 from ganforge.evaluators.selfsupervised import ContrastiveSettings, train_contrastive
 from ganforge.evaluators.supervised import SupervisedSettings, train_classifier
 
-MODES = ("auto", "supervised", "selfsupervised")
-INCEPTION_MIN_SIDE = 128  # labelled images at least this large fine-tune Inception-v3
 VAL_FRACTION = 0.2
-SMALL_CNN_WIDTHS = [32, 64, 128]
-DEFAULT_EPOCHS = {"small_cnn": 30, "simclr": 30, "inception_v3": 3}
-
-
-@dataclass
-class Plan:
-    """What will be trained: mode, architecture entry, preprocessing and the training routine."""
-
-    mode: str
-    architecture: dict
-    preprocessing: dict
-    routine: str  # key of DEFAULT_EPOCHS
-
-
-def _small_input_size(min_side: int) -> int:
-    return 32 if min_side < 64 else 64
-
-
-def plan_training(data: RealImages, mode: str) -> Plan:
-    """Choose mode and network from the data: labels, image size and colour."""
-    has_labels = data.labels is not None and len(torch.unique(data.labels)) >= 2
-    if mode == "supervised" and not has_labels:
-        raise UserError(
-            f"--mode supervised: {data.source} has no class labels (2+ classes needed; "
-            "put images in one sub-folder per class, or use --mode selfsupervised)"
-        )
-    supervised = has_labels and mode != "selfsupervised"
-    channels = 1 if data.is_grayscale else 3
-    if supervised and data.min_side >= INCEPTION_MIN_SIDE:
-        num_classes = len(data.class_names) if data.class_names else int(data.labels.max()) + 1
-        return Plan(
-            "supervised",
-            {"name": "inception_v3", "num_classes": num_classes},
-            preprocessing_spec(299, 3),
-            "inception_v3",
-        )
-    size = _small_input_size(data.min_side)
-    num_classes = None
-    if supervised:
-        num_classes = len(data.class_names) if data.class_names else int(data.labels.max()) + 1
-    architecture = {"name": "small_cnn", "in_channels": channels, "widths": SMALL_CNN_WIDTHS, "num_classes": num_classes}
-    return Plan(
-        "supervised" if supervised else "selfsupervised",
-        architecture,
-        preprocessing_spec(size, channels),
-        "small_cnn" if supervised else "simclr",
-    )
-
-
-def _batch_source(data: RealImages, preprocessing: dict, precompute: bool) -> Callable[[Tensor], Tensor]:
-    """indices -> preprocessed float batch; small inputs are preprocessed once, large ones per batch."""
-    if precompute:
-        everything = preprocess_each(data.images, preprocessing)
-        return lambda indices: everything[indices]
-    return lambda indices: preprocess_each([data.images[i] for i in indices.tolist()], preprocessing)
-
-
-def _pick_device(name: str) -> torch.device:
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UserError("--device cuda: no CUDA device is available (use auto or cpu)")
-    if name not in ("cpu", "cuda"):
-        raise UserError(f"--device {name}: expected auto, cpu or cuda")
-    return torch.device(name)
-
-
-def _accuracy(evaluator: EvaluatorNet, images: list[Tensor], labels: Tensor) -> float:
-    predictions = run_evaluator(evaluator, images)["logits"].argmax(dim=1)
-    return float((predictions == labels).double().mean())
-
-
-def validation_accuracy(evaluator: EvaluatorNet, data: RealImages, meta: dict) -> float:
-    """Accuracy on the held-out split recorded in `meta` (rebuilt from its seed; digest checked)."""
-    split = meta["split"]
-    _, val = stratified_split(data.labels, split["val_fraction"], split["seed"])
-    if indices_digest(val) != split["val_indices_sha256"]:
-        raise UserError("validation split differs from the one recorded in evaluator.json (data changed?)")
-    return _accuracy(evaluator, [data.images[i] for i in val.tolist()], data.labels[val])
+MIN_IMAGES = 4  # two per floor half, and a batch with a negative for contrastive training
+LABELS_WANTED = {"auto": None, "supervised": True, "selfsupervised": False}
 
 
 def train_evaluator(
@@ -122,53 +41,55 @@ def train_evaluator(
     max_images: int | None = None,
     log: Callable[[str], None] | None = None,
 ) -> dict:
-    """Train an evaluator on `data` (builtin:NAME, folder or zip) and save it to `out`.
+    """Train an evaluator on `data` (builtin:NAME, folder or zip), save it to `out`, return its JSON.
 
-    Returns the evaluator.json contents. Deterministic on CPU for a given `seed`.
-    `weights` is the FID Inception file used to start Inception-v3 fine-tuning.
+    Deterministic on CPU for a given `seed` (split, initialisation, batch order, augmentation).
+    `weights`: FID Inception weights to fine-tune from (large labelled images only).
+    `max_images`: train on a seeded random subset of that many images.
     """
-    if mode not in MODES:
-        raise UserError(f"--mode {mode}: expected one of {', '.join(MODES)}")
-    if epochs is not None and epochs < 1:
-        raise UserError(f"--epochs {epochs}: expected a positive number of epochs")
-    if max_images is not None and max_images < 1:
-        raise UserError(f"--max-images {max_images}: expected a positive number")
+    _check_arguments(mode, epochs, max_images)
     say = log or (lambda message: None)
     target = _pick_device(device)
-    labels_wanted = {"auto": None, "supervised": True, "selfsupervised": False}[mode]
-    real = load_real_images(data, labels_wanted, max_images=max_images, seed=seed)
-    if len(real) < 4:
-        raise UserError(f"{data}: {len(real)} readable images; an evaluator needs at least 4")
+    real = load_real_images(data, LABELS_WANTED[mode], max_images=max_images, seed=seed)
+    if len(real) < MIN_IMAGES:
+        raise UserError(f"{data}: {len(real)} readable images; an evaluator needs at least {MIN_IMAGES}")
     plan = plan_training(real, mode)
     epochs = epochs or DEFAULT_EPOCHS[plan.routine]
     say(f"{data}: {len(real)} images; {plan.mode} {plan.architecture['name']} for {epochs} epochs")
 
     torch.manual_seed(seed)  # weight initialisation
     generator = torch.Generator().manual_seed(seed)  # batch order and augmentation
-    network = _initial_network(plan, weights).to(target)
-    batches = _batch_source(real, plan.preprocessing, precompute=plan.routine != "inception_v3")
-    report = _train(plan, network, batches, real, epochs, seed, generator, target, say)
+    network, init = _initial_network(plan, weights)
+    network.to(target)
+    # Small inputs are preprocessed once; 299×299 Inception inputs per batch, to bound memory.
+    everything = None if plan.routine == "inception_v3" else preprocess_each(real.images, plan.preprocessing)
+
+    def batch_inputs(indices: Tensor) -> Tensor:
+        if everything is not None:
+            return everything[indices]
+        return preprocess_each([real.images[i] for i in indices.tolist()], plan.preprocessing)
+
+    def on_epoch(epoch: int, loss: float) -> None:
+        say(f"epoch {epoch + 1}/{epochs}: loss {loss:.4f}")
+
+    if plan.mode == "supervised":
+        report = _train_supervised(plan, network, batch_inputs, real, epochs, seed, generator, target, on_epoch)
+    else:
+        report = _train_selfsupervised(network, batch_inputs, real, epochs, seed, generator, target, on_epoch)
+    report["training"].update(init)
 
     evaluator = EvaluatorNet(network, plan.preprocessing)
-    features = run_evaluator(evaluator, real.images)["features"]
     if plan.mode == "supervised":
-        val = report["split"]["val_indices"]
-        report["val_accuracy"] = _accuracy(evaluator, [real.images[i] for i in val], real.labels[val])
-        say(f"validation accuracy {report['val_accuracy']:.4f} on {len(val)} held-out images")
-    report["floor_fid"], report["floor_n"] = floor_fid(features, seed)
-    say(f"floor FID {report['floor_fid']:.4f} (two disjoint halves of {report['floor_n']} real images)")
-    del report["split"]["val_indices"]
-
+        report["val_accuracy"] = validation_accuracy(evaluator, real, report["split"])
+        say(f"validation accuracy {report['val_accuracy']:.4f} on {report['val_n']} held-out images")
+    report["floor_fid"], report["floor_n"] = floor_fid(run_evaluator(evaluator, real.images)["features"], seed)
+    say(f"floor FID {report['floor_fid']:.4f} between two disjoint halves of {report['floor_n']} real images")
     meta = {
         "name": Path(out).resolve().name,
         "mode": plan.mode,
         "architecture": plan.architecture,
         "preprocessing": plan.preprocessing,
-        "feature_layer": {
-            "name": "features",
-            "where": network.feature_layer,
-            "dim": network.feature_dim,
-        },
+        "feature_layer": {"name": "features", "where": network.feature_layer, "dim": network.feature_dim},
         "classes": real.class_names if plan.mode == "supervised" else None,
         **report,
         "data": {"source": data, "n": len(real), "fingerprint": real.fingerprint, "max_images": max_images},
@@ -177,60 +98,81 @@ def train_evaluator(
     return save_evaluator(out, network, meta)
 
 
-def _initial_network(plan: Plan, weights: str | None) -> nn.Module:
-    if plan.routine == "inception_v3":
-        from ganforge.evaluators.inception_finetune import pretrained_inception_classifier
+def validation_accuracy(evaluator: EvaluatorNet, real: RealImages, split: dict) -> float:
+    """Accuracy on the held-out split described by `split` (as in evaluator.json), rebuilt from its seed."""
+    _, val = stratified_split(real.labels, split["val_fraction"], split["seed"])
+    if indices_digest(val) != split["val_indices_sha256"]:
+        raise UserError("the validation split differs from the one recorded in evaluator.json (data changed?)")
+    logits = run_evaluator(evaluator, [real.images[i] for i in val.tolist()])["logits"]
+    return float((logits.argmax(dim=1) == real.labels[val]).double().mean())
 
-        return pretrained_inception_classifier(plan.architecture["num_classes"], weights)
-    return build_network(plan.architecture)
 
-
-def _train(
-    plan: Plan,
-    network: nn.Module,
-    batches: Callable[[Tensor], Tensor],
-    real: RealImages,
-    epochs: int,
-    seed: int,
-    generator: torch.Generator,
-    device: torch.device,
-    say: Callable[[str], None],
-) -> dict:
-    """Run the plan's routine; returns the training part of the report (split, losses, settings)."""
-
-    def on_epoch(epoch: int, loss: float) -> None:
-        say(f"epoch {epoch + 1}/{epochs}: loss {loss:.4f}")
-
-    if plan.mode == "selfsupervised":
-        settings = ContrastiveSettings(epochs=epochs)
-        losses = train_contrastive(network, batches, len(real), settings, generator, device, on_epoch)
-        return {
-            "val_accuracy": None,
-            "split": {"val_indices": []},
-            "training": {**settings.describe(), "seed": seed, "loss_per_epoch": losses, "train_n": len(real)},
-        }
+def _train_supervised(plan, network, batch_inputs, real, epochs, seed, generator, device, on_epoch) -> dict:
     train_idx, val_idx = stratified_split(real.labels, VAL_FRACTION, seed)
-    settings = _supervised_settings(plan, epochs)
-    labels = real.labels[train_idx]
+    settings = SupervisedSettings(epochs=epochs, **_finetune_overrides(plan))
     losses = train_classifier(
-        network, lambda batch: batches(train_idx[batch]), labels, settings, generator, device, on_epoch
+        network,
+        lambda batch: batch_inputs(train_idx[batch]),
+        real.labels[train_idx],
+        settings,
+        generator,
+        device,
+        on_epoch,
     )
     return {
+        "val_accuracy": None,  # filled in after training
         "val_n": len(val_idx),
         "split": {
             "seed": seed,
             "val_fraction": VAL_FRACTION,
             "stratified": True,
-            "val_indices": val_idx.tolist(),
             "val_indices_sha256": indices_digest(val_idx),
         },
-        "training": {**settings.describe(), "seed": seed, "loss_per_epoch": losses, "train_n": len(train_idx)},
+        "training": {**settings.describe(), "seed": seed, "train_n": len(train_idx), "loss_per_epoch": losses},
     }
 
 
-def _supervised_settings(plan: Plan, epochs: int) -> SupervisedSettings:
-    if plan.routine == "inception_v3":
-        from ganforge.evaluators.inception_finetune import FINETUNE_SETTINGS
+def _train_selfsupervised(network, batch_inputs, real, epochs, seed, generator, device, on_epoch) -> dict:
+    settings = ContrastiveSettings(epochs=epochs)
+    losses = train_contrastive(network, batch_inputs, len(real), settings, generator, device, on_epoch)
+    return {
+        "val_accuracy": None,  # no labels: nothing to validate against
+        "training": {**settings.describe(), "seed": seed, "train_n": len(real), "loss_per_epoch": losses},
+    }
 
-        return SupervisedSettings(epochs=epochs, **FINETUNE_SETTINGS)
-    return SupervisedSettings(epochs=epochs)
+
+def _initial_network(plan: Plan, weights: str | None) -> tuple[nn.Module, dict]:
+    """(network to train, what it started from)."""
+    if plan.routine == "inception_v3":
+        from ganforge.evaluators.inception_finetune import pretrained_inception_classifier
+
+        network, weights_sha256 = pretrained_inception_classifier(plan.architecture["num_classes"], weights)
+        return network, {"init": "fid-inception-v3", "init_weights_sha256": weights_sha256}
+    return build_network(plan.architecture), {"init": "pytorch-default (seeded)"}
+
+
+def _finetune_overrides(plan: Plan) -> dict:
+    if plan.routine != "inception_v3":
+        return {}
+    from ganforge.evaluators.inception_finetune import FINETUNE_SETTINGS
+
+    return FINETUNE_SETTINGS
+
+
+def _check_arguments(mode: str, epochs: int | None, max_images: int | None) -> None:
+    if mode not in MODES:
+        raise UserError(f"--mode {mode}: expected one of {', '.join(MODES)}")
+    if epochs is not None and epochs < 1:
+        raise UserError(f"--epochs {epochs}: expected a positive number of epochs")
+    if max_images is not None and max_images < MIN_IMAGES:
+        raise UserError(f"--max-images {max_images}: expected at least {MIN_IMAGES}")
+
+
+def _pick_device(name: str) -> torch.device:
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name not in ("cpu", "cuda"):
+        raise UserError(f"--device {name}: expected auto, cpu or cuda")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise UserError("--device cuda: no CUDA device is available (use auto or cpu)")
+    return torch.device(name)

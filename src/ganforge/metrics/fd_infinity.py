@@ -11,7 +11,7 @@ import torch
 
 from ganforge.errors import UserError
 from ganforge.metrics.fid import frechet_distance, rank_warning
-from ganforge.metrics.stats import as_float64_features, feature_stats
+from ganforge.metrics.stats import checked_features, feature_stats
 
 DEFAULT_POINTS = 15
 
@@ -32,7 +32,7 @@ def fd_infinity(
 
     Each size N draws its own random fake subset without replacement from one `RandomState(seed)`.
     """
-    fake = as_float64_features(fake, "fake features")
+    fake = checked_features(fake, "fake features")
     if isinstance(real, tuple):
         real_mu, real_sigma = real
     else:

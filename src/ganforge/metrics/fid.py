@@ -1,4 +1,4 @@
-"""Fréchet distance between Gaussians fitted to features (FID; Heusel et al. 2017, eq. 6).
+"""Fréchet distance between Gaussians fitted to features (FID; Heusel et al. 2017).
 
 FD = ‖μ₁−μ₂‖² + tr Σ₁ + tr Σ₂ − 2·tr √(Σ₁Σ₂). The trace of the square root comes from the
 eigenvalues of Σ₁Σ₂ (`eig`, torch-fidelity's way) or from scipy's `sqrtm` (pytorch-fid's way).
@@ -14,7 +14,7 @@ import torch
 from scipy import linalg
 
 from ganforge.errors import UserError
-from ganforge.metrics.stats import as_float64_features, feature_stats
+from ganforge.metrics.stats import checked_features, feature_stats
 
 SQRTM_DIAGONAL_EPS = 1e-6  # pytorch-fid's offset when Σ₁Σ₂ is singular
 SQRTM_MAX_IMAGINARY = 1e-3  # pytorch-fid's tolerance on the imaginary diagonal of √(Σ₁Σ₂)
@@ -104,10 +104,7 @@ def fid_from_features(
     fake: np.ndarray | torch.Tensor, real: np.ndarray | torch.Tensor, method: str = "eig"
 ) -> float:
     """FID between fake [N1,d] and real [N2,d] features; warns when either set has N ≤ d."""
-    fake, real = (
-        as_float64_features(fake, "fake features"),
-        as_float64_features(real, "real features"),
-    )
+    fake, real = checked_features(fake, "fake features"), checked_features(real, "real features")
     rank_warning(*fake.shape, what="fake features")
     rank_warning(*real.shape, what="real features")
     return frechet_distance(*feature_stats(fake), *feature_stats(real), method=method)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ganforge.errors import UserError
-from ganforge.metrics.stats import as_float64_features
+from ganforge.metrics.stats import checked_features
 
 
 def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -57,10 +57,8 @@ def kernel_inception_distance(
 
     Kernels are computed in float64 (torch-fidelity uses the features' float32).
     """
-    fake, real = (
-        as_float64_features(fake, "fake features"),
-        as_float64_features(real, "real features"),
-    )
+    # Kept in their float32/float64 storage; each subset is cast to float64.
+    fake, real = checked_features(fake, "fake features"), checked_features(real, "real features")
     if fake.shape[1] != real.shape[1]:
         raise UserError(f"KID: fake features have dimension {fake.shape[1]}, real {real.shape[1]}")
     if subsets < 1:
@@ -71,7 +69,7 @@ def kernel_inception_distance(
     rng = np.random.RandomState(seed)
     mmds = np.empty(subsets)
     for i in range(subsets):
-        fake_subset = fake[rng.choice(len(fake), size, replace=False)]
-        real_subset = real[rng.choice(len(real), size, replace=False)]
+        fake_subset = fake[rng.choice(len(fake), size, replace=False)].astype(np.float64)
+        real_subset = real[rng.choice(len(real), size, replace=False)].astype(np.float64)
         mmds[i] = unbiased_mmd2(fake_subset, real_subset)
     return float(mmds.mean()), float(mmds.std())

@@ -13,26 +13,32 @@ import numpy as np
 import torch
 
 from ganforge.errors import UserError
-from ganforge.metrics.stats import as_float64_features
+from ganforge.metrics.stats import checked_features
 
 DEFAULT_BLOCK_SIZE = 2048  # 2048² float64 distances = 32 MiB per block
 
 
 def _as_tensor(features: np.ndarray | torch.Tensor, what: str) -> torch.Tensor:
-    return torch.from_numpy(as_float64_features(features, what))
+    # Kept in its float32/float64 storage; blocks are cast to float64 one at a time.
+    return torch.from_numpy(checked_features(features, what))
 
 
 def _squared_distance_blocks(
     rows: torch.Tensor, cols: torch.Tensor, block_size: int
 ) -> Iterator[tuple[slice, slice, torch.Tensor]]:
     """Yield (row slice, col slice, ‖rows[i] − cols[j]‖² block) covering the whole [N_rows, N_cols] matrix."""
-    row_norms, col_norms = (rows * rows).sum(dim=1), (cols * cols).sum(dim=1)
     for r0 in range(0, len(rows), block_size):
-        r = slice(r0, r0 + block_size)
+        row_block = rows[r0 : r0 + block_size].double()
+        row_norms = (row_block * row_block).sum(dim=1)
         for c0 in range(0, len(cols), block_size):
-            c = slice(c0, c0 + block_size)
-            block = row_norms[r, None] + col_norms[None, c] - 2.0 * rows[r] @ cols[c].T
-            yield r, c, block.clamp_min_(0.0)
+            col_block = cols[c0 : c0 + block_size].double()
+            col_norms = (col_block * col_block).sum(dim=1)
+            block = row_norms[:, None] + col_norms[None, :] - 2.0 * row_block @ col_block.T
+            yield (
+                slice(r0, r0 + len(row_block)),
+                slice(c0, c0 + len(col_block)),
+                block.clamp_min_(0.0),
+            )
 
 
 def kth_neighbour_sq_radii(

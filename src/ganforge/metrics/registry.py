@@ -5,7 +5,6 @@ The evaluation pipeline uses `real_input` to decide what to load for the real si
 `"none"` (IS), `"stats"` (FID, FD∞: precomputed (mu, sigma), e.g. a `.npz`, is enough; real
 features also work) or `"features"` (KID, PR, DC: real feature vectors are required).
 
-    spec = METRICS["kid"]
     compute_metric("kid", fake_pool3, real_pool3, kid_subset_size=500, interval=True)
     -> {"kid_mean": ..., "kid_std": ..., "kid_mean_ci": [low, high]}
 """
@@ -26,7 +25,7 @@ from ganforge.metrics.fid import fid_from_features, frechet_distance, rank_warni
 from ganforge.metrics.inception_score import inception_score
 from ganforge.metrics.kid import kernel_inception_distance
 from ganforge.metrics.prdc import DEFAULT_BLOCK_SIZE, density_coverage, precision_recall
-from ganforge.metrics.stats import as_float64_features, feature_stats
+from ganforge.metrics.stats import checked_features, feature_stats
 
 Features = np.ndarray | torch.Tensor
 RealStats = tuple[np.ndarray, np.ndarray]  # (mu [d], sigma [d,d])
@@ -37,6 +36,8 @@ DEFAULT_SEED = 2020  # torch-fidelity's rng_seed, shared by KID subsets and IS s
 
 @dataclass(frozen=True)
 class MetricSpec:
+    """One metric: its name in `--metrics`, inputs, result keys, options and computation."""
+
     name: str
     layer: Literal["pool3", "logits_unbiased"]  # feature layer read from both sets
     real_input: RealInput  # what the metric needs of the real set
@@ -58,7 +59,7 @@ class MetricSpec:
 def _fid(fake: Features, real: Features | RealStats, *, fid_method: str) -> dict[str, float]:
     if not isinstance(real, tuple):
         return {"fid": fid_from_features(fake, real, method=fid_method)}
-    fake = as_float64_features(fake, "fake features")
+    fake = checked_features(fake, "fake features")
     rank_warning(*fake.shape, what="fake features")
     return {"fid": frechet_distance(*feature_stats(fake), *real, method=fid_method)}
 
@@ -245,16 +246,13 @@ def compute_metric(
     real_used = real if spec.needs_real else None
     result: dict[str, Any] = dict(spec.compute(fake, real_used, **own_options))
     if interval:
+
+        def interval_values(fake_draw: Features, real_draw: Any) -> dict[str, float]:
+            values = spec.compute(fake_draw, real_draw, **own_options)
+            return {key: values[key] for key in spec.interval_keys}
+
         intervals = bootstrap_intervals(
-            lambda fake_draw, real_draw: {
-                key: spec.compute(fake_draw, real_draw, **own_options)[key]
-                for key in spec.interval_keys
-            },
-            fake,
-            real_used,
-            draws=ci_draws,
-            seed=ci_seed,
-            level=ci_level,
+            interval_values, fake, real_used, draws=ci_draws, seed=ci_seed, level=ci_level
         )
         result.update({f"{key}_ci": list(bounds) for key, bounds in intervals.items()})
     return result

@@ -19,13 +19,20 @@ import torch
 from ganforge.errors import UserError
 
 STATS_KEYS = ("mu", "sigma")
+STATS_CHUNK_ROWS = 4096  # rows per float64 copy when computing statistics of a whole array
 
 
-def as_float64_features(features: np.ndarray | torch.Tensor, what: str = "features") -> np.ndarray:
-    """[N,d] array or tensor (any float dtype, any device) -> [N,d] float64 numpy array."""
+def checked_features(features: np.ndarray | torch.Tensor, what: str = "features") -> np.ndarray:
+    """[N,d] array or tensor (any device) -> [N,d] float32/float64 numpy array, not copied when it
+    already is one on the CPU; rejects other shapes and NaN/inf."""
     if isinstance(features, torch.Tensor):
-        features = features.detach().to("cpu", torch.float64).numpy()
-    array = np.asarray(features, dtype=np.float64)
+        features = features.detach().cpu()
+        if features.dtype not in (torch.float32, torch.float64):
+            features = features.double()
+        features = features.numpy()
+    array = np.asarray(features)
+    if array.dtype not in (np.float32, np.float64):
+        array = array.astype(np.float64)
     if array.ndim != 2:
         raise UserError(
             f"{what}: expected a 2-D array [N, d] of feature vectors, got shape {array.shape}"
@@ -33,6 +40,11 @@ def as_float64_features(features: np.ndarray | torch.Tensor, what: str = "featur
     if not np.isfinite(array).all():
         raise UserError(f"{what}: contains NaN or infinite values")
     return array
+
+
+def as_float64_features(features: np.ndarray | torch.Tensor, what: str = "features") -> np.ndarray:
+    """[N,d] array or tensor (any float dtype, any device) -> [N,d] float64 numpy array."""
+    return checked_features(features, what).astype(np.float64, copy=False)
 
 
 class StreamingStats:
@@ -91,10 +103,17 @@ class StreamingStats:
         return self._centred_sq_sum / (self.n - 1)
 
 
-def feature_stats(features: np.ndarray | torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """[N,d] features -> (mu [d], sigma [d,d]) in float64, sigma with divisor N−1."""
-    array = as_float64_features(features)
-    stats = StreamingStats(array.shape[1]).update(array)
+def feature_stats(
+    features: np.ndarray | torch.Tensor, chunk_rows: int = STATS_CHUNK_ROWS
+) -> tuple[np.ndarray, np.ndarray]:
+    """[N,d] features -> (mu [d], sigma [d,d]) in float64, sigma with divisor N−1.
+
+    Rows are streamed in chunks, so only one chunk at a time is held as a float64 copy.
+    """
+    array = checked_features(features)
+    stats = StreamingStats(array.shape[1])
+    for start in range(0, len(array), chunk_rows):
+        stats.update(array[start : start + chunk_rows])
     return stats.mean, stats.covariance
 
 

@@ -2,6 +2,7 @@
 
 G: z -> width -> width -> C*R*R (ReLU hidden, tanh output); D: C*R*R -> width -> width -> 1
 (LeakyReLU 0.01 hidden, as in the CS231n notebook). Works at any resolution.
+`model.d.spectral_norm` wraps D's linear layers in spectral norm; `model.d.batchnorm` is ignored.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.models import ModelSpec, register_model
 
@@ -41,16 +43,23 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """images [N, C, R, R] -> raw logits [N]."""
 
-    def __init__(self, width: int, resolution: int, channels: int) -> None:
+    def __init__(self, width: int, resolution: int, channels: int, use_sn: bool = False) -> None:
         super().__init__()
         self.resolution, self.channels = resolution, channels
+        linears = [
+            nn.Linear(channels * resolution * resolution, width),
+            nn.Linear(width, width),
+            nn.Linear(width, 1),
+        ]
+        if use_sn:
+            linears = [spectral_norm(layer) for layer in linears]
         self.net = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(channels * resolution * resolution, width),
+            linears[0],
             nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
-            nn.Linear(width, width),
+            linears[1],
             nn.LeakyReLU(LEAKY_SLOPE, inplace=True),
-            nn.Linear(width, 1),
+            linears[2],
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -62,7 +71,7 @@ def build_generator(cfg: ModelConfig, resolution: int, channels: int) -> MLPGene
 
 
 def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> MLPDiscriminator:
-    return MLPDiscriminator(cfg.d.width, resolution, channels)
+    return MLPDiscriminator(cfg.d.width, resolution, channels, cfg.d.spectral_norm)
 
 
 SPEC = register_model(ModelSpec("mlp", build_generator, build_discriminator, "nonsaturating"))

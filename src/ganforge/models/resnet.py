@@ -3,7 +3,8 @@
 G: linear -> 4x4 map, residual up-blocks (BN, ReLU, nearest 2x, conv3x3) to R x R, then
 BN, ReLU, conv3x3, tanh. D: an "optimized" first down-block, residual down-blocks (avg-pool)
 to 8x8, two blocks without pooling, ReLU, global sum pool, linear -> logit; spectral norm on
-every conv and linear of D. At 32x32 every block has `width` channels (the CIFAR model);
+every conv and linear of D (always: `model.d.spectral_norm` and `model.d.batchnorm` are
+ignored, as SNGAN's D has no BN). At 32x32 every block has `width` channels (the CIFAR model);
 each doubling of R above 32 doubles the channels of the deepest blocks.
 """
 
@@ -28,7 +29,7 @@ RESOLUTIONS = (32, 64, 128)
 
 
 def _multipliers(resolution: int) -> list[int]:
-    """Channel multiplier per resolution level from 4x4 up to R/2: [1,1,1] at 32, [2,1,1,1] at 64."""
+    """Channel multiplier per level from 4x4 up to R/2: [1,1,1] at 32, [2,1,1,1] at 64."""
     levels = int(math.log2(resolution)) - 2
     return [2 ** max(0, levels - 3 - i) for i in range(levels)]
 
@@ -38,7 +39,7 @@ def _shortcut_init(module: nn.Module) -> None:
 
 
 def _sn_conv(c_in: int, c_out: int, kernel: int) -> nn.Module:
-    """Spectrally normalised conv, initialised before wrapping so the power iteration starts on it."""
+    """Spectrally normalised conv, initialised before wrapping so power iteration starts on it."""
     conv = nn.Conv2d(c_in, c_out, kernel, 1, kernel // 2)
     xavier_init(conv, gain=math.sqrt(2.0) if kernel == 3 else 1.0)  # 1x1 shortcuts: linear, gain 1
     return spectral_norm(conv)
@@ -80,7 +81,7 @@ class DownBlock(nn.Module):
 
 
 class OptimizedDownBlock(nn.Module):
-    """First D block on raw images (no ReLU before the first conv): [N, C, H, W] -> [N, c_out, H/2, W/2]."""
+    """First D block, on raw images (no leading ReLU): [N, C, H, W] -> [N, c_out, H/2, W/2]."""
 
     def __init__(self, c_in: int, c_out: int) -> None:
         super().__init__()
@@ -103,7 +104,10 @@ class ResNetGenerator(nn.Module):
         self.project = nn.Linear(z_dim, widths[0] * 16)
         self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in pairwise(widths)))
         self.to_image = nn.Sequential(
-            nn.BatchNorm2d(widths[-1]), nn.ReLU(), nn.Conv2d(widths[-1], channels, 3, 1, 1), nn.Tanh()
+            nn.BatchNorm2d(widths[-1]),
+            nn.ReLU(),
+            nn.Conv2d(widths[-1], channels, 3, 1, 1),
+            nn.Tanh(),
         )
         _shortcut_init(self.project)
         xavier_init(self.to_image[2], gain=1.0)
@@ -145,4 +149,6 @@ def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> Res
     return ResNetDiscriminator(cfg.d.width, resolution, channels)
 
 
-SPEC = register_model(ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS))
+SPEC = register_model(
+    ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS)
+)

@@ -37,7 +37,7 @@ class GeneratorEMA:
 
     @torch.no_grad()
     def update(self, generator: nn.Module, step: int) -> None:
-        """Fold G's current weights in; `step` counts generator steps done (averaging if >= start)."""
+        """Fold G's current weights in; `step` = generator steps done (averaging if >= start)."""
         source = _unwrap(generator)
         live_parameters = dict(source.named_parameters())
         for name, averaged in self._module.named_parameters():
