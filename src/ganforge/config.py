@@ -110,6 +110,16 @@ class EvalConfig(Section):
     n: int = Field(1000, ge=2)
     real: str | None = None  # reference source; default: data.path
     best: str | None = None  # metric that picks best.ckpt (lower is better for fid/kid)
+    kid_subset_size: int = Field(1000, ge=2)
+
+    @model_validator(mode="after")
+    def _kid_fits(self) -> EvalConfig:
+        if "kid" in self.metrics and self.kid_subset_size > self.n:
+            raise ValueError(
+                f"eval.kid_subset_size {self.kid_subset_size} exceeds eval.n {self.n}; "
+                f"set eval.kid_subset_size={self.n} or less"
+            )
+        return self
 
 
 class Config(Section):

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
+from typing import Any
 
+import torch
 from safetensors.torch import load_file
 from torch import nn
 
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
 from ganforge.models import MODELS
-from ganforge.training.checkpoint import load_checkpoint
 
 CHECKPOINT_DIR = "checkpoints"
 LATEST = "latest.ckpt"
 EXPORT_SUFFIX = ".safetensors"
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Read a checkpoint with `weights_only=True`: a file that would run code is refused."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: checkpoint not found")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else "unsafe content"
+        raise UserError(f"{path}: refused to load checkpoint (not plain tensors/data: {first_line[:120]})") from None
+    except Exception as err:  # truncated or foreign files
+        raise UserError(f"{path}: not a readable checkpoint ({type(err).__name__})") from None
+    if not isinstance(state, dict) or "generator" not in state or "config" not in state:
+        raise UserError(f"{path}: not a ganforge checkpoint (missing 'generator' or 'config')")
+    return state
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
@@ -92,7 +111,7 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
     from safetensors.torch import save
 
     from ganforge import __version__
-    from ganforge.training.checkpoint import atomic_write
+    from ganforge.atomic import atomic_write
 
     path = resolve_checkpoint(spec)
     state = load_checkpoint(path)

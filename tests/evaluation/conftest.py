@@ -65,5 +65,3 @@ def cli(capsys) -> Callable[..., tuple[int, str, str]]:
         return code, out, err
 
     return run
-
-

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from torch import Tensor
+from torch import Tensor, nn
 
 from ganforge.metrics.features.base import FeatureExtractor
+from ganforge.metrics.inputs import open_input
 
 
 def write_pngs(folder: Path, images: Tensor, prefix: str = "img") -> Path:
@@ -17,7 +18,9 @@ def write_pngs(folder: Path, images: Tensor, prefix: str = "img") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for index, image in enumerate(images):
         array = image.permute(1, 2, 0).numpy()
-        Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(folder / f"{prefix}{index:03d}.png")
+        Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(
+            folder / f"{prefix}{index:03d}.png"
+        )
     return folder
 
 
@@ -56,3 +59,26 @@ def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
 
 def relative_difference(ours: float, reference: float) -> float:
     return abs(ours - reference) / max(abs(reference), np.finfo(float).tiny)
+
+
+def toy_features_of(folder) -> np.ndarray:
+    """[N,12] toy features of every image of `folder`, extracted directly."""
+    extractor = ToyFeatures()
+    return torch.cat(
+        [extractor(batch)["features"] for batch in open_input(str(folder)).batches(64)]
+    ).numpy()
+
+
+class TinyGenerator(nn.Module):
+    """z [N,4] -> grayscale [N,1,6,6] in [-1,1]; its image depends on z. Records its mode per call."""
+
+    z_dim = 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(4, 36)
+        self.modes: list[bool] = []
+
+    def forward(self, z):
+        self.modes.append(self.training)
+        return torch.tanh(self.linear(z)).view(-1, 1, 6, 6)

@@ -7,9 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from eval_helpers import write_pngs
+from eval_helpers import TinyGenerator, write_pngs
 from PIL import Image
-from torch import nn
 
 from ganforge.errors import UserError
 from ganforge.metrics.inputs import DEFAULT_GENERATED, ImageInput, StatsInput, open_input
@@ -22,13 +21,22 @@ def test_mixed_sizes_batch_by_size_and_grayscale_becomes_rgb(tmp_path):
     gray = np.arange(64, dtype=np.uint8).reshape(8, 8)
     sizes = [(8, 8), (8, 8), (8, 8), (12, 10), (12, 10), (8, 8)]
     for index, (w, h) in enumerate(sizes):
-        image = Image.fromarray(gray).resize((w, h)) if index == 0 else Image.new("RGB", (w, h), (index, 2, 3))
+        image = (
+            Image.fromarray(gray).resize((w, h))
+            if index == 0
+            else Image.new("RGB", (w, h), (index, 2, 3))
+        )
         image.save(folder / f"{index}.png")
     source = open_input(str(folder))
     assert isinstance(source, ImageInput) and source.count == 6 and source.fingerprint
     batches = list(source.batches(2))
     # Consecutive same-size images share a batch, capped at 2; a size change starts a new batch.
-    assert [tuple(b.shape) for b in batches] == [(2, 3, 8, 8), (1, 3, 8, 8), (2, 3, 10, 12), (1, 3, 8, 8)]
+    assert [tuple(b.shape) for b in batches] == [
+        (2, 3, 8, 8),
+        (1, 3, 8, 8),
+        (2, 3, 10, 12),
+        (1, 3, 8, 8),
+    ]
     assert all(b.dtype == torch.uint8 for b in batches)
     first = batches[0][0]
     assert torch.equal(first[0], first[1]) and torch.equal(first[1], first[2])  # gray repeated
@@ -43,7 +51,9 @@ def test_n_takes_a_seeded_subset_in_file_order(tmp_path):
     values = [int(v) for b in subset.batches(64) for v in b[:, 0, 0, 0]]
     assert len(values) == 7 and values == sorted(values) and len(set(values)) == 7
     again = [int(v) for b in open_input(str(folder), n=7, seed=3).batches(3) for v in b[:, 0, 0, 0]]
-    other = [int(v) for b in open_input(str(folder), n=7, seed=4).batches(64) for v in b[:, 0, 0, 0]]
+    other = [
+        int(v) for b in open_input(str(folder), n=7, seed=4).batches(64) for v in b[:, 0, 0, 0]
+    ]
     assert again == values and other != values
     assert subset.subset_seed == 3 and open_input(str(folder), n=50).subset_seed is None
     with pytest.raises(UserError, match="--n 0"):
@@ -70,19 +80,6 @@ def test_unreadable_file_is_skipped_with_a_warning(tmp_path):
     assert total == 2
 
 
-class TinyGenerator(nn.Module):
-    """z [N,4] -> grayscale [N,1,6,6] in [-1,1]; its image depends on z."""
-
-    z_dim = 4
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(4, 36)
-
-    def forward(self, z):
-        return torch.tanh(self.linear(z)).view(-1, 1, 6, 6)
-
-
 def test_generator_module_gives_rgb_batches_of_the_default_count():
     torch.manual_seed(0)
     generator = TinyGenerator()
@@ -92,9 +89,17 @@ def test_generator_module_gives_rgb_batches_of_the_default_count():
     images = torch.cat(batches)
     assert images.shape == (13, 3, 6, 6) and images.dtype == torch.uint8
     assert torch.equal(images[:, 0], images[:, 2])
-    assert torch.equal(images, torch.cat(list(open_input(generator, default_count=13, seed=5).batches(13))))
-    assert not torch.equal(images, torch.cat(list(open_input(generator, default_count=13, seed=6).batches(13))))
+    assert torch.equal(
+        images, torch.cat(list(open_input(generator, default_count=13, seed=5).batches(13)))
+    )
+    assert not torch.equal(
+        images, torch.cat(list(open_input(generator, default_count=13, seed=6).batches(13)))
+    )
     assert open_input(generator, n=3, default_count=13).count == 3
+    generator.train()
+    generator.modes.clear()
+    list(open_input(generator, n=2).batches(2))
+    assert generator.modes == [False] and generator.training  # eval while generating, mode restored
     assert open_input(generator).count == DEFAULT_GENERATED
 
 

@@ -62,16 +62,41 @@ def same_home(session, monkeypatch):
 
 
 def eval_args(fake, real, weights, *extra):
-    return ["eval", "--fake", str(fake), "--real", str(real), "--weights", str(weights), "--resize", "tf1",
-            "--device", "cpu", *map(str, extra)]
+    return [
+        "eval",
+        "--fake",
+        str(fake),
+        "--real",
+        str(real),
+        "--weights",
+        str(weights),
+        "--resize",
+        "tf1",
+        "--device",
+        "cpu",
+        *map(str, extra),
+    ]
 
 
 @pytest.fixture(scope="module")
 def first_eval(session, image_folders, inception_weights, tmp_path_factory):
     fake, real = image_folders
     out = tmp_path_factory.mktemp("out") / "out.json"
-    code = main(eval_args(fake, real, inception_weights, "--metrics", "fid,kid", "--kid-subsets", KID_SUBSETS,
-                          "--kid-subset-size", KID_SUBSET_SIZE, "--json", out))
+    code = main(
+        eval_args(
+            fake,
+            real,
+            inception_weights,
+            "--metrics",
+            "fid,kid",
+            "--kid-subsets",
+            KID_SUBSETS,
+            "--kid-subset-size",
+            KID_SUBSET_SIZE,
+            "--json",
+            out,
+        )
+    )
     assert code == 0
     return json.loads(out.read_text()), session.images_seen
 
@@ -82,9 +107,17 @@ def torch_fidelity_result(image_folders, inception_weights):
 
     fake, real = image_folders
     return calculate_metrics(
-        input1=str(fake), input2=str(real), fid=True, kid=True, kid_subsets=KID_SUBSETS,
-        kid_subset_size=KID_SUBSET_SIZE, feature_extractor_weights_path=str(inception_weights),
-        cuda=False, save_cpu_ram=True, cache=False, verbose=False,
+        input1=str(fake),
+        input2=str(real),
+        fid=True,
+        kid=True,
+        kid_subsets=KID_SUBSETS,
+        kid_subset_size=KID_SUBSET_SIZE,
+        feature_extractor_weights_path=str(inception_weights),
+        cuda=False,
+        save_cpu_ram=True,
+        cache=False,
+        verbose=False,
     )
 
 
@@ -92,9 +125,22 @@ def test_fid_and_kid_equal_torch_fidelity(first_eval, torch_fidelity_result):
     result, images_seen = first_eval
     assert images_seen == 8 + 10
     assert set(result) == {"fid", "kid_mean", "kid_std", "protocol"}
-    assert relative_difference(result["fid"], torch_fidelity_result["frechet_inception_distance"]) < 1e-5
-    assert relative_difference(result["kid_mean"], torch_fidelity_result["kernel_inception_distance_mean"]) < 1e-4
-    assert relative_difference(result["kid_std"], torch_fidelity_result["kernel_inception_distance_std"]) < 1e-4
+    assert (
+        relative_difference(result["fid"], torch_fidelity_result["frechet_inception_distance"])
+        < 1e-5
+    )
+    assert (
+        relative_difference(
+            result["kid_mean"], torch_fidelity_result["kernel_inception_distance_mean"]
+        )
+        < 1e-4
+    )
+    assert (
+        relative_difference(
+            result["kid_std"], torch_fidelity_result["kernel_inception_distance_std"]
+        )
+        < 1e-4
+    )
 
 
 def test_calibrated_features_vary_across_images(first_eval, session):
@@ -111,17 +157,34 @@ def test_protocol_records_how_the_numbers_were_made(first_eval, inception_weight
     assert protocol["seeds"]["kid"] == 2020 and protocol["device"] == "cpu"
 
 
-def test_second_eval_reads_the_real_features_from_the_cache(first_eval, session, image_folders,
-                                                            inception_weights, capsys):
+def test_second_eval_reads_the_real_features_from_the_cache(
+    first_eval, session, image_folders, inception_weights, capsys
+):
     fake, real = image_folders
     before = session.images_seen
     # KID alone: it needs the real features themselves (an FID would only add a 2048-d eig).
-    code = main(eval_args(fake, real, inception_weights, "--metrics", "kid", "--kid-subsets", KID_SUBSETS,
-                          "--kid-subset-size", KID_SUBSET_SIZE, "--json", "-"))
+    code = main(
+        eval_args(
+            fake,
+            real,
+            inception_weights,
+            "--metrics",
+            "kid",
+            "--kid-subsets",
+            KID_SUBSETS,
+            "--kid-subset-size",
+            KID_SUBSET_SIZE,
+            "--json",
+            "-",
+        )
+    )
     assert code == 0
     again = json.loads(capsys.readouterr().out)
     assert session.images_seen - before == 8  # the fake side only
-    assert (again["kid_mean"], again["kid_std"]) == (first_eval[0]["kid_mean"], first_eval[0]["kid_std"])
+    assert (again["kid_mean"], again["kid_std"]) == (
+        first_eval[0]["kid_mean"],
+        first_eval[0]["kid_std"],
+    )
 
 
 def test_statistics_file_holds_the_real_statistics_and_reads_in_pytorch_fid(
@@ -133,12 +196,28 @@ def test_statistics_file_holds_the_real_statistics_and_reads_in_pytorch_fid(
     fake, real = image_folders
     ref = tmp_path / "ref.npz"
     before = session.images_seen
-    assert main(["stats", str(real), "--out", str(ref), "--weights", str(inception_weights), "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "stats",
+                str(real),
+                "--out",
+                str(ref),
+                "--weights",
+                str(inception_weights),
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     assert session.images_seen == before  # statistics of a cached reference cost no extraction
     real_pool3 = torch.cat(session.pool3)[8:18].double().numpy()  # first eval: 8 fake, then 10 real
     mu, sigma = compute_statistics_of_path(str(ref), None, 50, 2048, "cpu")
     assert np.allclose(mu, real_pool3.mean(axis=0), rtol=1e-10, atol=0)
-    assert np.allclose(sigma, np.cov(real_pool3, rowvar=False), rtol=1e-8, atol=1e-12 * np.abs(sigma).max())
+    assert np.allclose(
+        sigma, np.cov(real_pool3, rowvar=False), rtol=1e-8, atol=1e-12 * np.abs(sigma).max()
+    )
     sidecar = json.loads((tmp_path / "ref.npz.json").read_text())
     assert sidecar["n"] == 10 and sidecar["resize"] == "tf1" and sidecar["layer"] == "pool3"
     assert sidecar["weights_sha256"] == sha256_of_file(inception_weights)

@@ -8,40 +8,68 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from eval_helpers import assert_one_line_error, relative_difference
-from test_eval_inputs import TinyGenerator
+from eval_helpers import TinyGenerator, assert_one_line_error, relative_difference, toy_features_of
 
+import ganforge
 from ganforge.errors import UserError
 from ganforge.metrics.evaluate import evaluate
 from ganforge.metrics.fid import fid_from_features
-from ganforge.metrics.inputs import open_input
 from ganforge.metrics.kid import kernel_inception_distance
 from ganforge.metrics.prdc import density_coverage, precision_recall
 from ganforge.metrics.stats import save_stats
 
 PROTOCOL_KEYS = {
-    "metrics", "n_fake", "n_real", "fake", "real", "features", "weights_sha256", "resize", "layers",
-    "fid_method", "seeds", "kid_subsets", "kid_subset_size", "ci", "versions", "device",
+    "metrics",
+    "n_fake",
+    "n_real",
+    "fake",
+    "real",
+    "features",
+    "weights_sha256",
+    "resize",
+    "layers",
+    "fid_method",
+    "seeds",
+    "kid_subsets",
+    "kid_subset_size",
+    "ci",
+    "versions",
+    "device",
 }
-
-
-def toy_features_of(folder) -> np.ndarray:
-    from eval_helpers import ToyFeatures
-
-    extractor = ToyFeatures()
-    return torch.cat([extractor(batch)["features"] for batch in open_input(str(folder)).batches(64)]).numpy()
 
 
 def test_all_metrics_equal_the_metric_functions_on_the_same_features(toy_features, toy_folders):
     fake, real = toy_folders
     with pytest.warns(UserWarning, match="meaningless off-ImageNet"):
-        result = evaluate(fake, real, metrics="fid,kid,is,pr,dc", features="toy", kid_subsets=7,
-                          kid_subset_size=10, device="cpu", cache=False)
-    assert list(result) == ["fid", "kid_mean", "kid_std", "is_mean", "is_std", "precision", "recall",
-                            "density", "coverage", "protocol"]
+        result = evaluate(
+            fake,
+            real,
+            metrics="fid,kid,is,pr,dc",
+            features="toy",
+            kid_subsets=7,
+            kid_subset_size=10,
+            device="cpu",
+            cache=False,
+        )
+    assert list(result) == [
+        "fid",
+        "kid_mean",
+        "kid_std",
+        "is_mean",
+        "is_std",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "protocol",
+    ]
     fake_features, real_features = toy_features_of(fake), toy_features_of(real)
-    assert relative_difference(result["fid"], fid_from_features(fake_features, real_features)) < 1e-9
-    kid = kernel_inception_distance(fake_features, real_features, subsets=7, subset_size=10, seed=2020)
+    assert (
+        relative_difference(result["fid"], fid_from_features(fake_features, real_features)) < 1e-9
+    )
+    kid = kernel_inception_distance(
+        fake_features, real_features, subsets=7, subset_size=10, seed=2020
+    )
     assert (result["kid_mean"], result["kid_std"]) == pytest.approx(kid, rel=1e-12)
     assert (result["precision"], result["recall"]) == precision_recall(fake_features, real_features)
     assert (result["density"], result["coverage"]) == density_coverage(fake_features, real_features)
@@ -49,7 +77,10 @@ def test_all_metrics_equal_the_metric_functions_on_the_same_features(toy_feature
     protocol = result["protocol"]
     assert set(protocol) == PROTOCOL_KEYS
     assert protocol["n_fake"] == 24 and protocol["n_real"] == 30
-    assert protocol["layers"] == ["features", "logits"]  # Inception layers mapped to the evaluator's
+    assert protocol["layers"] == [
+        "features",
+        "logits",
+    ]  # Inception layers mapped to the evaluator's
     assert protocol["kid_subset_size"] == 10 and protocol["seeds"]["kid"] == 2020
     assert protocol["versions"]["torch"] == torch.__version__ and protocol["device"] == "cpu"
     assert protocol["features"]["name"] == "toy" and protocol["weights_sha256"] == "0" * 64
@@ -58,9 +89,28 @@ def test_all_metrics_equal_the_metric_functions_on_the_same_features(toy_feature
 def test_json_keys_with_intervals(toy_features, toy_folders, tmp_path, cli):
     fake, real = toy_folders
     out = tmp_path / "result.json"
-    code, stdout, _ = cli("eval", "--fake", fake, "--real", real, "--metrics", "fid,kid", "--features", "toy",
-                          "--kid-subsets", "3", "--kid-subset-size", "8", "--ci", "--ci-draws", "4",
-                          "--device", "cpu", "--json", out)
+    code, stdout, _ = cli(
+        "eval",
+        "--fake",
+        fake,
+        "--real",
+        real,
+        "--metrics",
+        "fid,kid",
+        "--features",
+        "toy",
+        "--kid-subsets",
+        "3",
+        "--kid-subset-size",
+        "8",
+        "--ci",
+        "--ci-draws",
+        "4",
+        "--device",
+        "cpu",
+        "--json",
+        out,
+    )
     assert code == 0
     result = json.loads(out.read_text())
     assert set(result) == {"fid", "fid_ci", "kid_mean", "kid_std", "kid_mean_ci", "protocol"}
@@ -72,17 +122,45 @@ def test_json_keys_with_intervals(toy_features, toy_folders, tmp_path, cli):
 
 def test_json_dash_prints_only_json(toy_features, toy_folders, cli):
     fake, real = toy_folders
-    code, stdout, _ = cli("eval", "--fake", fake, "--real", real, "--features", "toy", "--json", "-",
-                          "--device", "cpu")
+    code, stdout, _ = cli(
+        "eval",
+        "--fake",
+        fake,
+        "--real",
+        real,
+        "--features",
+        "toy",
+        "--json",
+        "-",
+        "--device",
+        "cpu",
+    )
     assert code == 0 and set(json.loads(stdout)) == {"fid", "protocol"}
 
 
 def test_kid_needs_enough_images_unless_shrinking(toy_features, toy_folders, cli):
     fake, real = toy_folders
-    args = ["eval", "--fake", fake, "--real", real, "--metrics", "kid", "--features", "toy",
-            "--kid-subsets", "2", "--device", "cpu", "--json", "-"]
+    args = [
+        "eval",
+        "--fake",
+        fake,
+        "--real",
+        real,
+        "--metrics",
+        "kid",
+        "--features",
+        "toy",
+        "--kid-subsets",
+        "2",
+        "--device",
+        "cpu",
+        "--json",
+        "-",
+    ]
     code, _, err = cli(*args)
-    assert_one_line_error(code, err, "--kid-subset-size 1000", "fake: 24", "real: 30", "--kid-shrink")
+    assert_one_line_error(
+        code, err, "--kid-subset-size 1000", "fake: 24", "real: 30", "--kid-shrink"
+    )
     assert toy_features == [] or toy_features[0].images_seen == 0  # failed before reading any image
     code, stdout, _ = cli(*args, "--kid-shrink")
     assert code == 0 and json.loads(stdout)["protocol"]["kid_subset_size"] == 24
@@ -92,18 +170,32 @@ def test_statistics_reference_serves_fid_only(toy_features, toy_folders, tmp_pat
     fake, real = toy_folders
     real_features = toy_features_of(real)
     ref = tmp_path / "ref.npz"
-    save_stats(ref, real_features.astype(np.float64).mean(0), np.cov(real_features.astype(np.float64), rowvar=False),
-               {"n": 30, "features": {"name": "toy", "weights_sha256": "0" * 64, "layer": "features"},
-                "resize": None})
+    save_stats(
+        ref,
+        real_features.astype(np.float64).mean(0),
+        np.cov(real_features.astype(np.float64), rowvar=False),
+        {
+            "n": 30,
+            "features": {"name": "toy", "weights_sha256": "0" * 64, "layer": "features"},
+            "resize": None,
+        },
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a matching sidecar gives no comparability warning
         result = evaluate(fake, ref, features="toy", device="cpu")
-    assert relative_difference(result["fid"], fid_from_features(toy_features_of(fake), real_features)) < 1e-9
+    assert (
+        relative_difference(result["fid"], fid_from_features(toy_features_of(fake), real_features))
+        < 1e-9
+    )
     assert result["protocol"]["n_real"] == 30 and result["protocol"]["real"]["kind"] == "statistics"
-    code, _, err = cli("eval", "--fake", fake, "--real", ref, "--metrics", "fid,kid", "--features", "toy")
+    code, _, err = cli(
+        "eval", "--fake", fake, "--real", ref, "--metrics", "fid,kid", "--features", "toy"
+    )
     assert_one_line_error(code, err, "ref.npz", "only fid", "kid")
     other = tmp_path / "other.npz"
-    save_stats(other, np.zeros(12), np.eye(12), {"n": 30, "features": {"name": "toy"}, "resize": "tf1"})
+    save_stats(
+        other, np.zeros(12), np.eye(12), {"n": 30, "features": {"name": "toy"}, "resize": "tf1"}
+    )
     with pytest.warns(UserWarning, match="other.npz: made with a different resize and features"):
         evaluate(fake, other, features="toy", device="cpu")
 
@@ -123,18 +215,24 @@ def test_fid_between_two_statistics_files(tmp_path):
 def test_generator_makes_as_many_images_as_the_real_side(toy_features, toy_folders):
     _, real = toy_folders
     torch.manual_seed(0)
-    result = evaluate(TinyGenerator(), real, metrics=["fid", "pr"], features="toy", device="cpu", cache=False)
+    result = evaluate(
+        TinyGenerator(), real, metrics=["fid", "pr"], features="toy", device="cpu", cache=False
+    )
     assert result["protocol"]["n_fake"] == 30 == result["protocol"]["n_real"]
     assert result["protocol"]["fake"]["kind"] == "generator"
-    with pytest.warns(UserWarning, match="rank at most 11 < 12"):  # N ≤ d: the FID warns with the rank
-        capped = evaluate(TinyGenerator(), real, metrics=["fid"], features="toy", n=12, device="cpu", cache=False)
+    with pytest.warns(
+        UserWarning, match="rank at most 11 < 12"
+    ):  # N ≤ d: the FID warns with the rank
+        capped = evaluate(
+            TinyGenerator(), real, metrics=["fid"], features="toy", n=12, device="cpu", cache=False
+        )
     assert capped["protocol"]["n_fake"] == 12 == capped["protocol"]["n_real"]
 
 
 def test_is_needs_no_real_and_warns_off_imagenet(toy_features, toy_folders):
     fake, _ = toy_folders
     with pytest.warns(UserWarning, match="meaningless off-ImageNet"):
-        result = evaluate(fake, metrics=["is"], features="toy", device="cpu")
+        result = ganforge.evaluate(fake, metrics=["is"], features="toy", device="cpu")
     assert set(result) == {"is_mean", "is_std", "protocol"} and result["protocol"]["n_real"] is None
 
 
@@ -144,8 +242,14 @@ def test_is_needs_no_real_and_warns_off_imagenet(toy_features, toy_folders):
         (["--fake", "{tmp}/nowhere", "--real", "{real}"], ["nowhere", "no such file"]),
         (["--fake", "{fake}", "--real", "{real}", "--metrics", "fid,bogus"], ["bogus", "allowed"]),
         (["--fake", "{fake}", "--metrics", "kid"], ["--real", "kid"]),
-        (["--fake", "{fake}", "--real", "{real}", "--json", "{tmp}/no/dir/out.json"], ["--json", "does not exist"]),
-        (["--fake", "{fake}", "--real", "{real}", "--features", "nonsense"], ["--features nonsense"]),
+        (
+            ["--fake", "{fake}", "--real", "{real}", "--json", "{tmp}/no/dir/out.json"],
+            ["--json", "does not exist"],
+        ),
+        (
+            ["--fake", "{fake}", "--real", "{real}", "--features", "nonsense"],
+            ["--features nonsense"],
+        ),
         (["--fake", "{fake}", "--real", "{real}", "--batch-size", "0"], ["--batch-size 0"]),
         (["--fake", "{fake}", "--real", "{real}", "--n", "0"], ["--n 0"]),
     ],
@@ -155,3 +259,69 @@ def test_user_errors_are_one_line(toy_features, toy_folders, tmp_path, cli, args
     filled = [a.format(tmp=tmp_path, fake=fake, real=real) for a in args]
     code, _, err = cli("eval", *filled, "--device", "cpu")
     assert_one_line_error(code, err, *fragments)
+
+
+def test_exported_generator_file_is_a_source(toy_features, toy_folders, tmp_path):
+    from safetensors.torch import save_file
+
+    from ganforge.config import load_config
+    from ganforge.runs import build_generator
+
+    config = load_config("dcgan-digits", {"model.g.width": 4, "model.z_dim": 8})
+    torch.manual_seed(0)
+    generator = build_generator(config)
+    save_file(
+        {k: v.contiguous() for k, v in generator.state_dict().items()}, tmp_path / "G.safetensors"
+    )
+    (tmp_path / "G.json").write_text(json.dumps({"config": config.model_dump(mode="json")}))
+    _, real = toy_folders
+    result = evaluate(
+        tmp_path / "G.safetensors",
+        real,
+        metrics="fid,dc",
+        features="toy",
+        seed=1,
+        device="cpu",
+        cache=False,
+    )
+    assert result["protocol"]["fake"] == {
+        "source": str(tmp_path / "G.safetensors"),
+        "kind": "generator",
+        "subset_seed": None,
+    }
+    assert result["protocol"]["n_fake"] == 30 and np.isfinite(result["fid"])
+    toy_features.clear()
+    same = evaluate(
+        tmp_path / "G.safetensors", real, metrics="fid", features="toy", seed=1, device="cpu"
+    )
+    other_seed = evaluate(
+        tmp_path / "G.safetensors", real, metrics="fid", features="toy", seed=2, device="cpu"
+    )
+    assert same["fid"] == result["fid"] and other_seed["fid"] != result["fid"]
+    assert (
+        toy_features[1].images_seen == 30
+    )  # generated images are extracted, the real side came from the cache
+
+
+def test_a_folder_of_unreadable_files_is_one_line_error(toy_features, toy_folders, tmp_path, cli):
+    _, real = toy_folders
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for index in range(2):
+        (broken / f"{index}.png").write_bytes(b"not an image")
+    code, _, err = cli(
+        "eval", "--fake", broken, "--real", real, "--features", "toy", "--device", "cpu"
+    )
+    assert_one_line_error(code, err, "broken", "no readable images")
+    assert err.count("ganforge: warning: skipping") == 2
+
+
+def test_no_cache_extracts_the_real_side_every_time(toy_features, toy_folders, cli):
+    fake, real = toy_folders
+    args = ["eval", "--fake", fake, "--real", real, "--features", "toy", "--device", "cpu"]
+    for _ in range(2):
+        assert cli(*args, "--no-cache")[0] == 0
+    for _ in range(2):
+        assert cli(*args)[0] == 0
+    # 24 fake each time; the 30 real every time without the cache, once with it.
+    assert [extractor.images_seen for extractor in toy_features] == [54, 54, 54, 24]

@@ -13,11 +13,22 @@ from ganforge.metrics.stats import feature_stats
 
 
 def test_key_depends_on_every_part():
-    parts = {"source": "abc", "n": 10, "resize": "tf1", "extractor": {"weights_sha256": "f0"}, "layer": "pool3"}
+    parts = {
+        "source": "abc",
+        "n": 10,
+        "resize": "tf1",
+        "extractor": {"weights_sha256": "f0"},
+        "layer": "pool3",
+    }
     key = cache_key(**parts)
     assert key == cache_key(**dict(reversed(list(parts.items()))))  # order-independent
-    for name, other in [("source", "abd"), ("n", 11), ("resize", "clean"),
-                        ("extractor", {"weights_sha256": "f1"}), ("layer", "logits_unbiased")]:
+    for name, other in [
+        ("source", "abd"),
+        ("n", 11),
+        ("resize", "clean"),
+        ("extractor", {"weights_sha256": "f1"}),
+        ("layer", "logits_unbiased"),
+    ]:
         assert cache_key(**{**parts, name: other}) != key, name
 
 
@@ -33,8 +44,15 @@ def test_entries_round_trip_atomically(tmp_path):
     cache.save_stats("k2", *feature_stats(features), 5)
     assert np.array_equal(cache.load_features("k1"), features)
     mu, sigma, n = cache.load_stats("k2")
-    assert n == 5 and np.allclose(mu, features.mean(0)) and np.allclose(sigma, np.cov(features, rowvar=False))
-    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["k1.npy", "k2.npz"]  # no temp files left
+    assert (
+        n == 5
+        and np.allclose(mu, features.mean(0))
+        and np.allclose(sigma, np.cov(features, rowvar=False))
+    )
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "k1.npy",
+        "k2.npz",
+    ]  # no temp files left
     assert cache.load_features("absent") is None and cache.load_stats("absent") is None
 
 
@@ -59,13 +77,15 @@ def test_second_extraction_of_a_reference_reads_the_cache(toy_folders, tmp_path)
     source = open_input(str(real))
     first = cached_layers(source, extractor, {"features": "features"}, cache, "tf1")
     assert extractor.images_seen == 30 and first["features"].shape == (30, 12)
-    again = cached_layers(open_input(str(real)), extractor, {"features": "features", "logits": "stats"},
-                          cache, "tf1")
+    again = cached_layers(
+        open_input(str(real)), extractor, {"features": "features", "logits": "stats"}, cache, "tf1"
+    )
     # Only the new layer is extracted; the cached features come back unchanged.
     assert extractor.images_seen == 60
     assert np.array_equal(again["features"], first["features"])
-    stats_only = cached_layers(open_input(str(real)), extractor, {"features": "stats", "logits": "stats"},
-                               cache, "tf1")
+    stats_only = cached_layers(
+        open_input(str(real)), extractor, {"features": "stats", "logits": "stats"}, cache, "tf1"
+    )
     assert extractor.images_seen == 60
     mu, sigma, n = stats_only["features"]
     assert n == 30 and np.allclose(mu, first["features"].mean(0))
@@ -78,7 +98,13 @@ def test_second_extraction_of_a_reference_reads_the_cache(toy_folders, tmp_path)
 def test_streamed_statistics_equal_those_of_all_features(toy_folders):
     fake, _ = toy_folders
     extractor = ToyFeatures()
-    both = extract(open_input(str(fake)), extractor, {"features": "features", "logits": "stats"}, batch_size=5)
+    both = extract(
+        open_input(str(fake)), extractor, {"features": "features", "logits": "stats"}, batch_size=5
+    )
     mu, sigma, n = both["logits"]
     exact_mu, exact_sigma = feature_stats(both["features"][:, :10] * 10)
-    assert n == 24 and np.allclose(mu, exact_mu, rtol=1e-6) and np.allclose(sigma, exact_sigma, rtol=1e-5, atol=1e-9)
+    assert (
+        n == 24
+        and np.allclose(mu, exact_mu, rtol=1e-6)
+        and np.allclose(sigma, exact_sigma, rtol=1e-5, atol=1e-9)
+    )

@@ -17,7 +17,9 @@ QUICK_EPOCHS = 3
 def quick_digits(tmp_path_factory) -> tuple[Path, dict]:
     """(DIR, evaluator.json) of a supervised small CNN trained on 300 digits for 3 epochs."""
     out = tmp_path_factory.mktemp("evaluators") / "quick-digits"
-    meta = train_evaluator("builtin:digits", out, epochs=QUICK_EPOCHS, max_images=QUICK_IMAGES, seed=0)
+    meta = train_evaluator(
+        "builtin:digits", out, epochs=QUICK_EPOCHS, max_images=QUICK_IMAGES, seed=0
+    )
     return out, meta
 
 

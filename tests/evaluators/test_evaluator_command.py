@@ -8,7 +8,9 @@ from ganforge.cli import main
 
 
 def test_bad_data_exits_2_with_one_line(tmp_path, capsys):
-    code = main(["evaluator", "train", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out")])
+    code = main(
+        ["evaluator", "train", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]
+    )
     captured = capsys.readouterr()
     assert code == 2
     lines = captured.err.strip().splitlines()

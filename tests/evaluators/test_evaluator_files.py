@@ -48,7 +48,10 @@ def test_domain_features_from_a_directory(tiny_dir):
         assert extractor.name == "domain:tiny" and extractor.is_imagenet is False
         protocol = extractor.protocol()
         assert protocol["name"] == "domain:tiny" and protocol["layer"] == "features"
-        assert protocol["weights_sha256"] == json.loads((tiny_dir / META_FILE).read_text())["weights"]["sha256"]
+        assert (
+            protocol["weights_sha256"]
+            == json.loads((tiny_dir / META_FILE).read_text())["weights"]["sha256"]
+        )
         assert protocol["preprocessing"]["input_size"] == 16
 
 
@@ -107,6 +110,9 @@ def test_replaced_or_mismatched_weights_are_refused(tiny_dir):
 
 def test_weights_file_is_not_a_pickle(tiny_dir):
     (tiny_dir / WEIGHTS_FILE).write_bytes(b"\x80\x04garbage")  # a pickle header: never unpickled
-    _edit_json(tiny_dir, lambda meta: meta["weights"].update(sha256=hashlib.sha256(b"\x80\x04garbage").hexdigest()))
+    _edit_json(
+        tiny_dir,
+        lambda meta: meta["weights"].update(sha256=hashlib.sha256(b"\x80\x04garbage").hexdigest()),
+    )
     with pytest.raises(UserError, match="not a readable safetensors file"):
         load_evaluator(tiny_dir)

@@ -12,11 +12,15 @@ from ganforge.evaluators.preprocess import preprocess, preprocess_each, preproce
 
 
 def test_grayscale_rule_is_bt601_luma_and_matches_pil_within_rounding():
-    rgb = torch.randint(0, 256, (4, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    rgb = torch.randint(
+        0, 256, (4, 3, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0)
+    )
     gray = preprocess(rgb, preprocessing_spec(32, 1, mean=0.0, std=1.0)) * 255
-    expected = (0.299 * rgb[:, 0].double() + 0.587 * rgb[:, 1].double() + 0.114 * rgb[:, 2].double())
+    expected = 0.299 * rgb[:, 0].double() + 0.587 * rgb[:, 1].double() + 0.114 * rgb[:, 2].double()
     torch.testing.assert_close(gray[:, 0].double(), expected, rtol=0, atol=1e-3)
-    pil = np.asarray(Image.fromarray(rgb[0].permute(1, 2, 0).numpy()).convert("L"), dtype=np.float64)
+    pil = np.asarray(
+        Image.fromarray(rgb[0].permute(1, 2, 0).numpy()).convert("L"), dtype=np.float64
+    )
     # PIL rounds a 16-bit fixed-point version of the same weights to integers.
     assert np.abs(gray[0, 0].double().numpy() - pil).max() <= 0.51
 
@@ -33,7 +37,9 @@ def test_resize_normalise_and_skip():
     assert out.shape == (3, 3, 32, 32) and out.dtype == torch.float32
     torch.testing.assert_close(out, torch.ones_like(out))  # (1 - 0.5) / 0.5
     same_size = torch.randint(0, 256, (2, 3, 32, 32), dtype=torch.uint8)
-    torch.testing.assert_close(preprocess(same_size, preprocessing_spec(32, 3)), same_size.float() / 127.5 - 1)
+    torch.testing.assert_close(
+        preprocess(same_size, preprocessing_spec(32, 3)), same_size.float() / 127.5 - 1
+    )
 
 
 def test_mixed_sizes_match_one_by_one():
@@ -61,4 +67,6 @@ def test_stratified_split_is_seeded_disjoint_and_balanced():
 def test_disjoint_halves():
     a, b = disjoint_halves(11, seed=0)
     assert len(a) == len(b) == 5 and not set(a.tolist()) & set(b.tolist())
-    assert torch.equal(disjoint_halves(11, seed=0)[0], a) and not torch.equal(disjoint_halves(11, seed=1)[0], a)
+    assert torch.equal(disjoint_halves(11, seed=0)[0], a) and not torch.equal(
+        disjoint_halves(11, seed=1)[0], a
+    )

@@ -38,7 +38,11 @@ def test_json_has_every_key_with_sane_values(quick_digits):
     assert meta["name"] == "quick-digits"
     assert meta["preprocessing"]["channels"] == 1 and meta["preprocessing"]["input_size"] == 32
     assert meta["preprocessing"]["grayscale"].startswith("bt601")
-    assert meta["feature_layer"] == {"name": "features", "where": meta["feature_layer"]["where"], "dim": 128}
+    assert meta["feature_layer"] == {
+        "name": "features",
+        "where": meta["feature_layer"]["where"],
+        "dim": 128,
+    }
     assert meta["classes"] == [str(d) for d in range(10)]
     assert meta["floor_n"] == 150 and meta["floor_fid"] > 0
     assert len(meta["weights"]["sha256"]) == 64
@@ -55,7 +59,9 @@ def test_reload_gives_identical_features_and_the_recorded_accuracy(quick_digits)
     assert a["features"].shape == (50, 128) and a["logits"].shape == (50, 10)
     assert a["features"].dtype == torch.float32
     assert float(a["features"].std(dim=0).mean()) > 1e-3  # features differ between images
-    assert validation_accuracy(first, real, meta["split"]) == pytest.approx(meta["val_accuracy"], abs=1e-6)
+    assert validation_accuracy(first, real, meta["split"]) == pytest.approx(
+        meta["val_accuracy"], abs=1e-6
+    )
 
 
 def test_batched_and_one_by_one_extraction_agree(quick_digits):
@@ -74,7 +80,10 @@ def test_same_seed_gives_the_same_weights(tmp_path):
     ]
     assert runs[0]["weights"]["sha256"] == runs[1]["weights"]["sha256"]
     assert runs[0]["weights"]["sha256"] != runs[2]["weights"]["sha256"]
-    state_a, state_b = load_file(tmp_path / "a" / WEIGHTS_FILE), load_file(tmp_path / "b" / WEIGHTS_FILE)
+    state_a, state_b = (
+        load_file(tmp_path / "a" / WEIGHTS_FILE),
+        load_file(tmp_path / "b" / WEIGHTS_FILE),
+    )
     assert all(torch.equal(state_a[key], state_b[key]) for key in state_a)
 
 
@@ -86,7 +95,11 @@ def test_supervised_mode_without_labels_is_a_user_error(unlabelled_shapes_folder
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"mode": "magic"}, "--mode"), ({"epochs": 0}, "--epochs"), ({"max_images": 1}, "--max-images")],
+    [
+        ({"mode": "magic"}, "--mode"),
+        ({"epochs": 0}, "--epochs"),
+        ({"max_images": 1}, "--max-images"),
+    ],
 )
 def test_bad_arguments_are_user_errors(tmp_path, kwargs, message):
     with pytest.raises(UserError, match=message):

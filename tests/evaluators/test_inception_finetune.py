@@ -26,7 +26,9 @@ def large_labelled_folder(tmp_path_factory):
 
 def test_missing_inception_weights_is_a_user_error(large_labelled_folder, tmp_path):
     with pytest.raises(UserError, match="nothing-here.pth"):
-        train_evaluator(str(large_labelled_folder), tmp_path / "x", weights=str(tmp_path / "nothing-here.pth"))
+        train_evaluator(
+            str(large_labelled_folder), tmp_path / "x", weights=str(tmp_path / "nothing-here.pth")
+        )
 
 
 @pytest.mark.slow
@@ -44,9 +46,13 @@ def test_large_labelled_images_fine_tune_inception(large_labelled_folder, tmp_pa
     assert meta["val_n"] == 2 and meta["training"]["train_n"] == 4 and meta["floor_n"] == 3
     trained = load_file(out / WEIGHTS_FILE)
     first_conv = "trunk.0.conv.weight"
-    assert not torch.equal(trained[first_conv], initial["Conv2d_1a_3x3.conv.weight"])  # the trunk learned
+    assert not torch.equal(
+        trained[first_conv], initial["Conv2d_1a_3x3.conv.weight"]
+    )  # the trunk learned
     assert torch.equal(trained["trunk.0.bn.running_mean"], initial["Conv2d_1a_3x3.bn.running_mean"])
     evaluator, _ = load_evaluator(out)
     outputs = evaluator(varied_images(3, 128, seed=9))
     assert outputs["features"].shape == (3, 2048) and outputs["logits"].shape == (3, 2)
-    assert float(outputs["features"].std(dim=0).mean()) > 1e-2 * float(outputs["features"].abs().mean())
+    assert float(outputs["features"].std(dim=0).mean()) > 1e-2 * float(
+        outputs["features"].abs().mean()
+    )

@@ -20,7 +20,9 @@ SIZE_LIMIT = 1_000_000  # bytes per shipped evaluator: small enough to commit
 def test_shipped_files_are_small_complete_and_consistent(name):
     directory = shipped_evaluator_dir(name)
     meta = json.loads((directory / META_FILE).read_text())
-    assert (directory / WEIGHTS_FILE).stat().st_size + (directory / META_FILE).stat().st_size < SIZE_LIMIT
+    assert (directory / WEIGHTS_FILE).stat().st_size + (
+        directory / META_FILE
+    ).stat().st_size < SIZE_LIMIT
     assert meta["weights"]["sha256"] == sha256_of(directory / WEIGHTS_FILE)
     assert meta["data"]["source"] == f"builtin:{name}" and meta["data"]["max_images"] is None
     assert meta["mode"] == "supervised" and meta["floor_fid"] > 0 and meta["floor_n"] > 0

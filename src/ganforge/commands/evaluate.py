@@ -25,16 +25,34 @@ DEFAULT_METRICS = "fid"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fake", required=True, metavar="SRC", help="generated images (set 1)")
     parser.add_argument("--real", metavar="SRC", help="reference images or statistics .npz (set 2)")
-    parser.add_argument("--metrics", default=DEFAULT_METRICS,
-                        help="comma-separated: fid,kid,is,pr,dc,fd_inf (default fid)")
+    parser.add_argument(
+        "--metrics",
+        default=DEFAULT_METRICS,
+        help="comma-separated: fid,kid,is,pr,dc,fd_inf (default fid)",
+    )
     add_feature_arguments(parser)
-    parser.add_argument("--json", metavar="OUT", help="write the result as JSON to OUT ('-': print it instead of the table)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of generated latents and --n subsets (default 0)")
+    parser.add_argument(
+        "--json",
+        metavar="OUT",
+        help="write the result as JSON to OUT ('-': print it instead of the table)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of generated latents and --n subsets (default 0)"
+    )
     parser.add_argument("--kid-subsets", type=int, default=100, help="KID subsets (default 100)")
-    parser.add_argument("--kid-subset-size", type=int, default=1000, help="images per KID subset (default 1000)")
-    parser.add_argument("--kid-shrink", action="store_true",
-                        help="shrink the KID subset size to the number of images instead of failing")
-    parser.add_argument("--ci", action="store_true", help="add 95%% bootstrap confidence intervals")
+    parser.add_argument(
+        "--kid-subset-size", type=int, default=1000, help="images per KID subset (default 1000)"
+    )
+    parser.add_argument(
+        "--kid-shrink",
+        action="store_true",
+        help="shrink the KID subset size to the number of images instead of failing",
+    )
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="add 95%% bootstrap intervals (each metric is computed --ci-draws more times)",
+    )
     parser.add_argument("--ci-draws", type=int, default=200, help="bootstrap draws (default 200)")
 
 

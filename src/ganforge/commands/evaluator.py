@@ -37,18 +37,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         epilog=TRAIN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("--data", required=True, metavar="SRC", help="builtin:NAME, an image folder or a .zip")
-    train.add_argument("--out", required=True, metavar="DIR", help="directory to write the evaluator to")
-    train.add_argument("--mode", choices=MODES, default="auto",
-                       help="auto: supervised when every image has a class label, else selfsupervised")
-    train.add_argument("--epochs", type=int, default=None, help="training epochs (default depends on the network)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the split, initialisation and batch order")
-    train.add_argument("--weights", default=None, metavar="PATH",
-                       help="FID Inception weights to fine-tune from (large labelled images only)")
+    train.add_argument(
+        "--data", required=True, metavar="SRC", help="builtin:NAME, an image folder or a .zip"
+    )
+    train.add_argument(
+        "--out", required=True, metavar="DIR", help="directory to write the evaluator to"
+    )
+    train.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="auto: supervised when every image has a class label, else selfsupervised",
+    )
+    train.add_argument(
+        "--epochs", type=int, default=None, help="training epochs (default depends on the network)"
+    )
+    train.add_argument(
+        "--seed", type=int, default=0, help="seed of the split, initialisation and batch order"
+    )
+    train.add_argument(
+        "--weights",
+        default=None,
+        metavar="PATH",
+        help="FID Inception weights to fine-tune from (large labelled images only)",
+    )
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
-    train.add_argument("--max-images", type=int, default=None, metavar="N",
-                       help="use a seeded random subset of N images (quick trials)")
-    train.add_argument("--json", action="store_true", help="print the evaluator.json contents on stdout")
+    train.add_argument(
+        "--max-images",
+        type=int,
+        default=None,
+        metavar="N",
+        help="use a seeded random subset of N images (quick trials)",
+    )
+    train.add_argument(
+        "--json", action="store_true", help="print the evaluator.json contents on stdout"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,5 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(meta, indent=2))
     else:
-        print(f"wrote {args.out}/evaluator.json and weights ({time.perf_counter() - started:.0f} s)")
+        print(
+            f"wrote {args.out}/evaluator.json and weights ({time.perf_counter() - started:.0f} s)"
+        )
     return 0

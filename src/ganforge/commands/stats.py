@@ -17,24 +17,53 @@ from pathlib import Path
 
 def add_feature_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags shared with `ganforge eval`: what extracts the features, on how many images, where."""
-    parser.add_argument("--features", default="inception",
-                        help="inception (default), digits, shapes, domain:DIR or an evaluator DIR")
-    parser.add_argument("--weights", metavar="PATH",
-                        help="Inception weights file (pt_inception-2015-12-05-6726825d.pth)")
-    parser.add_argument("--resize", default="tf1", choices=("tf1", "pytorch-fid", "clean"),
-                        help="preprocessing to 299x299 (default tf1, as torch-fidelity and papers)")
-    parser.add_argument("--n", type=int, default=None,
-                        help="images per side: a seeded random subset of a source, or the number generated")
-    parser.add_argument("--batch-size", type=int, default=64, help="images per extractor call (default 64)")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write cached real features")
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto")
+    parser.add_argument(
+        "--features",
+        default="inception",
+        help="inception (default), digits, shapes, domain:DIR or an evaluator DIR",
+    )
+    parser.add_argument(
+        "--weights",
+        metavar="PATH",
+        help="Inception weights file (pt_inception-2015-12-05-6726825d.pth)",
+    )
+    parser.add_argument(
+        "--resize",
+        default="tf1",
+        choices=("tf1", "pytorch-fid", "clean"),
+        help="preprocessing to 299x299 (default tf1, as torch-fidelity and papers)",
+    )
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=None,
+        help="images per side: a seeded random subset of a source, or the number generated",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=64, help="images per extractor call (default 64)"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write cached real features"
+    )
+    parser.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto"
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", metavar="SRC", help="image folder, .zip, builtin:NAME, run directory or checkpoint")
+    parser.add_argument(
+        "source",
+        metavar="SRC",
+        help="image folder, .zip, builtin:NAME, run directory or checkpoint",
+    )
     parser.add_argument("--out", type=Path, required=True, help="statistics file to write (.npz)")
     add_feature_arguments(parser)
-    parser.add_argument("--seed", type=int, default=0, help="seed of generated latents and the --n subset (default 0)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of generated latents and the --n subset (default 0)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

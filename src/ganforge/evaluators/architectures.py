@@ -6,7 +6,7 @@ Every network has `embed(x) -> [N,d]` (the feature layer, penultimate) and `head
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from torch import Tensor, nn
 
@@ -47,7 +47,8 @@ def _small_cnn(in_channels: int, widths: list[int], num_classes: int | None) -> 
 
 
 def _inception_v3(num_classes: int) -> nn.Module:
-    from ganforge.evaluators.inception_net import InceptionClassifier  # torchvision-heavy; load on use
+    # Imported on use: building Inception pulls in torchvision's model zoo.
+    from ganforge.evaluators.inception_net import InceptionClassifier
 
     return InceptionClassifier(num_classes)
 

@@ -20,7 +20,10 @@ def random_translate(images: Tensor, max_shift: int, generator: torch.Generator)
     padded = F.pad(images, [max_shift] * 4, mode="replicate")
     offsets = torch.randint(0, 2 * max_shift + 1, (n, 2), generator=generator)
     return torch.stack(
-        [padded[i, :, dy : dy + height, dx : dx + width] for i, (dy, dx) in enumerate(offsets.tolist())]
+        [
+            padded[i, :, dy : dy + height, dx : dx + width]
+            for i, (dy, dx) in enumerate(offsets.tolist())
+        ]
     )
 
 
@@ -52,7 +55,9 @@ def colour_jitter(images: Tensor, generator: torch.Generator, strength: float = 
     device = images.device
     contrast = 1 + (torch.rand(n, 1, 1, 1, generator=generator) * 2 - 1) * strength
     brightness = (torch.rand(n, 1, 1, 1, generator=generator) * 2 - 1) * strength
-    gain = 1 + (torch.rand(n, channels, 1, 1, generator=generator) * 2 - 1) * strength * (channels > 1)
+    gain = 1 + (torch.rand(n, channels, 1, 1, generator=generator) * 2 - 1) * strength * (
+        channels > 1
+    )
     mean = images.mean(dim=(1, 2, 3), keepdim=True)
     return (images - mean) * contrast.to(device) * gain.to(device) + mean + brightness.to(device)
 

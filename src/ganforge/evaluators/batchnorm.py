@@ -8,7 +8,7 @@ final network over the (unaugmented) training set.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
@@ -16,7 +16,11 @@ from torch import Tensor, nn
 
 @torch.no_grad()
 def recalibrate_batchnorm(
-    network: nn.Module, batch_inputs: Callable[[Tensor], Tensor], n: int, device: torch.device, batch_size: int = 256
+    network: nn.Module,
+    batch_inputs: Callable[[Tensor], Tensor],
+    n: int,
+    device: torch.device,
+    batch_size: int = 256,
 ) -> None:
     """Reset and refit every BatchNorm's running mean/var over images 0..n-1; leaves `network` in eval mode."""
     norms = [m for m in network.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
@@ -27,6 +31,6 @@ def recalibrate_batchnorm(
     network.train()
     for start in range(0, n, batch_size):
         network.embed(batch_inputs(torch.arange(start, min(start + batch_size, n))).to(device))
-    for norm, momentum in zip(norms, saved_momenta):
+    for norm, momentum in zip(norms, saved_momenta, strict=True):
         norm.momentum = momentum
     network.eval()

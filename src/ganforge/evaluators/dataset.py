@@ -38,7 +38,9 @@ class RealImages:
     @property
     def is_grayscale(self) -> bool:
         """True when every image has R == G == B (grayscale files are served as repeated RGB)."""
-        return all(bool((img[0] == img[1]).all() and (img[1] == img[2]).all()) for img in self.images)
+        return all(
+            bool((img[0] == img[1]).all() and (img[1] == img[2]).all()) for img in self.images
+        )
 
 
 def _open_with_labels_if_complete(spec: str) -> ImageSource:
@@ -62,7 +64,9 @@ def load_real_images(
     labels: True (class sub-folders required), False, or None (use them when every image has one).
     `max_images` keeps a seeded random subset (in source order), for quick runs.
     """
-    source = _open_with_labels_if_complete(spec) if labels is None else open_source(spec, labels=labels)
+    source = (
+        _open_with_labels_if_complete(spec) if labels is None else open_source(spec, labels=labels)
+    )
     indices, images = [], []
     for index, img in iter_readable(source):
         indices.append(index)
@@ -77,7 +81,9 @@ def load_real_images(
     label_tensor = None
     if label_list is not None:
         label_tensor = torch.tensor([label_list[i] for i in indices], dtype=torch.int64)
-    return RealImages(spec, images, label_tensor, source.class_names if label_list else None, source.fingerprint())
+    return RealImages(
+        spec, images, label_tensor, source.class_names if label_list else None, source.fingerprint()
+    )
 
 
 def stratified_split(labels: Tensor, val_fraction: float, seed: int) -> tuple[Tensor, Tensor]:
@@ -102,7 +108,9 @@ def disjoint_halves(n: int, seed: int) -> tuple[Tensor, Tensor]:
     """Seeded split of range(n) into two disjoint halves of n // 2 each (sorted int64)."""
     order = np.random.default_rng(seed).permutation(n)
     half = n // 2
-    return torch.from_numpy(np.sort(order[:half])), torch.from_numpy(np.sort(order[half : 2 * half]))
+    return torch.from_numpy(np.sort(order[:half])), torch.from_numpy(
+        np.sort(order[half : 2 * half])
+    )
 
 
 def indices_digest(indices: Tensor) -> str:

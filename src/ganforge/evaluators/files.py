@@ -10,7 +10,8 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save as safetensors_bytes
+from safetensors.torch import load_file
+from safetensors.torch import save as safetensors_bytes
 
 from ganforge.errors import UserError
 from ganforge.evaluators.architectures import ARCHITECTURES, build_network
@@ -20,7 +21,15 @@ WEIGHTS_FILE = "weights.safetensors"
 META_FILE = "evaluator.json"
 FORMAT = "ganforge-evaluator/1"
 # Keys a loadable evaluator.json must hold (training reports add more).
-REQUIRED_KEYS = ("format", "name", "mode", "architecture", "preprocessing", "feature_layer", "weights")
+REQUIRED_KEYS = (
+    "format",
+    "name",
+    "mode",
+    "architecture",
+    "preprocessing",
+    "feature_layer",
+    "weights",
+)
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:
@@ -59,11 +68,20 @@ def save_evaluator(directory: str | Path, network: torch.nn.Module, meta: dict) 
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    state = {name: tensor.detach().to("cpu").contiguous() for name, tensor in network.state_dict().items()}
+    state = {
+        name: tensor.detach().to("cpu").contiguous()
+        for name, tensor in network.state_dict().items()
+    }
     payload = safetensors_bytes(state, metadata={"format": FORMAT})
     _write_atomically(directory / WEIGHTS_FILE, payload)
-    meta = {**meta, "format": FORMAT, "weights": {"file": WEIGHTS_FILE, "sha256": hashlib.sha256(payload).hexdigest()}}
-    _write_atomically(directory / META_FILE, (json.dumps(meta, indent=2, sort_keys=False) + "\n").encode())
+    meta = {
+        **meta,
+        "format": FORMAT,
+        "weights": {"file": WEIGHTS_FILE, "sha256": hashlib.sha256(payload).hexdigest()},
+    }
+    _write_atomically(
+        directory / META_FILE, (json.dumps(meta, indent=2, sort_keys=False) + "\n").encode()
+    )
     return meta
 
 
@@ -71,7 +89,9 @@ def read_meta(directory: str | Path) -> dict:
     """Parse and check `DIR/evaluator.json`; UserError names the file and the missing key."""
     path = Path(directory) / META_FILE
     if not Path(directory).is_dir():
-        raise UserError(f"{directory}: evaluator directory not found (expected {META_FILE} and {WEIGHTS_FILE})")
+        raise UserError(
+            f"{directory}: evaluator directory not found (expected {META_FILE} and {WEIGHTS_FILE})"
+        )
     if not path.is_file():
         raise UserError(f"{path}: missing; not a ganforge evaluator directory")
     try:
@@ -96,14 +116,18 @@ def read_meta(directory: str | Path) -> dict:
     return meta
 
 
-def load_evaluator(directory: str | Path, device: str | torch.device = "cpu") -> tuple[EvaluatorNet, dict]:
+def load_evaluator(
+    directory: str | Path, device: str | torch.device = "cpu"
+) -> tuple[EvaluatorNet, dict]:
     """DIR -> (EvaluatorNet in eval mode on `device`, its evaluator.json). Safetensors + JSON only."""
     meta = read_meta(directory)
     weights_path = Path(directory) / meta["weights"].get("file", WEIGHTS_FILE)
     if not weights_path.is_file():
         raise UserError(f"{weights_path}: missing; the evaluator's weights file")
     if sha256_of(weights_path) != meta["weights"].get("sha256"):
-        raise UserError(f"{weights_path}: SHA-256 differs from weights.sha256 in {META_FILE} (file replaced?)")
+        raise UserError(
+            f"{weights_path}: SHA-256 differs from weights.sha256 in {META_FILE} (file replaced?)"
+        )
     try:
         network = build_network(meta["architecture"])
     except (TypeError, ValueError) as err:
@@ -115,5 +139,7 @@ def load_evaluator(directory: str | Path, device: str | torch.device = "cpu") ->
     try:
         network.load_state_dict(state, strict=True)
     except RuntimeError:
-        raise UserError(f"{weights_path}: tensors do not match the architecture in {META_FILE}") from None
+        raise UserError(
+            f"{weights_path}: tensors do not match the architecture in {META_FILE}"
+        ) from None
     return EvaluatorNet(network.to(device), meta["preprocessing"]), meta

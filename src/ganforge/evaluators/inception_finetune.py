@@ -21,7 +21,9 @@ FINETUNE_SETTINGS = {
 }
 
 
-def pretrained_inception_classifier(num_classes: int, weights: str | None) -> tuple[InceptionClassifier, str]:
+def pretrained_inception_classifier(
+    num_classes: int, weights: str | None
+) -> tuple[InceptionClassifier, str]:
     """(Inception-v3 classifier initialised from the FID weights, SHA-256 of the weights file)."""
     path = resolve_inception_weights(weights)
     return InceptionClassifier(num_classes, load_fid_inception(path)), sha256_of_file(path)

@@ -27,11 +27,15 @@ class EvaluatorNet(nn.Module):
 
     @torch.inference_mode()
     def forward(self, images: Tensor) -> dict[str, Tensor]:
+        # Imported here: metrics.features imports this package (domain extractor), not the reverse.
+        from ganforge.metrics.features.inception_fast import exact_fp32
+
         device = next(self.network.parameters()).device
-        features = self.network.embed(preprocess(images.to(device), self.preprocessing))
-        outputs = {"features": features.float()}
-        if self.has_logits:
-            outputs["logits"] = self.network.head(features).float()
+        with exact_fp32():  # TF32 off on CUDA: features as exact as on the CPU
+            features = self.network.embed(preprocess(images.to(device), self.preprocessing))
+            outputs = {"features": features.float()}
+            if self.has_logits:
+                outputs["logits"] = self.network.head(features).float()
         return outputs
 
     def train(self, mode: bool = True) -> EvaluatorNet:
@@ -39,7 +43,9 @@ class EvaluatorNet(nn.Module):
         return super().train(False)
 
 
-def run_evaluator(evaluator: EvaluatorNet, images: list[Tensor], batch_size: int = 256) -> dict[str, Tensor]:
+def run_evaluator(
+    evaluator: EvaluatorNet, images: list[Tensor], batch_size: int = 256
+) -> dict[str, Tensor]:
     """Outputs for uint8 RGB images [3,H,W] (sizes may differ), concatenated on the CPU.
 
     Equal-sized images go through in batches of `batch_size`; a batch of mixed sizes goes one by one.

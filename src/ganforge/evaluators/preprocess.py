@@ -17,11 +17,15 @@ GRAYSCALE_RULE = "bt601-luma-float: 0.299*R + 0.587*G + 0.114*B, no rounding"
 
 
 def _resize_bilinear_antialias(images: Tensor, size: int) -> Tensor:
-    return F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    return F.interpolate(
+        images, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+    )
 
 
 def _resize_bicubic_antialias(images: Tensor, size: int) -> Tensor:
-    return F.interpolate(images, size=(size, size), mode="bicubic", align_corners=False, antialias=True)
+    return F.interpolate(
+        images, size=(size, size), mode="bicubic", align_corners=False, antialias=True
+    )
 
 
 # Recorded name -> function on float images [N,C,H,W] in 0..255.
@@ -32,7 +36,11 @@ RESIZE_MODES = {
 
 
 def preprocessing_spec(
-    input_size: int, channels: int, resize: str = "bilinear-antialias", mean: float = 0.5, std: float = 0.5
+    input_size: int,
+    channels: int,
+    resize: str = "bilinear-antialias",
+    mean: float = 0.5,
+    std: float = 0.5,
 ) -> dict:
     """The JSON-able description stored in evaluator.json; `preprocess` reads exactly these keys."""
     return {
@@ -51,7 +59,9 @@ def preprocessing_spec(
 def preprocess(images: Tensor, spec: dict) -> Tensor:
     """uint8 RGB [N,3,H,W] -> float32 [N,C,S,S] per `spec` (see `preprocessing_spec`)."""
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 3:
-        raise ValueError(f"expected uint8 RGB images [N,3,H,W], got {images.dtype} {tuple(images.shape)}")
+        raise ValueError(
+            f"expected uint8 RGB images [N,3,H,W], got {images.dtype} {tuple(images.shape)}"
+        )
     size = spec["input_size"]
     x = images.to(torch.float32)
     if x.shape[-2:] != (size, size):

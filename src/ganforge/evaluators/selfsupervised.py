@@ -8,8 +8,8 @@ away. The projection head is discarded: features are the network's `embed` outpu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -49,7 +49,11 @@ def nt_xent(projections_a: Tensor, projections_b: Tensor, temperature: float) ->
 
 
 def projection_head(feature_dim: int, projection_dim: int) -> nn.Module:
-    return nn.Sequential(nn.Linear(feature_dim, feature_dim), nn.ReLU(inplace=True), nn.Linear(feature_dim, projection_dim))
+    return nn.Sequential(
+        nn.Linear(feature_dim, feature_dim),
+        nn.ReLU(inplace=True),
+        nn.Linear(feature_dim, projection_dim),
+    )
 
 
 def train_contrastive(
@@ -71,7 +75,9 @@ def train_contrastive(
     optimizer = torch.optim.Adam(parameters, lr=settings.lr, weight_decay=settings.weight_decay)
     batch_size = min(settings.batch_size, n)
     steps_per_epoch = max(1, n // batch_size)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs * steps_per_epoch)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=settings.epochs * steps_per_epoch
+    )
     epoch_losses = []
     for epoch in range(settings.epochs):
         network.train()
@@ -82,7 +88,9 @@ def train_contrastive(
             images = batch_inputs(order[start : start + batch_size])
             view_a = simclr_view(images, generator).to(device)
             view_b = simclr_view(images, generator).to(device)
-            loss = nt_xent(head(network.embed(view_a)), head(network.embed(view_b)), settings.temperature)
+            loss = nt_xent(
+                head(network.embed(view_a)), head(network.embed(view_b)), settings.temperature
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -23,7 +23,12 @@ class SupervisedSettings:
     freeze_batchnorm: bool = False  # fine-tuning with small batches keeps pretrained statistics
 
     def describe(self) -> dict:
-        return {"objective": "cross-entropy", "optimizer": "adam", "schedule": "cosine", **asdict(self)}
+        return {
+            "objective": "cross-entropy",
+            "optimizer": "adam",
+            "schedule": "cosine",
+            **asdict(self),
+        }
 
 
 def _set_train_mode(network: nn.Module, freeze_batchnorm: bool) -> None:
@@ -52,8 +57,12 @@ def train_classifier(
     """
     n = len(labels)
     steps_per_epoch = max(1, -(-n // settings.batch_size))
-    optimizer = torch.optim.Adam(network.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs * steps_per_epoch)
+    optimizer = torch.optim.Adam(
+        network.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
+    )
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=settings.epochs * steps_per_epoch
+    )
     epoch_losses = []
     for epoch in range(settings.epochs):
         _set_train_mode(network, settings.freeze_batchnorm)

@@ -6,8 +6,8 @@ accuracy (supervised), and the real-vs-real FID floor with the number of images 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import Tensor, nn
@@ -15,7 +15,12 @@ from torch import Tensor, nn
 from ganforge import __version__
 from ganforge.errors import UserError
 from ganforge.evaluators.architectures import build_network
-from ganforge.evaluators.dataset import RealImages, indices_digest, load_real_images, stratified_split
+from ganforge.evaluators.dataset import (
+    RealImages,
+    indices_digest,
+    load_real_images,
+    stratified_split,
+)
 from ganforge.evaluators.files import save_evaluator
 from ganforge.evaluators.floor import floor_fid
 from ganforge.evaluators.network import EvaluatorNet, run_evaluator
@@ -52,7 +57,9 @@ def train_evaluator(
     target = _pick_device(device)
     real = load_real_images(data, LABELS_WANTED[mode], max_images=max_images, seed=seed)
     if len(real) < MIN_IMAGES:
-        raise UserError(f"{data}: {len(real)} readable images; an evaluator needs at least {MIN_IMAGES}")
+        raise UserError(
+            f"{data}: {len(real)} readable images; an evaluator needs at least {MIN_IMAGES}"
+        )
     plan = plan_training(real, mode)
     epochs = epochs or DEFAULT_EPOCHS[plan.routine]
     say(f"{data}: {len(real)} images; {plan.mode} {plan.architecture['name']} for {epochs} epochs")
@@ -62,7 +69,9 @@ def train_evaluator(
     network, init = _initial_network(plan, weights)
     network.to(target)
     # Small inputs are preprocessed once; 299×299 Inception inputs per batch, to bound memory.
-    everything = None if plan.routine == "inception_v3" else preprocess_each(real.images, plan.preprocessing)
+    everything = (
+        None if plan.routine == "inception_v3" else preprocess_each(real.images, plan.preprocessing)
+    )
 
     def batch_inputs(indices: Tensor) -> Tensor:
         if everything is not None:
@@ -73,26 +82,45 @@ def train_evaluator(
         say(f"epoch {epoch + 1}/{epochs}: loss {loss:.4f}")
 
     if plan.mode == "supervised":
-        report = _train_supervised(plan, network, batch_inputs, real, epochs, seed, generator, target, on_epoch)
+        report = _train_supervised(
+            plan, network, batch_inputs, real, epochs, seed, generator, target, on_epoch
+        )
     else:
-        report = _train_selfsupervised(network, batch_inputs, real, epochs, seed, generator, target, on_epoch)
+        report = _train_selfsupervised(
+            network, batch_inputs, real, epochs, seed, generator, target, on_epoch
+        )
     report["training"].update(init)
 
     evaluator = EvaluatorNet(network, plan.preprocessing)
     if plan.mode == "supervised":
         report["val_accuracy"] = validation_accuracy(evaluator, real, report["split"])
-        say(f"validation accuracy {report['val_accuracy']:.4f} on {report['val_n']} held-out images")
-    report["floor_fid"], report["floor_n"] = floor_fid(run_evaluator(evaluator, real.images)["features"], seed)
-    say(f"floor FID {report['floor_fid']:.4f} between two disjoint halves of {report['floor_n']} real images")
+        say(
+            f"validation accuracy {report['val_accuracy']:.4f} on {report['val_n']} held-out images"
+        )
+    report["floor_fid"], report["floor_n"] = floor_fid(
+        run_evaluator(evaluator, real.images)["features"], seed
+    )
+    say(
+        f"floor FID {report['floor_fid']:.4f} between two disjoint halves of {report['floor_n']} real images"
+    )
     meta = {
         "name": Path(out).resolve().name,
         "mode": plan.mode,
         "architecture": plan.architecture,
         "preprocessing": plan.preprocessing,
-        "feature_layer": {"name": "features", "where": network.feature_layer, "dim": network.feature_dim},
+        "feature_layer": {
+            "name": "features",
+            "where": network.feature_layer,
+            "dim": network.feature_dim,
+        },
         "classes": real.class_names if plan.mode == "supervised" else None,
         **report,
-        "data": {"source": data, "n": len(real), "fingerprint": real.fingerprint, "max_images": max_images},
+        "data": {
+            "source": data,
+            "n": len(real),
+            "fingerprint": real.fingerprint,
+            "max_images": max_images,
+        },
         "ganforge_version": __version__,
     }
     return save_evaluator(out, network, meta)
@@ -102,12 +130,16 @@ def validation_accuracy(evaluator: EvaluatorNet, real: RealImages, split: dict) 
     """Accuracy on the held-out split described by `split` (as in evaluator.json), rebuilt from its seed."""
     _, val = stratified_split(real.labels, split["val_fraction"], split["seed"])
     if indices_digest(val) != split["val_indices_sha256"]:
-        raise UserError("the validation split differs from the one recorded in evaluator.json (data changed?)")
+        raise UserError(
+            "the validation split differs from the one recorded in evaluator.json (data changed?)"
+        )
     logits = run_evaluator(evaluator, [real.images[i] for i in val.tolist()])["logits"]
     return float((logits.argmax(dim=1) == real.labels[val]).double().mean())
 
 
-def _train_supervised(plan, network, batch_inputs, real, epochs, seed, generator, device, on_epoch) -> dict:
+def _train_supervised(
+    plan, network, batch_inputs, real, epochs, seed, generator, device, on_epoch
+) -> dict:
     train_idx, val_idx = stratified_split(real.labels, VAL_FRACTION, seed)
     settings = SupervisedSettings(epochs=epochs, **_finetune_overrides(plan))
     losses = train_classifier(
@@ -128,16 +160,30 @@ def _train_supervised(plan, network, batch_inputs, real, epochs, seed, generator
             "stratified": True,
             "val_indices_sha256": indices_digest(val_idx),
         },
-        "training": {**settings.describe(), "seed": seed, "train_n": len(train_idx), "loss_per_epoch": losses},
+        "training": {
+            **settings.describe(),
+            "seed": seed,
+            "train_n": len(train_idx),
+            "loss_per_epoch": losses,
+        },
     }
 
 
-def _train_selfsupervised(network, batch_inputs, real, epochs, seed, generator, device, on_epoch) -> dict:
+def _train_selfsupervised(
+    network, batch_inputs, real, epochs, seed, generator, device, on_epoch
+) -> dict:
     settings = ContrastiveSettings(epochs=epochs)
-    losses = train_contrastive(network, batch_inputs, len(real), settings, generator, device, on_epoch)
+    losses = train_contrastive(
+        network, batch_inputs, len(real), settings, generator, device, on_epoch
+    )
     return {
         "val_accuracy": None,  # no labels: nothing to validate against
-        "training": {**settings.describe(), "seed": seed, "train_n": len(real), "loss_per_epoch": losses},
+        "training": {
+            **settings.describe(),
+            "seed": seed,
+            "train_n": len(real),
+            "loss_per_epoch": losses,
+        },
     }
 
 
@@ -146,7 +192,9 @@ def _initial_network(plan: Plan, weights: str | None) -> tuple[nn.Module, dict]:
     if plan.routine == "inception_v3":
         from ganforge.evaluators.inception_finetune import pretrained_inception_classifier
 
-        network, weights_sha256 = pretrained_inception_classifier(plan.architecture["num_classes"], weights)
+        network, weights_sha256 = pretrained_inception_classifier(
+            plan.architecture["num_classes"], weights
+        )
         return network, {"init": "fid-inception-v3", "init_weights_sha256": weights_sha256}
     return build_network(plan.architecture), {"init": "pytorch-default (seeded)"}
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
+from ganforge.atomic import atomic_write
 from ganforge.metrics.weights import ganforge_home
 
 CACHE_FORMAT = 1  # bump when the layout of entries changes
@@ -32,23 +31,10 @@ def cache_root() -> Path:
 
 def cache_key(**parts: Any) -> str:
     """SHA-256 hex of the JSON of `parts` (keys sorted), e.g. cache_key(source=..., layer=...)."""
-    text = json.dumps({"format": CACHE_FORMAT, **parts}, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(
+        {"format": CACHE_FORMAT, **parts}, sort_keys=True, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def write_atomically(path: Path, write: Callable[[BinaryIO], Any]) -> None:
-    """Call `write(file)` on a temporary file beside `path`, fsync it, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as tmp_file:
-            write(tmp_file)
-            tmp_file.flush()
-            os.fsync(tmp_file.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 class FeatureCache:
@@ -71,7 +57,9 @@ class FeatureCache:
         try:
             return read(path)
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
-            warnings.warn(f"{path}: unreadable cache entry ignored ({type(err).__name__})", stacklevel=3)
+            warnings.warn(
+                f"{path}: unreadable cache entry ignored ({type(err).__name__})", stacklevel=3
+            )
             return None
 
     def load_features(self, key: str) -> np.ndarray | None:
@@ -80,7 +68,9 @@ class FeatureCache:
 
     def save_features(self, key: str, features: np.ndarray) -> None:
         if self.enabled:
-            write_atomically(self._path(key, ".npy"), lambda file: np.save(file, features, allow_pickle=False))
+            atomic_write(
+                self._path(key, ".npy"), lambda file: np.save(file, features, allow_pickle=False)
+            )
 
     def load_stats(self, key: str) -> tuple[np.ndarray, np.ndarray, int] | None:
         """(mu [d], sigma [d,d], n), or None on a miss."""
@@ -93,6 +83,7 @@ class FeatureCache:
 
     def save_stats(self, key: str, mu: np.ndarray, sigma: np.ndarray, n: int) -> None:
         if self.enabled:
-            write_atomically(
-                self._path(key, ".npz"), lambda file: np.savez(file, mu=mu, sigma=sigma, n=np.int64(n))
+            atomic_write(
+                self._path(key, ".npz"),
+                lambda file: np.savez(file, mu=mu, sigma=sigma, n=np.int64(n)),
             )

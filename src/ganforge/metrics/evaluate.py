@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 from torch import nn
 
 from ganforge.errors import UserError
+from ganforge.metrics import checks
 from ganforge.metrics.cache import FeatureCache
 from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
 from ganforge.metrics.features import build_features
@@ -32,16 +34,16 @@ from ganforge.metrics.protocol import (
     versions,
     warn_if_incomparable,
 )
-from ganforge.metrics.registry import DEFAULT_SEED, MetricSpec, compute_metric, resolve_metrics
+from ganforge.metrics.registry import DEFAULT_SEED, MetricSpec, compute_metric
 from ganforge.metrics.report import check_output_path, write_json
 from ganforge.metrics.stats import feature_stats
 
 CI_SEED = 0  # seed of the bootstrap draws
 CI_LEVEL = 0.95
-# Metrics computed from fake statistics alone when no interval is asked for: O(d²) memory for any N.
-FAKE_STATS_ENOUGH = {"fid"}
 # Layer names of the Inception extractor -> the same role in a domain evaluator.
 LAYER_ROLES = {"pool3": "features", "logits_unbiased": "logits"}
+
+LayerValues = dict[str, LayerResult | None]
 
 
 def evaluate(
@@ -70,46 +72,52 @@ def evaluate(
     a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
     (`"-"`: print it).
     """
-    specs = resolve_metrics(_metric_names(metrics))
+    specs = checks.metric_specs(metrics)
     if json_path is not None:
         check_output_path(json_path)
-    _check_positive(batch_size=batch_size, kid_subsets=kid_subsets, ci_draws=ci_draws)
+    checks.check_positive(batch_size=batch_size, kid_subsets=kid_subsets, ci_draws=ci_draws)
     device = resolve_device(device)
-    real_input = _open_real(real, specs, n, seed, device)
+    real_input = checks.open_real(real, specs, n, seed, device)
     fake_input = open_input(fake, n, seed, default_count=_count(real_input), device=device)
-    _check_statistics_inputs(specs, fake_input, real_input, ci)
-    kid_size = _kid_subset_size(specs, fake_input, real_input, kid_subset_size, kid_allow_shrink)
+    checks.check_statistics_inputs(specs, fake_input, real_input, ci)
+    kid_options = (kid_subset_size, kid_allow_shrink)
+    checks.kid_subset_size(specs, _count(fake_input), _count(real_input), *kid_options)
 
-    extractor = None
+    extractor = None  # two statistics files need none
     if any(isinstance(side, ImageInput) for side in (fake_input, real_input)):
         extractor = build_features(features, weights=weights, resize=resize, device=device)
-    layers = {spec.name: _extractor_layer(extractor, spec) for spec in specs}
-    extractor_protocol = extractor.protocol() if extractor is not None else None
-    effective_resize = (extractor_protocol or {}).get("resize")
-    if isinstance(real_input, StatsInput) and extractor_protocol is not None:
-        warn_if_incomparable(real_input.protocol, feature_protocol(extractor_protocol, effective_resize), real_input.spec)
+    plan = Plan(specs, extractor, ci, batch_size, device)
+    if isinstance(real_input, StatsInput) and extractor is not None:
+        warn_if_incomparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
+    fake_values = plan.fake_values(fake_input)
+    real_values = plan.real_values(real_input, FeatureCache(cache))
 
-    fake_values = _fake_layers(fake_input, extractor, specs, layers, ci, batch_size, device)
-    real_values = _real_layers(
-        real_input, extractor, specs, layers, ci, FeatureCache(cache), effective_resize, batch_size, device
-    )
-    options = {"kid_subsets": kid_subsets, "kid_subset_size": kid_size or kid_subset_size,
-               "allow_shrink": kid_allow_shrink}
+    n_fake, n_real = _n_of(fake_input, fake_values), _n_of(real_input, real_values)
+    # Counted again: unreadable files may have left fewer images than announced.
+    kid_size = checks.kid_subset_size(specs, n_fake, n_real, *kid_options)
+    options = {
+        "kid_subsets": kid_subsets,
+        "kid_subset_size": kid_size or kid_subset_size,
+        "allow_shrink": kid_allow_shrink,
+    }
     result: dict[str, Any] = {}
     for spec in specs:
-        result.update(_compute(spec, fake_values[layers[spec.name]], _real_for(spec, real_values, layers),
-                               ci, ci_draws, options))
-
+        result.update(plan.compute(spec, fake_values, real_values, ci_draws, options))
     result["protocol"] = {
         "metrics": [spec.name for spec in specs],
-        "n_fake": _n_of(fake_input, fake_values),
-        "n_real": _n_of(real_input, real_values),
+        "n_fake": n_fake,
+        "n_real": n_real,
         "fake": fake_input.describe(),
         "real": real_input.describe() if real_input is not None else None,
-        **feature_protocol(extractor_protocol, effective_resize),
-        "layers": sorted(set(layers.values())),
+        **plan.feature_protocol(),
+        "layers": sorted(set(plan.layers.values())),
         "fid_method": "eig",
-        "seeds": {"images": seed, "kid": DEFAULT_SEED, "is": DEFAULT_SEED, "bootstrap": CI_SEED if ci else None},
+        "seeds": {
+            "images": seed,
+            "kid": DEFAULT_SEED,
+            "is": DEFAULT_SEED,
+            "bootstrap": CI_SEED if ci else None,
+        },
         "kid_subsets": kid_subsets if kid_size is not None else None,
         "kid_subset_size": kid_size,
         "ci": {"draws": ci_draws, "level": CI_LEVEL} if ci else None,
@@ -121,67 +129,84 @@ def evaluate(
     return result
 
 
-def _metric_names(metrics: Iterable[str] | str) -> list[str]:
-    names = metrics.split(",") if isinstance(metrics, str) else list(metrics)
-    names = [name.strip() for name in names if name.strip()]
-    if not names:
-        raise UserError("--metrics: expected at least one metric name")
-    return names
+@dataclass
+class Plan:
+    """Which layer each metric reads, what each side must keep of it, and the computation."""
 
+    specs: list[MetricSpec]
+    extractor: FeatureExtractor | None  # None: statistics files on both sides
+    ci: bool
+    batch_size: int
+    device: str
 
-def _check_positive(**values: int) -> None:
-    for name, value in values.items():
-        if value < 1:
-            raise UserError(f"--{name.replace('_', '-')} {value}: expected a positive number")
+    def __post_init__(self) -> None:
+        self.layers = {spec.name: _extractor_layer(self.extractor, spec) for spec in self.specs}
+        protocol = self.extractor.protocol() if self.extractor is not None else None
+        self.extractor_protocol = protocol
+        # None for extractors with their own preprocessing (domain evaluators).
+        self.resize = (protocol or {}).get("resize")
 
+    def feature_protocol(self) -> dict[str, Any]:
+        return feature_protocol(self.extractor_protocol, self.resize)
 
-def _open_real(
-    real: str | Path | None, specs: list[MetricSpec], n: int | None, seed: int, device: str
-) -> EvaluationInput | None:
-    needing = [spec.name for spec in specs if spec.needs_real]
-    if not needing:
-        return None
-    if real is None:
-        raise UserError(f"--real: required by metric(s) {', '.join(needing)}")
-    return open_input(real, n, seed, device=device)
+    def _fake_from_stats_only(self, spec: MetricSpec) -> bool:
+        return spec.name in checks.FAKE_STATS_ENOUGH and not self.ci
 
-
-def _count(side: EvaluationInput | None) -> int | None:
-    return None if side is None else side.count
-
-
-def _check_statistics_inputs(
-    specs: list[MetricSpec], fake: EvaluationInput, real: EvaluationInput | None, ci: bool
-) -> None:
-    """Statistics files serve FID only: as the reference, or on both sides without intervals."""
-    if isinstance(real, StatsInput):
-        blocked = [spec.name for spec in specs if spec.needs_real_features]
-        if blocked:
-            raise UserError(
-                f"--real {real.spec}: a statistics file serves only fid; {', '.join(blocked)} need real images"
+    def fake_values(self, fake: EvaluationInput) -> LayerValues:
+        if isinstance(fake, StatsInput):
+            return {
+                self.layers[spec.name]: (fake.mu, fake.sigma, fake.count) for spec in self.specs
+            }
+        keep: dict[str, Keep] = {}
+        for spec in self.specs:
+            _merge(
+                keep,
+                self.layers[spec.name],
+                "stats" if self._fake_from_stats_only(spec) else "features",
             )
-    if isinstance(fake, StatsInput):
-        blocked = [spec.name for spec in specs if spec.name not in FAKE_STATS_ENOUGH]
-        if blocked or ci:
-            what = ", ".join(blocked) if blocked else "--ci"
-            raise UserError(f"--fake {fake.spec}: a statistics file serves only fid without --ci; {what} need images")
-
-
-def _kid_subset_size(
-    specs: list[MetricSpec], fake: EvaluationInput, real: EvaluationInput | None, size: int, allow_shrink: bool
-) -> int | None:
-    """The KID subset size to use (None without KID); checked before any image is read."""
-    if not any(spec.name == "kid" for spec in specs):
-        return None
-    smaller = min(fake.count, real.count)
-    if size <= smaller:
-        return size
-    if not allow_shrink:
-        raise UserError(
-            f"--kid-subset-size {size} is larger than the number of images (fake: {fake.count}, "
-            f"real: {real.count}); pass --kid-subset-size {smaller} or less, or --kid-shrink"
+        return extract(
+            fake, self.extractor, keep, self.batch_size, self.device, label=f"fake ({fake.spec})"
         )
-    return smaller
+
+    def real_values(self, real: EvaluationInput | None, cache: FeatureCache) -> LayerValues:
+        if real is None:
+            return {}
+        needing = [spec for spec in self.specs if spec.needs_real]
+        if isinstance(real, StatsInput):
+            return {self.layers[spec.name]: (real.mu, real.sigma, real.count) for spec in needing}
+        keep: dict[str, Keep] = {}
+        for spec in needing:
+            # Intervals resample the real rows too, so they need real features.
+            stats_enough = spec.real_input == "stats" and not self.ci
+            _merge(keep, self.layers[spec.name], "stats" if stats_enough else "features")
+        return cached_layers(
+            real,
+            self.extractor,
+            keep,
+            cache,
+            self.resize or "",
+            self.batch_size,
+            self.device,
+            label=f"real ({real.spec})",
+        )
+
+    def compute(
+        self,
+        spec: MetricSpec,
+        fake_values: LayerValues,
+        real_values: LayerValues,
+        ci_draws: int,
+        options: dict[str, Any],
+    ) -> dict[str, Any]:
+        layer = self.layers[spec.name]
+        fake, real = fake_values[layer], real_values.get(layer) if spec.needs_real else None
+        if self._fake_from_stats_only(spec):
+            return {"fid": _fid_from_stats(_as_stats(fake, "fake"), _as_stats(real, "real"))}
+        if isinstance(real, tuple):  # precomputed statistics: the metric takes (mu, sigma)
+            real = real[:2]
+        return compute_metric(
+            spec.name, fake, real, interval=self.ci, ci_draws=ci_draws, ci_seed=CI_SEED, **options
+        )
 
 
 def _extractor_layer(extractor: FeatureExtractor | None, spec: MetricSpec) -> str:
@@ -192,7 +217,7 @@ def _extractor_layer(extractor: FeatureExtractor | None, spec: MetricSpec) -> st
         warnings.warn(
             f"--metrics {spec.name}: meaningless off-ImageNet; extractor {extractor.name} "
             "does not classify the ImageNet classes the score was defined on",
-            stacklevel=3,
+            stacklevel=4,
         )
     if spec.layer in extractor.layers:
         return spec.layer
@@ -205,47 +230,10 @@ def _extractor_layer(extractor: FeatureExtractor | None, spec: MetricSpec) -> st
     return role
 
 
-def _uses_stats_only(spec: MetricSpec, ci: bool) -> bool:
-    return spec.name in FAKE_STATS_ENOUGH and not ci
-
-
 def _merge(keep: dict[str, Keep], layer: str, how: Keep) -> None:
     """Features serve every request; statistics only when no metric needs the features."""
     if keep.get(layer) != "features":
         keep[layer] = how
-
-
-def _fake_layers(
-    fake: EvaluationInput, extractor: FeatureExtractor | None, specs: list[MetricSpec],
-    layers: dict[str, str], ci: bool, batch_size: int, device: str,
-) -> dict[str, LayerResult | None]:
-    if isinstance(fake, StatsInput):
-        return {layers[spec.name]: (fake.mu, fake.sigma, fake.count) for spec in specs}
-    keep: dict[str, Keep] = {}
-    for spec in specs:
-        _merge(keep, layers[spec.name], "stats" if _uses_stats_only(spec, ci) else "features")
-    return extract(fake, extractor, keep, batch_size, device, label=f"fake ({fake.spec})")
-
-
-def _real_layers(
-    real: EvaluationInput | None, extractor: FeatureExtractor | None, specs: list[MetricSpec],
-    layers: dict[str, str], ci: bool, cache: FeatureCache, resize: str | None, batch_size: int, device: str,
-) -> dict[str, LayerResult | None]:
-    if real is None:
-        return {}
-    if isinstance(real, StatsInput):
-        return {layers[spec.name]: (real.mu, real.sigma, real.count) for spec in specs if spec.needs_real}
-    keep: dict[str, Keep] = {}
-    for spec in specs:
-        if spec.needs_real:
-            # Intervals resample the real rows too, so they need real features.
-            how: Keep = "stats" if spec.real_input == "stats" and not ci else "features"
-            _merge(keep, layers[spec.name], how)
-    return cached_layers(real, extractor, keep, cache, resize or "", batch_size, device, label=f"real ({real.spec})")
-
-
-def _real_for(spec: MetricSpec, real_values: dict, layers: dict[str, str]) -> LayerResult | None:
-    return real_values.get(layers[spec.name]) if spec.needs_real else None
 
 
 def _as_stats(value: LayerResult | None, what: str) -> tuple[np.ndarray, np.ndarray, int | None]:
@@ -256,17 +244,6 @@ def _as_stats(value: LayerResult | None, what: str) -> tuple[np.ndarray, np.ndar
     return value
 
 
-def _compute(
-    spec: MetricSpec, fake: LayerResult | None, real: LayerResult | None, ci: bool, ci_draws: int,
-    options: dict[str, Any],
-) -> dict[str, Any]:
-    if _uses_stats_only(spec, ci):
-        return {"fid": _fid_from_stats(_as_stats(fake, "fake"), _as_stats(real, "real"))}
-    if isinstance(real, tuple):  # precomputed statistics: the metric takes (mu, sigma)
-        real = real[:2]
-    return compute_metric(spec.name, fake, real, interval=ci, ci_draws=ci_draws, ci_seed=CI_SEED, **options)
-
-
 def _fid_from_stats(fake: tuple, real: tuple) -> float:
     for (mu, _, count), what in ((fake, "fake features"), (real, "real features")):
         if count is not None:
@@ -274,12 +251,14 @@ def _fid_from_stats(fake: tuple, real: tuple) -> float:
     return frechet_distance(fake[0], fake[1], real[0], real[1])
 
 
-def _n_of(side: EvaluationInput | None, values: dict[str, LayerResult | None]) -> int | None:
+def _count(side: EvaluationInput | None) -> int | None:
+    return None if side is None else side.count
+
+
+def _n_of(side: EvaluationInput | None, values: LayerValues) -> int | None:
     """Images that actually went into the metrics (unreadable files excluded)."""
-    if side is None:
-        return None
-    if isinstance(side, StatsInput):
-        return side.count
+    if side is None or isinstance(side, StatsInput):
+        return _count(side)
     for value in values.values():
         if isinstance(value, np.ndarray):
             return len(value)

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ganforge.errors import UserError
 from ganforge.metrics.cache import FeatureCache, cache_key
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.inputs import ImageInput
@@ -43,10 +44,19 @@ def extract(
     Returns, per layer, [N,d] float32 features (`"features"`) or (mu, sigma, n) (`"stats"`;
     None when fewer than two images were readable).
     """
-    collected: dict[str, list[np.ndarray]] = {layer: [] for layer, how in keep.items() if how == "features"}
+    collected: dict[str, list[np.ndarray]] = {
+        layer: [] for layer, how in keep.items() if how == "features"
+    }
     streamed: dict[str, StreamingStats] = {}
-    with tqdm(total=images.count, unit="img", desc=f"features of {label}", file=sys.stderr,
-              disable=None, leave=False) as progress:
+    seen = 0
+    with tqdm(
+        total=images.count,
+        unit="img",
+        desc=f"features of {label}",
+        file=sys.stderr,
+        disable=None,
+        leave=False,
+    ) as progress:
         for batch in images.batches(batch_size):
             outputs = extractor(batch.to(device))
             for layer, how in keep.items():
@@ -55,13 +65,20 @@ def extract(
                     collected[layer].append(values)
                 else:
                     streamed.setdefault(layer, StreamingStats(values.shape[1])).update(values)
+            seen += len(batch)
             progress.update(len(batch))
-    result: dict[str, LayerResult | None] = {layer: np.concatenate(parts) for layer, parts in collected.items()}
+    if seen == 0:
+        raise UserError(f"{images.spec}: no readable images")
+    result: dict[str, LayerResult | None] = {
+        layer: np.concatenate(parts) for layer, parts in collected.items()
+    }
     result.update({layer: _covariance_or_none(stats) for layer, stats in streamed.items()})
     return result
 
 
-def _key(images: ImageInput, extractor: FeatureExtractor, resize: str, layer: str, kind: Keep) -> str:
+def _key(
+    images: ImageInput, extractor: FeatureExtractor, resize: str, layer: str, kind: Keep
+) -> str:
     return cache_key(
         kind=kind,
         source=images.fingerprint,
@@ -97,8 +114,12 @@ def cached_layers(
     """
     if images.fingerprint is None or not cache.enabled:
         return extract(images, extractor, keep, batch_size, device, label)
-    keys = {layer: {kind: _key(images, extractor, resize, layer, kind) for kind in ("features", "stats")}
-            for layer in keep}
+    keys = {
+        layer: {
+            kind: _key(images, extractor, resize, layer, kind) for kind in ("features", "stats")
+        }
+        for layer in keep
+    }
     found = {layer: _lookup(cache, keys[layer], how) for layer, how in keep.items()}
     missing = {layer: how for layer, how in keep.items() if found[layer] is None}
     if missing:

@@ -110,14 +110,18 @@ def _warn_jpeg(source: ImageSource, indices: list[int]) -> None:
         )
 
 
-def _open_images(spec: str, n: int | None, seed: int, default_count: int | None, device: Any) -> ImageInput:
+def _open_images(
+    spec: str, n: int | None, seed: int, default_count: int | None, device: Any
+) -> ImageInput:
     source = open_source(spec)
     indices, subset_seed = _subset(len(source), n, seed)
     _warn_jpeg(source, indices)
 
     def read(batch_size: int) -> Iterator[Tensor]:
         decoded = (read_or_warn(source, i) for i in indices)
-        return _same_size_batches((to_rgb_uint8(img) for img in decoded if img is not None), batch_size)
+        return _same_size_batches(
+            (to_rgb_uint8(img) for img in decoded if img is not None), batch_size
+        )
 
     return ImageInput(spec, source.kind, len(indices), source.fingerprint(), subset_seed, read)
 
@@ -136,13 +140,21 @@ def generator_input(
 ) -> ImageInput:
     """`count` images of `generator` from latents seeded by `seed`, as an `ImageInput`.
 
-    With `device`, the generator is moved there first; None leaves it where it is.
+    With `device`, the generator is moved there first; None leaves it where it is. It runs
+    in eval mode (batch-independent images) and gets its own mode back afterwards.
     """
     from ganforge.sampling import generate_uint8
 
     def read(batch_size: int) -> Iterator[Tensor]:
-        for batch in generate_uint8(generator, count, seed=seed, batch_size=batch_size, device=device):
-            yield _as_rgb(batch.cpu())
+        was_training = generator.training
+        generator.eval()
+        try:
+            for batch in generate_uint8(
+                generator, count, seed=seed, batch_size=batch_size, device=device
+            ):
+                yield _as_rgb(batch.cpu())
+        finally:
+            generator.train(was_training)
 
     return ImageInput(spec, "generator", count, None, None, read)
 
@@ -151,13 +163,19 @@ def _generated_count(n: int | None, default_count: int | None) -> int:
     return n if n is not None else default_count or DEFAULT_GENERATED
 
 
-def _open_generator(spec: str, n: int | None, seed: int, default_count: int | None, device: Any) -> ImageInput:
+def _open_generator(
+    spec: str, n: int | None, seed: int, default_count: int | None, device: Any
+) -> ImageInput:
     from ganforge.runs import load_generator
 
-    return generator_input(load_generator(spec), spec, _generated_count(n, default_count), seed, device)
+    return generator_input(
+        load_generator(spec), spec, _generated_count(n, default_count), seed, device
+    )
 
 
-def _open_stats(spec: str, n: int | None, seed: int, default_count: int | None, device: Any) -> StatsInput:
+def _open_stats(
+    spec: str, n: int | None, seed: int, default_count: int | None, device: Any
+) -> StatsInput:
     mu, sigma, protocol = load_stats(spec)
     return StatsInput(spec, mu, sigma, protocol)
 
@@ -195,7 +213,7 @@ def open_input(
     if n is not None and n < 1:
         raise UserError(f"--n {n}: expected a positive number of images")
     if isinstance(spec, nn.Module):  # a generator in memory stays on its own device
-        return generator_input(spec.eval(), type(spec).__name__, _generated_count(n, default_count), seed)
+        return generator_input(spec, type(spec).__name__, _generated_count(n, default_count), seed)
     text = str(spec)
     for matches, opener in INPUT_KINDS.values():
         if matches(text):

@@ -35,7 +35,9 @@ def versions() -> dict[str, str]:
     return {"ganforge": __version__, "torch": torch.__version__}
 
 
-def feature_protocol(extractor_protocol: dict[str, Any] | None, resize: str | None) -> dict[str, Any]:
+def feature_protocol(
+    extractor_protocol: dict[str, Any] | None, resize: str | None
+) -> dict[str, Any]:
     """The part of a protocol that decides feature values: extractor, its weights, preprocessing.
 
     `resize` is None for extractors with their own preprocessing (domain evaluators), and

@@ -39,13 +39,21 @@ def reference_statistics(
     device = resolve_device(device)
     images = open_input(source, n, seed, device=device)
     if not isinstance(images, ImageInput):
-        raise UserError(f"{source}: already statistics; expected images (a folder, .zip, builtin:NAME or run)")
+        raise UserError(
+            f"{source}: already statistics; expected images (a folder, .zip, builtin:NAME or run)"
+        )
     extractor = build_features(features, weights=weights, resize=resize, device=device)
     extractor_protocol = extractor.protocol()
     effective_resize = extractor_protocol.get("resize")
     layer = extractor.layers[0]
     stats = cached_layers(
-        images, extractor, {layer: "stats"}, FeatureCache(cache), effective_resize or "", batch_size, device,
+        images,
+        extractor,
+        {layer: "stats"},
+        FeatureCache(cache),
+        effective_resize or "",
+        batch_size,
+        device,
         label=str(source),
     )[layer]
     if stats is None:
@@ -63,7 +71,9 @@ def reference_statistics(
     return mu, sigma, protocol
 
 
-def write_reference_statistics(out: str | Path, source: str | Path | nn.Module, **options: Any) -> dict[str, Any]:
+def write_reference_statistics(
+    out: str | Path, source: str | Path | nn.Module, **options: Any
+) -> dict[str, Any]:
     """Compute `reference_statistics(source, **options)` and save them to `out` (.npz + sidecar)."""
     out = Path(out)
     if out.suffix != ".npz":

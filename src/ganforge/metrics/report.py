@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ganforge.atomic import atomic_write
 from ganforge.errors import UserError
-from ganforge.metrics.cache import write_atomically
 
 CI_SUFFIX = "_ci"
 STDOUT = "-"
@@ -29,7 +29,10 @@ def format_table(result: dict[str, Any]) -> str:
         shown = f"[{_number(interval[0])}, {_number(interval[1])}]" if interval else ""
         rows.append([key, _number(result[key])] + ([shown] if has_ci else []))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     if "protocol" in result:
         lines.append(protocol_line(result["protocol"]))
     return "\n".join(lines)
@@ -42,7 +45,7 @@ def protocol_line(protocol: dict[str, Any]) -> str:
     parts = [
         f"N fake {protocol.get('n_fake')}",
         f"N real {protocol.get('n_real')}",
-        f"resize {protocol.get('resize')}",
+        f"resize {protocol.get('resize') or 'by the extractor'}",
         f"features {features.get('features') or features.get('name')}",
         f"weights {weights[:12] if weights else None}",
         f"device {protocol.get('device')}",
@@ -68,4 +71,4 @@ def write_json(result: dict[str, Any], path: str | Path) -> None:
     check_output_path(path)
     path = Path(path)
     text = to_json(result).encode()
-    write_atomically(path, lambda file: file.write(text))
+    atomic_write(path, lambda file: file.write(text))

@@ -12,7 +12,7 @@ because the same images give different FIDs under different resizes.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
+from ganforge.atomic import atomic_write
 from ganforge.errors import UserError
 
 STATS_KEYS = ("mu", "sigma")
@@ -122,20 +121,6 @@ def sidecar_path(path: str | os.PathLike) -> Path:
     return Path(f"{os.fspath(path)}.json")
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    """Call `write(file)` on a temporary file next to `path`, fsync it, then rename over `path`."""
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as tmp_file:
-            write(tmp_file)
-            tmp_file.flush()
-            os.fsync(tmp_file.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 def save_stats(
     path: str | os.PathLike, mu: np.ndarray, sigma: np.ndarray, protocol: dict | None = None
 ) -> None:
@@ -150,12 +135,12 @@ def save_stats(
         raise UserError(f"{path}: directory {path.parent} does not exist")
     mu, sigma = _checked_stats(np.asarray(mu), np.asarray(sigma), path)
     protocol_text = None if protocol is None else json.dumps(protocol, indent=2, sort_keys=True)
-    _write_atomically(path, lambda file: np.savez(file, mu=mu, sigma=sigma))
+    atomic_write(path, lambda file: np.savez(file, mu=mu, sigma=sigma))
     sidecar = sidecar_path(path)
     if protocol_text is None:
         sidecar.unlink(missing_ok=True)
     else:
-        _write_atomically(sidecar, lambda file: file.write((protocol_text + "\n").encode()))
+        atomic_write(sidecar, lambda file: file.write((protocol_text + "\n").encode()))
 
 
 def load_stats(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, dict | None]:

@@ -7,9 +7,10 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+from ganforge.atomic import atomic_write
 from ganforge.config import Config
 from ganforge.runs import CHECKPOINT_DIR
-from ganforge.training.checkpoint import atomic_write, save_checkpoint
+from ganforge.training.checkpoint import save_checkpoint
 from ganforge.training.rng import restore_rng_state, rng_state
 
 # The result key that ranks runs for each metric, and whether lower is better.
@@ -69,6 +70,7 @@ class PeriodicEvaluation:
                 features=eval_cfg.features,
                 weights=eval_cfg.weights,
                 n=eval_cfg.n,
+                kid_subset_size=eval_cfg.kid_subset_size,
                 seed=self.config.seed,
                 device=str(state.placement.device),
             )

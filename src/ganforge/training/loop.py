@@ -11,14 +11,9 @@ from tqdm import tqdm
 
 from ganforge.config import Config, dump_config
 from ganforge.errors import UserError
-from ganforge.runs import CHECKPOINT_DIR, LATEST
+from ganforge.runs import CHECKPOINT_DIR, LATEST, load_checkpoint
 from ganforge.sampling import generate_from_latents
-from ganforge.training.checkpoint import (
-    load_checkpoint,
-    numbered_name,
-    prune_numbered,
-    save_checkpoint,
-)
+from ganforge.training.checkpoint import numbered_name, prune_numbered, save_checkpoint
 from ganforge.training.guard import DivergenceGuard
 from ganforge.training.logging import RunLogger
 from ganforge.training.rng import seed_everything

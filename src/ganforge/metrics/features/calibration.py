@@ -28,18 +28,19 @@ def varied_images(n: int, size: int = 32, seed: int = 0) -> Tensor:
     gradient = direction * ramp[None, None, :, None] + (1 - direction) * ramp[None, None, None, :]
     images = colours[..., :1, None] + (colours[..., 1:, None] - colours[..., :1, None]) * gradient
     corners = torch.randint(0, size // 2, (n, 2), generator=generator)
-    for image, (top, left) in zip(images, corners.tolist()):
+    for image, (top, left) in zip(images, corners.tolist(), strict=True):
         image[:, top : top + size // 3, left : left + size // 3] = 255
     noise = torch.randn(n, 3, size, size, generator=generator) * 20
     return (images + noise).round().clamp(0, 255).to(torch.uint8)
 
 
 def calibrated_random_inception_state(
-    seed: int = 0, batches: int = 2, batch_size: int = 4, image_size: int = 32
+    seed: int = 0, batches: int = 1, batch_size: int = 4, image_size: int = 32
 ) -> dict[str, Tensor]:
     """State dict of a seeded random FID Inception whose BN statistics are fitted to `varied_images`.
 
-    Cost: `batches * batch_size` forward passes at 299×299 (a few seconds on a CPU).
+    Cost: `batches * batch_size` forward passes at 299×299 (a few seconds on a CPU). One batch
+    of 4 already gives features whose spread across images matches their mean magnitude.
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -48,13 +49,13 @@ def calibrated_random_inception_state(
         if isinstance(module, nn.BatchNorm2d):
             module.reset_running_stats()
             module.momentum = None  # cumulative average over all calibration batches
-    trunk = fid_trunk(network).train()
+    trunk = fid_trunk(network).to(memory_format=torch.channels_last).train()  # NHWC: faster on CPU
     images = varied_images(batches * batch_size, image_size, seed=seed + 1)
     with torch.no_grad():
         for batch in images.split(batch_size):
-            trunk(tf1_input(batch))
+            trunk(tf1_input(batch).contiguous(memory_format=torch.channels_last))
     network.eval()
-    return {name: tensor.clone() for name, tensor in network.state_dict().items()}
+    return {name: tensor.contiguous() for name, tensor in network.state_dict().items()}
 
 
 def feature_variation_ok(features: Tensor, min_ratio: float = 1e-2) -> bool:

@@ -64,14 +64,21 @@ def shipped_evaluator_dir(name: str) -> Path:
     # Installed packages are plain directories (package data); zipped installs are not supported.
     path = Path(str(directory))
     if not path.is_dir():
-        raise UserError(f"--features {name}: shipped evaluator missing at {path} (rebuild with `make evaluators`)")
+        raise UserError(
+            f"--features {name}: shipped evaluator missing at {path} (rebuild with `make evaluators`)"
+        )
     return path
 
 
 def _shipped(name: str):
-    def build(weights: str | None = None, resize: str | None = None, device: str = "cpu") -> DomainFeatures:
+    def build(
+        weights: str | None = None, resize: str | None = None, device: str = "cpu"
+    ) -> DomainFeatures:
         if weights is not None:
-            warnings.warn(f"--features {name}: --weights is ignored (the evaluator ships its own weights)", stacklevel=2)
+            warnings.warn(
+                f"--features {name}: --weights is ignored (the evaluator ships its own weights)",
+                stacklevel=2,
+            )
         return DomainFeatures(shipped_evaluator_dir(name), device=device)
 
     return build

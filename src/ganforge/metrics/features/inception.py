@@ -99,11 +99,17 @@ def build_fid_inception() -> Inception3:
 def load_fid_inception(path: str | os.PathLike) -> Inception3:
     """The FID Inception-v3 with the weights of `path`; UserError naming the file if they do not fit."""
     network = build_fid_inception()
+    state = load_state_dict_file(path)
     try:
-        network.load_state_dict(load_state_dict_file(path))
-    except RuntimeError as err:
-        first_problem = str(err).splitlines()[1].strip() if "\n" in str(err) else str(err)
-        raise UserError(f"{path}: not FID Inception-v3 weights ({first_problem})") from None
+        result = network.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # shape mismatches raise even when not strict
+        problem = next(line.strip() for line in str(err).splitlines() if "size mismatch" in line)
+        raise UserError(f"{path}: not FID Inception-v3 weights ({problem[:200]})") from None
+    if result.missing_keys or result.unexpected_keys:
+        raise UserError(
+            f"{path}: not FID Inception-v3 weights ({len(result.missing_keys)} tensors missing, "
+            f"{len(result.unexpected_keys)} unexpected; e.g. {(result.missing_keys or result.unexpected_keys)[0]})"
+        )
     return network
 
 
@@ -152,6 +158,7 @@ class InceptionFeatures(FeatureExtractor):
         self.trunk = trunk.to(self.device).eval().requires_grad_(False)
         self.register_buffer("classifier_weight", network.fc.weight.detach().clone().to(self.device))
         self.run_trunk = torch.compile(self.trunk) if compile else self.trunk
+        self.eval()
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
         """uint8 RGB [N,3,H,W] (any H, W) -> float32 pool3 [N,2048] and logits_unbiased [N,1008]."""

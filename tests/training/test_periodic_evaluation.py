@@ -1,0 +1,53 @@
+"""Evaluation during training: metrics.jsonl, TensorBoard scalars, best.ckpt, and exact resume kept."""
+
+import json
+
+import pytest
+import torch
+from helpers import tiny_overrides
+
+from ganforge.config import load_config
+from ganforge.errors import UserError
+from ganforge.training.evaluation import evaluation_hook
+from ganforge.training.loop import train
+
+EVAL = {"eval.every": 2, "eval.metrics": ["fid", "kid", "pr"], "eval.features": "digits", "eval.n": 40, "eval.kid_subset_size": 20,
+        "eval.real": "builtin:digits", "train.steps": 4}
+
+
+def test_metrics_logged_and_best_checkpoint_kept(tmp_path):
+    config = load_config("dcgan-digits", tiny_overrides(**EVAL))
+    run = train(config, tmp_path / "run", progress=False, step_hook=evaluation_hook(config))
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4]
+    for record in records:
+        assert record["fid"] > 0 and 0 <= record["precision"] <= 1 and "kid_mean" in record
+        assert record["protocol"]["n_fake"] == 40
+    best = json.loads((run / "best.json").read_text())
+    assert best["metric"] == "fid" and best["value"] == min(r["fid"] for r in records)
+    state = torch.load(run / "checkpoints/best.ckpt", weights_only=True)
+    assert state["step"] == best["step"]
+    tags = {p.name for p in (run / "tb").iterdir()}
+    assert tags  # event files written
+
+
+def test_evaluation_does_not_change_training(tmp_path):
+    plain = load_config("dcgan-digits", tiny_overrides(**{"train.steps": 4}))
+    with_eval = load_config("dcgan-digits", tiny_overrides(**EVAL))
+    a = train(plain, tmp_path / "a", progress=False)
+    b = train(with_eval, tmp_path / "b", progress=False, step_hook=evaluation_hook(with_eval))
+    state_a = torch.load(a / "checkpoints/latest.ckpt", weights_only=True)
+    state_b = torch.load(b / "checkpoints/latest.ckpt", weights_only=True)
+    for name, tensor in state_a["generator"].items():
+        assert torch.equal(tensor, state_b["generator"][name]), name
+
+
+def test_kid_subset_larger_than_n_fails_at_config_time():
+    with pytest.raises(UserError, match="eval.kid_subset_size"):
+        load_config("dcgan-digits", tiny_overrides(**{**EVAL, "eval.kid_subset_size": 100}))
+
+
+def test_unknown_best_metric_fails_before_training():
+    config = load_config("dcgan-digits", tiny_overrides(**{**EVAL, "eval.best": "sharpness"}))
+    with pytest.raises(UserError, match="eval.best"):
+        evaluation_hook(config)
