@@ -1,7 +1,9 @@
 """Feature-extraction speed of the FID Inception: ganforge vs pytorch-fid vs torch-fidelity.
 
 All extractors run in this one process, on the same uint8 images and the same calibrated
-random weights (no download), each at its usual batch size. Images are processed in
+random weights (no download): pytorch-fid and torch-fidelity at 64 images per batch
+(torch-fidelity's default; pytorch-fid's is 50), ganforge at its own internal batch size
+(16 on CPU). Time includes each tool's resizing. Images are processed in
 rounds — one chunk per extractor in turn — so that load from other processes on a shared
 machine falls on all of them alike. Prints a markdown table, the agreement of the
 features with each reference, and the command that produced them.
@@ -41,8 +43,8 @@ def ganforge_extractor(weights: Path, resize: str = "tf1", **options) -> Extract
     return lambda images: extractor(images)["pool3"]
 
 
-def pytorch_fid_extractor(weights: Path, batch_size: int = 50) -> Extract:
-    """pytorch-fid's InceptionV3([3]) fed [0,1] floats, its default batch size 50."""
+def pytorch_fid_extractor(weights: Path, batch_size: int = 64) -> Extract:
+    """pytorch-fid's InceptionV3([3]) fed [0,1] floats (as its loader does), 64 per batch."""
     import pytorch_fid.inception
 
     original = pytorch_fid.inception.load_state_dict_from_url
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=256, help="number of images (default 256)")
     parser.add_argument("--size", type=int, default=32, help="image side in pixels (default 32)")
     parser.add_argument("--chunk", type=int, default=64, help="images per extractor per turn (default 64)")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="ganforge's internal batch")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE["cpu"], help="ganforge's internal batch")
     parser.add_argument("--plain", action="store_true", help="also time ganforge without its speed rewrites")
     parser.add_argument("--compile", action="store_true", help="also time ganforge with torch.compile")
     args = parser.parse_args(argv)

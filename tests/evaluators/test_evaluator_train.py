@@ -104,3 +104,9 @@ def test_supervised_mode_without_labels_is_a_user_error(unlabelled_shapes_folder
 def test_bad_arguments_are_user_errors(tmp_path, kwargs, message):
     with pytest.raises(UserError, match=message):
         train_evaluator("builtin:digits", tmp_path / "x", **kwargs)
+
+
+def test_out_that_is_a_file_is_a_user_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="not a directory"):
+        train_evaluator("builtin:digits", tmp_path / "file", epochs=1)

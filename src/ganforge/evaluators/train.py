@@ -35,7 +35,7 @@ LABELS_WANTED = {"auto": None, "supervised": True, "selfsupervised": False}
 
 
 def train_evaluator(
-    data: str,
+    data: str | Path,
     out: str | Path,
     *,
     mode: str = "auto",
@@ -53,9 +53,11 @@ def train_evaluator(
     `max_images`: train on a seeded random subset of that many images.
     """
     _check_arguments(mode, epochs, max_images)
+    if Path(out).exists() and not Path(out).is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
     say = log or (lambda message: None)
     target = _pick_device(device)
-    real = load_real_images(data, LABELS_WANTED[mode], max_images=max_images, seed=seed)
+    real = load_real_images(str(data), LABELS_WANTED[mode], max_images=max_images, seed=seed)
     if len(real) < MIN_IMAGES:
         raise UserError(
             f"{data}: {len(real)} readable images; an evaluator needs at least {MIN_IMAGES}"
@@ -116,7 +118,7 @@ def train_evaluator(
         "classes": real.class_names if plan.mode == "supervised" else None,
         **report,
         "data": {
-            "source": data,
+            "source": str(data),
             "n": len(real),
             "fingerprint": real.fingerprint,
             "max_images": max_images,

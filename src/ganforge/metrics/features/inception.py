@@ -25,7 +25,8 @@ from ganforge.metrics.resize import get_resize_mode
 from ganforge.metrics.weights import load_state_dict_file, resolve_inception_weights, sha256_of_file
 
 BN_EPS = 1e-3
-DEFAULT_BATCH_SIZE = 32
+# Images per forward pass: small CPU batches keep activations in cache (measured: 16 beats 32).
+DEFAULT_BATCH_SIZE = {"cpu": 16, "cuda": 128}
 
 
 def tf_avg_pool(x: Tensor) -> Tensor:
@@ -130,7 +131,7 @@ class InceptionFeatures(FeatureExtractor):
 
     `optimise=False` runs the plain network (the reference the optimised one is tested
     against); `compile=True` adds `torch.compile` on top of the exact rewrites. Features are
-    returned on `device`; images are processed `batch_size` at a time.
+    returned on `device`; images are processed `batch_size` at a time (default by device type).
     """
 
     name = "inception"
@@ -145,32 +146,34 @@ class InceptionFeatures(FeatureExtractor):
         device: str | torch.device = "cpu",
         optimise: bool = True,
         compile: bool = False,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
     ) -> None:
         super().__init__()
         self.resize = resize
         self.to_network_input = get_resize_mode(resize)
         self.weights_sha256 = weights_sha256
         self.device = torch.device(device)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or DEFAULT_BATCH_SIZE.get(self.device.type, 16)
         self.optimised = optimise
         trunk = optimised_trunk(fid_trunk(network)) if optimise else fid_trunk(network)
         self.trunk = trunk.to(self.device).eval().requires_grad_(False)
         self.register_buffer("classifier_weight", network.fc.weight.detach().clone().to(self.device))
-        self.run_trunk = torch.compile(self.trunk) if compile else self.trunk
+        if compile:
+            self.trunk.compile()  # in place: state-dict names stay those of the trunk
         self.eval()
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
         """uint8 RGB [N,3,H,W] (any H, W) -> float32 pool3 [N,2048] and logits_unbiased [N,1008]."""
         with torch.inference_mode(), exact_fp32():
-            pool3 = torch.cat([self._pool3(batch) for batch in images.split(self.batch_size)])
+            batches = [self._pool3(batch) for batch in images.split(self.batch_size)]
+            pool3 = torch.cat(batches) if batches else self.classifier_weight.new_zeros(0, 2048)
             return {"pool3": pool3, "logits_unbiased": pool3 @ self.classifier_weight.T}
 
     def _pool3(self, images: Tensor) -> Tensor:
         network_input = self.to_network_input(images.to(self.device))
         if self.optimised:
             network_input = network_input.contiguous(memory_format=torch.channels_last)
-        return self.run_trunk(network_input)
+        return self.trunk(network_input)
 
     def protocol(self) -> dict:
         return {
@@ -193,7 +196,7 @@ def inception_features(
     *,
     optimise: bool = True,
     compile: bool = False,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> InceptionFeatures:
     """The `inception` extractor: weights from `weights`, env, cache or download (see weights.py)."""
     get_resize_mode(resize)  # reject a bad mode before any download
