@@ -8,7 +8,7 @@ rounds — one chunk per extractor in turn — so that load from other processes
 machine falls on all of them alike. Prints a markdown table, the agreement of the
 features with each reference, and the command that produced them.
 
-    python benchmarks/fid_speed.py [--n 256] [--size 32] [--chunk 64] [--compile]
+    python benchmarks/fid_speed.py [--n 256] [--size 32] [--chunk 64] [--threads T] [--plain] [--compile]
 """
 
 from __future__ import annotations
@@ -111,7 +111,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE["cpu"], help="ganforge's internal batch")
     parser.add_argument("--plain", action="store_true", help="also time ganforge without its speed rewrites")
     parser.add_argument("--compile", action="store_true", help="also time ganforge with torch.compile")
+    parser.add_argument("--threads", type=int, help="intra-op threads for all extractors (default: torch's)")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     images = varied_images(args.n, args.size, seed=1)
     with tempfile.TemporaryDirectory() as folder:
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     agreement["torch-fidelity 0.4.0"] = agreement["ganforge (tf1)"]
     agreement["pytorch-fid 0.3.0"] = pytorch_fid_agreement
     print(f"\n{args.n} images of {args.size}×{args.size}, {cpu_model()}, {os.cpu_count()} CPUs, "
-          f"torch {torch.__version__} ({torch.get_num_threads()} threads), Python {platform.python_version()}")
+          f"torch {torch.__version__}, threads: {torch.get_num_threads()}, Python {platform.python_version()}")
     print(f"load average (1 min) at start/end of timing: {load_before[0]:.1f} / {load_after[0]:.1f}\n")
     print("| extractor | images/s | ganforge (tf1) speed-up | max rel. diff. of pool3 |")
     print("|---|---:|---:|---:|")

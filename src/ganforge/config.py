@@ -89,7 +89,6 @@ class TrainConfig(Section):
     amp: Literal["auto", "off", "bf16", "fp16"] = "auto"  # CUDA only; auto = bf16 where supported
     channels_last: bool = True
     compile: bool = False
-    num_workers: int = Field(0, ge=0)
     resume: Literal["never", "auto"] = "never"
     log_every: int = Field(50, ge=1)
     sample_every: int = Field(500, ge=1)

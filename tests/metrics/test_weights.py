@@ -100,6 +100,33 @@ def test_missing_file_on_the_server_is_a_user_error(server, tmp_path):
     assert not (tmp_path / "absent-6726825d.pth").exists()
 
 
+class _TruncatingHandler(http.server.BaseHTTPRequestHandler):
+    """Promises 100 kB, sends 10 bytes, hangs up: a connection lost mid-download."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"0123456789")
+        self.close_connection = True
+
+    def log_message(self, format, *args):
+        pass
+
+
+def test_truncated_download_is_a_user_error_and_leaves_no_file(tmp_path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TruncatingHandler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/w-6726825d.pth"
+        with pytest.raises(UserError, match="cannot download the Inception weights"):
+            download_weights(url, tmp_path / "w-6726825d.pth", "6726825d")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_resolution_order_explicit_then_env_then_cache_then_download(server, tmp_path, monkeypatch):
     explicit, from_env = tmp_path / "explicit.pth", tmp_path / "env.pth"
     explicit.write_bytes(b"a")

@@ -9,14 +9,17 @@ prefix embedded in the file name (as `torch.hub` does with `check_hash=True`).
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import re
+import sys
 import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
 
 from ganforge.errors import UserError
 
@@ -53,10 +56,24 @@ def hash_prefix_of(url: str) -> str:
 
 
 def _offline_message(url: str, reason: object) -> str:
+    reason = " ".join(str(reason).split())  # one line, whatever the network layer said
     return (
         f"cannot download the Inception weights ({reason}); download {url} on a machine with "
         f"network access and pass it with --weights PATH or {WEIGHTS_ENV}=PATH"
     )
+
+
+def _stream(response, out, digest, expected: int | None, label: str) -> int:
+    """Copy the response to `out` while hashing it, with a progress bar on stderr; returns the byte count."""
+    received = 0
+    with tqdm(total=expected, unit="B", unit_scale=True, desc=label, file=sys.stderr,
+              disable=None, leave=False) as progress:  # fmt: skip
+        for chunk in iter(lambda: response.read(_CHUNK), b""):
+            digest.update(chunk)
+            out.write(chunk)
+            received += len(chunk)
+            progress.update(len(chunk))
+    return received
 
 
 def download_weights(url: str, dest: str | os.PathLike, sha256_prefix: str, timeout: float = 30.0) -> Path:
@@ -73,11 +90,12 @@ def download_weights(url: str, dest: str | os.PathLike, sha256_prefix: str, time
         with os.fdopen(descriptor, "wb") as out:
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as response:
-                    for chunk in iter(lambda: response.read(_CHUNK), b""):
-                        digest.update(chunk)
-                        out.write(chunk)
-            except (urllib.error.URLError, OSError) as err:
+                    expected = int(response.headers.get("Content-Length") or 0) or None
+                    received = _stream(response, out, digest, expected, dest.name)
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
                 raise UserError(_offline_message(url, getattr(err, "reason", err))) from None
+            if expected is not None and received != expected:
+                raise UserError(_offline_message(url, f"connection closed after {received} of {expected} bytes"))
             out.flush()
             os.fsync(out.fileno())
         actual = digest.hexdigest()

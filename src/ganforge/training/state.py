@@ -42,7 +42,7 @@ class TrainingState:
 
     def next_real_batch(self) -> torch.Tensor:
         """[B,C,R,R] float in [-1,1] on the training device."""
-        images = self.data.images[self.sampler.next_indices()]
+        images = self.data.images[self.sampler.next_indices().to(self.data.images.device)]
         resolution = self.config.data.resolution
         if images.shape[-1] != resolution:
             images = random_crop(images, resolution, self.crop_generator)
@@ -86,6 +86,17 @@ class TrainingState:
         self.step = int(state["step"])
 
 
+GPU_RESIDENT_BYTES = 1 << 30  # uint8 data sets up to 1 GiB live on the GPU: no per-batch copies
+
+
+def _stage_on_device(images: torch.Tensor, device: torch.device) -> torch.Tensor:
+    if device.type != "cuda":
+        return images
+    if images.numel() <= GPU_RESIDENT_BYTES:
+        return images.to(device)
+    return images.pin_memory()  # larger sets: asynchronous host-to-device copies
+
+
 def _adam(module: nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
     return torch.optim.Adam(module.parameters(), lr=lr, betas=betas)
 
@@ -94,6 +105,7 @@ def build_state(config: Config) -> TrainingState:
     """Data, models, EMA, optimisers and objective; the caller has already seeded the RNGs."""
     place = placement(config.train.device, config.train.amp, config.train.channels_last)
     data = load_training_images(config.data)
+    data.images = _stage_on_device(data.images, place.device)
     generator, discriminator = build_models(config.model, config.data.resolution, config.data.channels)
     memory_format = torch.channels_last if place.channels_last else torch.contiguous_format
     generator = generator.to(place.device, memory_format=memory_format)

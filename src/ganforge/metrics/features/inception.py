@@ -20,7 +20,7 @@ from torchvision.models.inception import Inception3, InceptionA, InceptionC, Inc
 from ganforge.errors import UserError
 from ganforge.metrics.features import register_features
 from ganforge.metrics.features.base import FeatureExtractor
-from ganforge.metrics.features.inception_fast import exact_fp32, optimised_trunk
+from ganforge.metrics.features.inception_fast import exact_fp32, memory_format_for, optimised_trunk
 from ganforge.metrics.resize import get_resize_mode
 from ganforge.metrics.weights import load_state_dict_file, resolve_inception_weights, sha256_of_file
 
@@ -154,8 +154,8 @@ class InceptionFeatures(FeatureExtractor):
         self.weights_sha256 = weights_sha256
         self.device = torch.device(device)
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE.get(self.device.type, 16)
-        self.optimised = optimise
-        trunk = optimised_trunk(fid_trunk(network)) if optimise else fid_trunk(network)
+        self.memory_format = memory_format_for(self.device) if optimise else torch.contiguous_format
+        trunk = optimised_trunk(fid_trunk(network), self.device) if optimise else fid_trunk(network)
         self.trunk = trunk.to(self.device).eval().requires_grad_(False)
         self.register_buffer("classifier_weight", network.fc.weight.detach().clone().to(self.device))
         if compile:
@@ -171,9 +171,7 @@ class InceptionFeatures(FeatureExtractor):
 
     def _pool3(self, images: Tensor) -> Tensor:
         network_input = self.to_network_input(images.to(self.device))
-        if self.optimised:
-            network_input = network_input.contiguous(memory_format=torch.channels_last)
-        return self.trunk(network_input)
+        return self.trunk(network_input.contiguous(memory_format=self.memory_format))
 
     def protocol(self) -> dict:
         return {

@@ -3,7 +3,8 @@
 - BatchNorm folded into the preceding convolution (computed in float64, stored in float32);
 - ReLU applied by oneDNN as a post-op of the convolution on CPU (one pass over memory;
   the values are those of a separate ReLU);
-- channels_last memory layout (oneDNN and cuDNN run NHWC convolutions faster);
+- channels_last memory layout on CPU (oneDNN runs NHWC convolutions faster; cuDNN's
+  full-fp32 NHWC kernels measured slower than NCHW on an H100, so CUDA keeps NCHW);
 - full fp32 on CUDA (no TF32, no autotuned algorithm choice) while features are computed.
 
 Folding changes results only by float32 rounding; tests hold the optimised trunk to
@@ -23,10 +24,14 @@ from torchvision.models.inception import BasicConv2d
 
 
 def _has_fused_conv_relu() -> bool:
+    """Whether oneDNN's fused conv+ReLU runs in this torch build and agrees with conv then ReLU."""
+    x = torch.linspace(-1, 1, 50).reshape(1, 2, 5, 5)
+    weight, bias = torch.linspace(-1, 1, 54).reshape(3, 2, 3, 3), torch.tensor([0.1, -0.2, 0.0])
     try:
-        return torch.backends.mkldnn.is_available() and callable(torch.ops.mkldnn._convolution_pointwise)
-    except (AttributeError, RuntimeError):  # torch builds without the oneDNN fused operator
+        fused = torch.ops.mkldnn._convolution_pointwise(x, weight, bias, [1, 1], [1, 1], [1, 1], 1, "relu", [], "")
+    except (AttributeError, RuntimeError, NotImplementedError):  # builds without the fused operator
         return False
+    return torch.allclose(fused, F.relu(F.conv2d(x, weight, bias, 1, 1)), rtol=1e-5, atol=1e-6)
 
 
 FUSED_CONV_RELU = _has_fused_conv_relu()
@@ -62,14 +67,23 @@ class ConvReLU(nn.Module):
         return F.relu(F.conv2d(x, self.weight, self.bias, self.stride, self.padding), inplace=True)
 
 
-def optimised_trunk(trunk: nn.Module) -> nn.Module:
-    """A channels_last copy of the trunk whose conv+BN+ReLU blocks are single `ConvReLU`s."""
+# Fastest layout per device type for full-fp32 convolutions (measured); others keep NCHW.
+MEMORY_FORMAT = {"cpu": torch.channels_last}
+
+
+def memory_format_for(device: torch.device) -> torch.memory_format:
+    return MEMORY_FORMAT.get(device.type, torch.contiguous_format)
+
+
+def optimised_trunk(trunk: nn.Module, device: str | torch.device = "cpu") -> nn.Module:
+    """A copy of the trunk on `device`, in its fastest layout, whose conv+BN+ReLU blocks are `ConvReLU`s."""
+    device = torch.device(device)
     optimised = copy.deepcopy(trunk)
     for parent in list(optimised.modules()):
         for name, child in list(parent.named_children()):
             if isinstance(child, BasicConv2d):
                 setattr(parent, name, ConvReLU(folded_conv(child)))
-    return optimised.to(memory_format=torch.channels_last).eval().requires_grad_(False)
+    return optimised.to(device, memory_format=memory_format_for(device)).eval().requires_grad_(False)
 
 
 def _fp32_flags() -> tuple:
