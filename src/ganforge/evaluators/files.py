@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import torch
@@ -13,6 +11,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from safetensors.torch import save as safetensors_bytes
 
+from ganforge.atomic import atomic_write_bytes
 from ganforge.errors import UserError
 from ganforge.evaluators.architectures import ARCHITECTURES, build_network
 from ganforge.evaluators.network import EvaluatorNet
@@ -30,27 +29,6 @@ REQUIRED_KEYS = (
     "feature_layer",
     "weights",
 )
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Temp file beside `path`, fsync, rename: a reader never sees half a file."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp_name, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual mode
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def sha256_of(path: Path) -> str:
@@ -73,13 +51,13 @@ def save_evaluator(directory: str | Path, network: torch.nn.Module, meta: dict) 
         for name, tensor in network.state_dict().items()
     }
     payload = safetensors_bytes(state, metadata={"format": FORMAT})
-    _write_atomically(directory / WEIGHTS_FILE, payload)
+    atomic_write_bytes(directory / WEIGHTS_FILE, payload)
     meta = {
         **meta,
         "format": FORMAT,
         "weights": {"file": WEIGHTS_FILE, "sha256": hashlib.sha256(payload).hexdigest()},
     }
-    _write_atomically(
+    atomic_write_bytes(
         directory / META_FILE, (json.dumps(meta, indent=2, sort_keys=False) + "\n").encode()
     )
     return meta
