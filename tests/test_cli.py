@@ -1,6 +1,7 @@
 """User errors exit with code 2 and one line on stderr; the happy paths produce their files."""
 
 import io
+import json
 import pickle
 import sys
 from pathlib import Path
@@ -101,8 +102,9 @@ def test_sample_interpolate_export(capsys, tmp_path, tiny_run):
     assert sorted(p.name for p in (tmp_path / "folder").iterdir())[-1] == "000004.png"
     assert run_cli(capsys, "interpolate", tiny_run, "--steps", "6", "--rows", "2", "--out", tmp_path / "s.png")[0] == 0
     assert Image.open(tmp_path / "s.png").size == (6 * 34 + 2, 2 * 34 + 2)
-    assert run_cli(capsys, "export", tiny_run, "--out", tmp_path / "G.safetensors")[0] == 0
-    assert (tmp_path / "G.json").is_file()
+    code, out, _ = run_cli(capsys, "export", tiny_run, "--out", tmp_path / "G.safetensors", "--json")
+    assert code == 0 and json.loads(out)["meta"] == str(tmp_path / "G.json")
+    assert json.loads((tmp_path / "G.json").read_text())["weights"] == "ema"
 
 
 def test_exported_generator_matches_run(tiny_run, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ganforge.commands.output import add_json_flag, report
 from ganforge.errors import UserError
 
 
@@ -19,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
     parser.add_argument("--out", type=Path, required=True, help="output PNG")
     parser.add_argument("--seed", type=int, default=0)
+    add_json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".png":
         raise UserError(f"--out {args.out}: expected a .png file")
     interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed)
-    print(f"wrote {args.out}")
+    report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
     return 0

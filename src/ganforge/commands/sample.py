@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ganforge.commands.output import add_json_flag, report
 from ganforge.errors import UserError
 
 
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--truncation", type=float, default=None, help="redraw |z| beyond this (e.g. 0.7)")
     parser.add_argument("--raw", action="store_true", help="use the raw generator instead of its EMA")
+    add_json_flag(parser)
 
 
 def write_folder(images, out: Path) -> None:
@@ -47,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
         save_grid(images, args.out)
     else:
         write_folder(images, args.out)
-    print(f"wrote {args.n} images to {args.out}")
+    report(args, {"out": args.out, "n": args.n, "seed": args.seed}, f"wrote {args.n} images to {args.out}")
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ganforge.commands.output import add_json_flag, report
 from ganforge.config import load_config
 
 
@@ -23,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from RUN/checkpoints/latest.ckpt")
     parser.add_argument("--dry-run", action="store_true", help="validate, build, print shapes and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_json_flag(parser)
 
 
 def default_run_dir(config_name: str) -> Path:
@@ -44,5 +46,6 @@ def run(args: argparse.Namespace) -> int:
         step_hook=evaluation_hook(config),
     )
     if not args.dry_run:
-        print(f"run: {run_dir}")
+        checkpoint = run_dir / "checkpoints" / "latest.ckpt"
+        report(args, {"run_dir": run_dir, "checkpoint": checkpoint, "steps": config.train.steps}, f"run: {run_dir}")
     return 0
