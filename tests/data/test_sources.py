@@ -77,3 +77,15 @@ def test_builtin_fingerprints_depend_on_the_data_set():
     assert digits == open_source("builtin:digits").fingerprint()
     others = [open_source(spec).fingerprint() for spec in ("builtin:shapes", "builtin:shapes64")]
     assert len({digits, *others}) == 3
+
+
+def test_leading_tilde_is_expanded(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from ganforge.data import open_source
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "pics").mkdir()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(tmp_path / "pics" / "a.png")
+    source = open_source("~/pics")
+    assert len(source) == 1 and source.image(0).getpixel((0, 0)) == (10, 20, 30)

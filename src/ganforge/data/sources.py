@@ -52,6 +52,8 @@ def open_source(spec: str | Path, labels: bool = False) -> ImageSource:
     no image files. With `labels`, first-level sub-folders are the classes.
     """
     text = str(spec)
+    if text.startswith("~"):  # `data.path=~/x` reaches us unexpanded: shells expand only a leading ~
+        text = str(Path(text).expanduser())
     for matches, opener in SOURCE_KINDS.values():
         if matches(text):
             return opener(text, labels)
