@@ -17,7 +17,12 @@ from ganforge.metrics.stats import checked_features
 
 def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """k(x, y) = (xᵀy/d + 1)³ for rows of x [m,d] and y [n,d] -> [m,n]."""
-    return (x @ y.T / x.shape[1] + 1.0) ** 3
+    base = x @ y.T  # numpy uses the symmetric BLAS product when y is x
+    base /= x.shape[1]
+    base += 1.0
+    cube = base * base  # in-place products: a float ** 3 is several times slower
+    cube *= base
+    return cube
 
 
 def unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
