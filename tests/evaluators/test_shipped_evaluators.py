@@ -8,10 +8,11 @@ import pytest
 import torch
 
 from ganforge.evaluators.dataset import load_real_images
-from ganforge.evaluators.files import META_FILE, WEIGHTS_FILE, sha256_of
+from ganforge.evaluators.files import META_FILE, WEIGHTS_FILE
 from ganforge.evaluators.train import validation_accuracy
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.domain import shipped_evaluator_dir
+from ganforge.metrics.weights import sha256_of_file
 
 SIZE_LIMIT = 1_000_000  # bytes per shipped evaluator: small enough to commit
 
@@ -23,7 +24,7 @@ def test_shipped_files_are_small_complete_and_consistent(name):
     assert (directory / WEIGHTS_FILE).stat().st_size + (
         directory / META_FILE
     ).stat().st_size < SIZE_LIMIT
-    assert meta["weights"]["sha256"] == sha256_of(directory / WEIGHTS_FILE)
+    assert meta["weights"]["sha256"] == sha256_of_file(directory / WEIGHTS_FILE)
     assert meta["data"]["source"] == f"builtin:{name}" and meta["data"]["max_images"] is None
     assert meta["mode"] == "supervised" and meta["floor_fid"] > 0 and meta["floor_n"] > 0
 

@@ -1,6 +1,7 @@
 """The unconditional objective's regularisers and options reach the training logs."""
 
 import json
+import math
 
 import pytest
 from helpers import tiny_overrides
@@ -31,3 +32,16 @@ def test_linear_lr_decay_reaches_zero(tmp_path):
     run = train(load_config("dcgan-digits", overrides), tmp_path / "r", progress=False)
     lrs = [r["lr_g"] for r in _records(run)]
     assert lrs == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4])
+
+
+def test_compiled_training_keeps_checkpoint_names(tmp_path):
+    import torch
+
+    from ganforge.runs import load_generator
+
+    overrides = tiny_overrides(**{"train.steps": 2, "train.compile": True})
+    run = train(load_config("dcgan-digits", overrides), tmp_path / "r", progress=False)
+    assert all(math.isfinite(r["d_loss"]) for r in _records(run))
+    state = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+    assert not any("_orig_mod" in name for name in state["generator"])
+    assert load_generator(run).z_dim == 8

@@ -15,6 +15,7 @@ from ganforge.atomic import atomic_write_bytes
 from ganforge.errors import UserError
 from ganforge.evaluators.architectures import ARCHITECTURES, build_network
 from ganforge.evaluators.network import EvaluatorNet
+from ganforge.metrics.weights import sha256_of_file
 
 WEIGHTS_FILE = "weights.safetensors"
 META_FILE = "evaluator.json"
@@ -29,14 +30,6 @@ REQUIRED_KEYS = (
     "feature_layer",
     "weights",
 )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def save_evaluator(directory: str | Path, network: torch.nn.Module, meta: dict) -> dict:
@@ -102,7 +95,7 @@ def load_evaluator(
     weights_path = Path(directory) / meta["weights"].get("file", WEIGHTS_FILE)
     if not weights_path.is_file():
         raise UserError(f"{weights_path}: missing; the evaluator's weights file")
-    if sha256_of(weights_path) != meta["weights"].get("sha256"):
+    if sha256_of_file(weights_path) != meta["weights"].get("sha256"):
         raise UserError(
             f"{weights_path}: SHA-256 differs from weights.sha256 in {META_FILE} (file replaced?)"
         )

@@ -113,6 +113,10 @@ def build_state(config: Config) -> TrainingState:
     train = config.train
     ema = GeneratorEMA(generator, decay=train.ema.decay, start=train.ema.start) if train.ema.enabled else None
     objective = OBJECTIVES["unconditional"](config, generator, discriminator, place.device)
+    if train.compile:
+        # In-place compile keeps state_dict names, so checkpoints load with or without it.
+        generator.compile()
+        discriminator.compile()
     return TrainingState(
         config=config,
         placement=place,
