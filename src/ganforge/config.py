@@ -141,9 +141,44 @@ class EvalConfig(Section):
         return self
 
 
+class TranslationConfig(Section):
+    """Image-to-image tasks (pix2pix, cyclegan, colorize): where pairs come from and the loss weights."""
+
+    # auto: trainA/ -> unaligned, A/ and B/ -> paired, builtin:NAME -> derived, else aligned (A|B images)
+    layout: Literal["auto", "aligned", "paired", "unaligned", "derived", "attribute"] = "auto"
+    direction: Literal["AtoB", "BtoA"] = "AtoB"
+    derive: Literal["grayscale", "edges"] = "edges"  # layout=derived: A made from the colour image B
+    domain_a: str | None = None  # layout=attribute: e.g. "colour=red" (builtin:shapes attributes)
+    domain_b: str | None = None
+    input_channels: Literal[1, 3] = 3  # channels of A (data.channels are B's)
+    jitter: bool = True  # resize to 286/256 of the resolution, then a random crop (same on both sides)
+    flip: bool = True  # random horizontal flips (same on both sides of a pair)
+    test_fraction: float = Field(0.1, gt=0, lt=1)  # held out when the source has no test split
+    gan_loss: Literal["task", "vanilla", "lsgan"] = "task"  # task: vanilla (pix2pix) / lsgan (cyclegan)
+    l1_weight: float = Field(100.0, ge=0)  # pix2pix/colorize: lambda of the L1 term
+    cycle_weight: float = Field(10.0, ge=0)  # cyclegan: lambda of each cycle term
+    identity_weight: float = Field(0.5, ge=0)  # cyclegan: identity loss = this x cycle_weight
+    pool_size: int = Field(50, ge=0)  # cyclegan: history of fakes per discriminator (0: none)
+    hint_none_prob: float = Field(0.125, ge=0, le=1)  # colorize: share of training inputs with no hint
+    hint_geometric_p: float = Field(0.125, gt=0, le=1)  # colorize: hint count ~ Geometric(p) otherwise
+    hint_max_patch: int = Field(0, ge=0)  # colorize: largest hint patch side (0: resolution / 32 x 5, odd)
+
+
+class TranslatorConfig(Section):
+    """Networks of the translation tasks (Isola et al. 2017; Zhu et al. 2017)."""
+
+    generator: Literal["unet", "resnet6", "resnet9"] = "unet"
+    g_width: int = Field(64, ge=1)
+    dropout: bool = True  # U-Net: dropout 0.5 in the inner decoder blocks; ResNet: in each block
+    norm: Literal["batch", "instance"] = "batch"
+    discriminator: Literal["patch", "pixel"] = "patch"
+    d_layers: int = Field(3, ge=1)  # PatchGAN: 3 gives 70x70 patches
+    d_width: int = Field(64, ge=1)
+
+
 class Config(Section):
     name: str = "run"
-    task: str = "unconditional"  # the objective: unconditional, conditional
+    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, colorize
     seed: int = 0
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -152,6 +187,8 @@ class Config(Section):
     train: TrainConfig = TrainConfig()
     ckpt: CheckpointConfig = CheckpointConfig()
     eval: EvalConfig = EvalConfig()
+    translation: TranslationConfig = TranslationConfig()
+    translator: TranslatorConfig = TranslatorConfig()
 
     @model_validator(mode="after")
     def _check_names(self) -> Config:
@@ -166,7 +203,7 @@ class Config(Section):
         if self.loss.name is None:
             self.loss.name = spec.default_loss
         _check_choice("loss.name", self.loss.name, LOSSES)
-        if isinstance(self.data.resolution, int):
+        if isinstance(self.data.resolution, int) and OBJECTIVES[self.task].uses_model_section:
             spec.check_resolution(self.data.resolution)
         for option in ("batchnorm", "spectral_norm"):
             if getattr(self.model.d, option) is not None and option not in spec.d_options:

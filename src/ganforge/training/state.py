@@ -158,8 +158,10 @@ def build_state(config: Config) -> TrainingState:
     objective_cls = OBJECTIVES[config.task]
     config = resolve_auto(config, objective_cls.data_needs_labels())
     place = placement(config.train.device, config.train.amp, config.train.channels_last)
-    data = _load_data(config, objective_cls)
-    data.images = _stage_on_device(data.images, place.device)
+    data = objective_cls.load_data(config, place.device)
+    if data is None:
+        data = _load_data(config, objective_cls)
+        data.images = _stage_on_device(data.images, place.device)
     info = _data_info(config, data)
     train = config.train
     declared = objective_cls.declare(config, info)
@@ -189,7 +191,7 @@ def build_state(config: Config) -> TrainingState:
         placement=place,
         data=data,
         data_info=info,
-        batches=BatchSource(
+        batches=objective_cls.batch_source(data, config, place.device, place.channels_last) or BatchSource(
             data, config.data.resolution, train.batch_size, config.seed, objective_cls.batch_keys,
             config.data.balance, place.device, place.channels_last,
         ),

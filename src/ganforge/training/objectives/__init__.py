@@ -2,5 +2,6 @@
 
 from ganforge.training.objectives.base import OBJECTIVES, DataInfo, NetworkDecl, Objective, Phase, register_objective
 from ganforge.training.objectives import conditional, unconditional  # noqa: E402,F401,I001  (registration)
+from ganforge.training.objectives import colorize, cyclegan, pix2pix  # noqa: E402,F401,I001  (registration)
 
 __all__ = ["OBJECTIVES", "DataInfo", "NetworkDecl", "Objective", "Phase", "register_objective"]

@@ -71,6 +71,7 @@ class Objective:
     name: ClassVar[str]
     batch_keys: ClassVar[tuple[str, ...]] = ("image",)  # what `Batch` holds for this task
     sampled: ClassVar[str] = "G"  # the network that `sample`, `export` and `eval` use
+    uses_model_section: ClassVar[bool] = True  # False: builds its own networks (config `translator`)
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
@@ -79,6 +80,16 @@ class Objective:
     @classmethod
     def data_needs_labels(cls) -> bool:
         return "label" in cls.batch_keys
+
+    @classmethod
+    def load_data(cls, config: Config, device: torch.device) -> Any | None:
+        """Training data of a task that reads more than images and labels; None: the images."""
+        return None
+
+    @classmethod
+    def batch_source(cls, data: Any, config: Config, device: torch.device, channels_last: bool) -> Any | None:
+        """Batches of a task whose `load_data` gave its own data; None: the image batches."""
+        return None
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:

@@ -1,0 +1,1 @@
+"""Image-to-image translation around the training core: hints, inference, metrics, evaluation."""
