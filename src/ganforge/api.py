@@ -11,7 +11,7 @@ from torch import nn
 from ganforge.runs import export_generator, load_generator
 from ganforge.sampling import sample
 
-__all__ = ["train", "load_generator", "sample", "interpolate", "export", "evaluate"]
+__all__ = ["train", "load_generator", "sample", "interpolate", "export", "evaluate", "translate", "evaluate_translation"]
 
 
 def train(
@@ -53,5 +53,19 @@ def export(source: str | Path, out: str | Path) -> tuple[Path, Path]:
 def evaluate(*args, **kwargs) -> dict:
     """FID/KID/IS/PR/DC of `fake` against `real`; see `ganforge.metrics.evaluate.evaluate`."""
     from ganforge.metrics.evaluate import evaluate as evaluate_impl
+
+    return evaluate_impl(*args, **kwargs)
+
+
+def translate(*args, **kwargs) -> list[Path]:
+    """Translate an image or folder with a pix2pix/colorize/cyclegan run; see `ganforge.translation.files.translate`."""
+    from ganforge.translation.files import translate as translate_impl
+
+    return translate_impl(*args, **kwargs)
+
+
+def evaluate_translation(*args, **kwargs) -> dict:
+    """Held-out translation metrics of a run; see `ganforge.translation.evaluate.evaluate_translation`."""
+    from ganforge.translation.evaluate import evaluate_translation as evaluate_impl
 
     return evaluate_impl(*args, **kwargs)

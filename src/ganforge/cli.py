@@ -20,6 +20,8 @@ COMMANDS = {
     "eval": "evaluate",
     "stats": "stats",
     "evaluator": "evaluator",
+    "translate": "translate",
+    "eval-translation": "evaluate_translation",
 }
 
 

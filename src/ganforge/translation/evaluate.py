@@ -1,0 +1,197 @@
+"""Held-out evaluation of a translation run (`ganforge eval-translation`, periodic evaluation).
+
+The test side of the run's data (its test split, or the images held out of training) is
+translated and compared:
+
+- paired data (pix2pix, colorize): PSNR, SSIM and L1 against the targets, printed beside two
+  baselines that need no training: `identity` (the input itself as the output, grayscale
+  repeated to colour) and `mean colour` (every pixel the mean colour of the training targets).
+  Colorize runs are scored with several numbers of colour hints drawn from the targets
+  (default 0 and 10; the same seeded hints for every run).
+- every task: FID and KID of the translated test inputs against the target domain's test
+  images, through `ganforge.evaluate` (features: the shapes evaluator for builtin:shapes,
+  else `eval.features`).
+- cyclegan: the cycle-reconstruction PSNR of each domain; on builtin:shapes domains split
+  by colour, the share of translations painted in the target colour and whose shape the shapes
+  evaluator still recognises.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
+from ganforge.translation.hints import max_patch, sample_hints
+from ganforge.translation.inference import Translator, load_translator
+from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
+
+DEFAULT_HINTS = (0, 10)
+HINT_SEED = 1234  # the held-out hints: the same points for every run and every call
+BATCH = 64
+DISTRIBUTION_METRICS = ("fid", "kid")
+TRANSLATION_METRICS = (*PAIRED_METRICS, *DISTRIBUTION_METRICS, "cycle_psnr")
+
+
+def _translate_all(translator: Translator, images: Tensor, hints: Tensor | None = None, mask: Tensor | None = None) -> Tensor:
+    out = []
+    for start in range(0, len(images), BATCH):
+        part = slice(start, start + BATCH)
+        out.append(translator(images[part], None if hints is None else hints[part], None if mask is None else mask[part]))
+    return torch.cat(out)
+
+
+def as_output(images: Tensor, channels: int) -> Tensor:
+    """The identity baseline: the input as an output of `channels` channels."""
+    if images.shape[1] == channels:
+        return images
+    if channels == 3:
+        return images.expand(-1, 3, -1, -1)
+    return images.float().mean(1, keepdim=True).round().to(torch.uint8)
+
+
+def mean_colour(train_targets: Tensor, like: Tensor) -> Tensor:
+    """The mean-colour baseline: each pixel the mean colour of the training targets."""
+    colour = train_targets.to(torch.float64).mean(dim=(0, 2, 3)).round().to(torch.uint8)
+    return colour.view(1, -1, 1, 1).expand_as(like)
+
+
+def held_out_hints(targets: Tensor, count: int, patch: int) -> tuple[Tensor, Tensor]:
+    """`count` hints per held-out image drawn from its target with a fixed seed (model range)."""
+    generator = torch.Generator().manual_seed(HINT_SEED + count)
+    counts = torch.full((len(targets),), count)
+    return sample_hints(targets.float() / 127.5 - 1, counts, patch, generator)
+
+
+def paired_rows(translator: Translator, data: TranslationData, names: Iterable[str], hint_counts: Iterable[int]) -> tuple[dict, dict]:
+    """({row name: scores}, {row name: outputs}) for the model and the two baselines."""
+    names = [n for n in names if n in PAIRED_METRICS]
+    inputs, targets = data.a.test, data.b.test
+    rows, outputs = {}, {}
+    if translator.hinted:
+        patch = max_patch(translator.config.data.resolution, translator.config.translation.hint_max_patch)
+        for count in hint_counts:
+            hints, mask = held_out_hints(targets, count, patch)
+            name = f"model, {count} hints"
+            outputs[name] = _translate_all(translator, inputs, hints, mask)
+            rows[name] = paired_scores(outputs[name], targets, names)
+    else:
+        outputs["model"] = _translate_all(translator, inputs)
+        rows["model"] = paired_scores(outputs["model"], targets, names)
+    rows["identity (input as output)"] = paired_scores(as_output(inputs, targets.shape[1]), targets, names)
+    rows["mean colour"] = paired_scores(mean_colour(data.b.train, targets), targets, names)
+    return rows, outputs
+
+
+def _write_folder(images: Tensor, directory: Path) -> None:
+    from torchvision.utils import save_image
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for index, image in enumerate(images):
+        save_image(image.float() / 255, directory / f"{index:06d}.png")
+
+
+def distribution_scores(fakes: Tensor, reals: Tensor, names: list[str], features: str, weights: str | None, device: str) -> dict:
+    """FID/KID of translated images against real target-domain images (`ganforge.evaluate`)."""
+    from ganforge.metrics.evaluate import evaluate
+
+    asked = [n for n in names if n in DISTRIBUTION_METRICS]
+    if not asked:
+        return {}
+    n = min(len(fakes), len(reals))
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_folder(fakes[:n], Path(tmp) / "fake")
+        _write_folder(reals[:n], Path(tmp) / "real")
+        result = evaluate(Path(tmp) / "fake", Path(tmp) / "real", metrics=asked, features=features, weights=weights,
+                          kid_subset_size=min(1000, n), cache=False, device=device)
+    return {key: result[key] for key in ("fid", "kid_mean", "kid_std") if key in result}
+
+
+def default_features(config) -> str:
+    return "shapes" if config.data.path.startswith("builtin:shapes") and config.data.resolution == 32 else config.eval.features
+
+
+def cycle_scores(forward: Translator, backward: Translator, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
+    """Cycle PSNR per domain; on shapes domains split by colour, target colour and shape kept."""
+    from ganforge.translation.shapes_check import colour_names, shape_predictions
+
+    result, outputs = {}, {}
+    for source, side, there, back in (("a", data.a, forward, backward), ("b", data.b, backward, forward)):
+        translated = _translate_all(there, side.test)
+        result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
+        outputs[source] = translated
+        if shapes_domains:
+            domain = forward.config.translation.domain_b if source == "a" else forward.config.translation.domain_a
+            _, colour = parse_domain(domain, "domain")
+            result[f"target_colour_{source}"] = sum(name == colour for name in colour_names(translated)) / len(translated)
+            if side.test_labels is not None:
+                kept = shape_predictions(translated).eq(side.test_labels).float().mean()
+                result[f"shape_kept_{source}"] = float(kept)
+    result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
+    return result, outputs
+
+
+def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] = DEFAULT_HINTS,
+                         features: str | None = None, weights: str | None = None, device: str = "cpu",
+                         json_path: str | Path | None = None) -> dict[str, Any]:
+    """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
+    `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys."""
+    from ganforge.errors import UserError
+
+    names = list(metrics or TRANSLATION_METRICS)
+    unknown = [n for n in names if n not in TRANSLATION_METRICS]
+    if unknown:
+        raise UserError(f"--metrics: unknown {', '.join(unknown)}; allowed: {', '.join(TRANSLATION_METRICS)}")
+    hints = list(hints)
+    if any(h < 0 for h in hints):
+        raise UserError(f"--hints-count: expected numbers >= 0 (got {hints})")
+    translator = load_translator(run, device=device)
+    config = translator.config
+    data = load_translation_data(config)
+    features = features or default_features(config)
+    weights = weights or config.eval.weights
+    result: dict[str, Any] = {"task": config.task, "n_test": len(data.a.test), "data": config.data.path}
+    if config.task == "cyclegan":
+        backward = load_translator(run, direction="BtoA", device=device)
+        shapes_domains = config.translation.layout == "attribute" and (config.translation.domain_b or "").startswith("colour=")
+        scores, outputs = cycle_scores(translator, backward, data, shapes_domains)
+        result.update(scores if "cycle_psnr" in names or shapes_domains else {})
+        result.update(distribution_scores(outputs["a"], data.b.test, names, features, weights, device))
+    else:
+        rows, outputs = paired_rows(translator, data, names, hints)
+        result["rows"] = rows
+        last = list(outputs.values())[-1]  # with the most hints for colorize
+        result.update(distribution_scores(last, data.b.test, names, features, weights, device))
+    result["features"] = features
+    if json_path is not None:
+        text = json.dumps(result, indent=2)
+        if str(json_path) == "-":
+            print(text)
+        else:
+            from ganforge.atomic import atomic_write_bytes
+
+            atomic_write_bytes(json_path, text.encode())
+    return result
+
+
+def format_table(result: dict) -> str:
+    """The result as the lines `ganforge eval-translation` prints."""
+    lines = [f"{result['task']} on {result['data']}: {result['n_test']} held-out images"]
+    if "rows" in result:
+        columns = list(next(iter(result["rows"].values())))
+        lines.append(f"{'':30s}" + "".join(f"{c:>10s}" for c in columns))
+        for name, scores in result["rows"].items():
+            lines.append(f"{name:30s}" + "".join(f"{scores[c]:10.4f}" for c in columns))
+    for key in ("fid", "kid_mean", "kid_std", "cycle_psnr", "cycle_psnr_a", "cycle_psnr_b",
+                "target_colour_a", "target_colour_b", "shape_kept_a", "shape_kept_b"):
+        if key in result:
+            lines.append(f"{key:30s}{result[key]:10.4f}")
+    if "fid" in result or "kid_mean" in result:
+        lines.append(f"(fid/kid features: {result['features']}; translated test inputs against the target domain's test images)")
+    return "\n".join(lines)
