@@ -12,7 +12,8 @@ Layouts (`translation.layout`; `auto` picks by what `data.path` holds):
 - `attribute`: a built-in set split by attribute into two unpaired domains
   (`domain_a: colour=red`, `domain_b: colour=blue`).
 
-Without a test split the last `test_fraction` of the (sorted) images is held out. Training
+`data.max_images` caps the images read per folder (per domain). Without a test split the
+last `test_fraction` of the (sorted) images is held out. Training
 images are stored at the jitter size (286/256 of the resolution) for random crops; test
 images at the resolution. `direction: BtoA` swaps the sides.
 """
@@ -72,9 +73,12 @@ def _square(img: Image.Image, channels: int, size: int) -> torch.Tensor:
     return TF.pil_to_tensor(TF.resize(img, [size, size], interpolation=InterpolationMode.BICUBIC, antialias=True))
 
 
-def _read_all(source) -> tuple[list[Image.Image], list[int], int]:
+def _read_all(source, limit: int | None = None) -> tuple[list[Image.Image], list[int], int]:
+    """Readable images (the first `limit`), their indices and how many were skipped."""
     images, indices, skipped = [], [], 0
     for i in range(len(source)):
+        if limit is not None and len(images) == limit:
+            break
         img = read_or_warn(source, i)
         if img is None:
             skipped += 1
@@ -117,9 +121,9 @@ def _split_halves(img: Image.Image, name: str) -> tuple[Image.Image, Image.Image
     return img.crop((0, 0, half, height)), img.crop((half, 0, 2 * half, height))
 
 
-def _aligned_split(path: str) -> tuple[list, list, int]:
+def _aligned_split(path: str, limit: int | None) -> tuple[list, list, int]:
     source = open_source(path)
-    images, indices, skipped = _read_all(source)
+    images, indices, skipped = _read_all(source, limit)
     pairs = [_split_halves(img, source.name(i)) for img, i in zip(images, indices)]
     return [p[0] for p in pairs], [p[1] for p in pairs], skipped
 
@@ -131,10 +135,10 @@ def _first_dir(root: Path, names: tuple[str, ...]) -> Path | None:
 def _load_aligned(cfg) -> tuple[Side, Side, bool, int]:
     root = Path(cfg.data.path)
     train_dir, test_dir = _first_dir(root, ("train",)), _first_dir(root, ("test", "val"))
-    a, b, skipped = _aligned_split(str(train_dir or root))
+    a, b, skipped = _aligned_split(str(train_dir or root), cfg.data.max_images)
     test_a = test_b = None
     if train_dir is not None and test_dir is not None:
-        test_a, test_b, more = _aligned_split(str(test_dir))
+        test_a, test_b, more = _aligned_split(str(test_dir), cfg.data.max_images)
         skipped += more
     size = load_size(cfg)
     t = cfg.translation
@@ -152,7 +156,7 @@ def _stems(source) -> dict[str, int]:
     return {str(PurePosixPath(source.relatives[i]).with_suffix("")): i for i in range(len(source))}
 
 
-def _matched_pairs(dir_a: Path, dir_b: Path) -> tuple[list, list, int]:
+def _matched_pairs(dir_a: Path, dir_b: Path, limit: int | None = None) -> tuple[list, list, int]:
     source_a, source_b = open_source(str(dir_a)), open_source(str(dir_b))
     stems_a, stems_b = _stems(source_a), _stems(source_b)
     unmatched = sorted([f"{dir_a.name}/{s}" for s in stems_a.keys() - stems_b.keys()]
@@ -162,7 +166,7 @@ def _matched_pairs(dir_a: Path, dir_b: Path) -> tuple[list, list, int]:
         raise UserError(f"{dir_a.parent}: {len(unmatched)} file(s) without a partner of the same name in "
                         f"{dir_a.name}/ and {dir_b.name}/: {shown}")
     images_a, images_b, skipped = [], [], 0
-    for stem in sorted(stems_a):
+    for stem in sorted(stems_a)[:limit]:
         img_a, img_b = read_or_warn(source_a, stems_a[stem]), read_or_warn(source_b, stems_b[stem])
         if img_a is None or img_b is None:
             skipped += 1
@@ -178,7 +182,7 @@ def _load_paired(cfg) -> tuple[Side, Side, bool, int]:
     root = Path(cfg.data.path)
     if not (root / "A").is_dir() or not (root / "B").is_dir():
         raise UserError(f"{root}: translation.layout=paired expects sub-folders A/ and B/")
-    a, b, skipped = _matched_pairs(root / "A", root / "B")
+    a, b, skipped = _matched_pairs(root / "A", root / "B", cfg.data.max_images)
     test_a = test_b = None
     if (root / "test" / "A").is_dir():
         test_a, test_b, more = _matched_pairs(root / "test" / "A", root / "test" / "B")
@@ -201,11 +205,11 @@ def _load_unaligned(cfg) -> tuple[Side, Side, bool, int]:
         train_dir = root / f"train{letter}"
         if not train_dir.is_dir():
             raise UserError(f"{root}: translation.layout=unaligned expects sub-folders trainA/ and trainB/ (train{letter}/ missing)")
-        images, _, more = _read_all(open_source(str(train_dir)))
+        images, _, more = _read_all(open_source(str(train_dir)), cfg.data.max_images)
         skipped += more
         test_images = None
         if (root / f"test{letter}").is_dir():
-            test_images, _, more = _read_all(open_source(str(root / f"test{letter}")))
+            test_images, _, more = _read_all(open_source(str(root / f"test{letter}")), cfg.data.max_images)
             skipped += more
         sides.append(_split_side(cfg, load_size(cfg), images, channels, test_images=test_images))
     return sides[0], sides[1], False, skipped
@@ -215,7 +219,7 @@ def _load_unaligned(cfg) -> tuple[Side, Side, bool, int]:
 
 def _load_derived(cfg) -> tuple[Side, Side, bool, int]:
     source = open_source(cfg.data.path)
-    images, indices, skipped = _read_all(source)
+    images, indices, skipped = _read_all(source, cfg.data.max_images)
     labels = [source.labels[i] for i in indices] if source.labels is not None else None
     derive = DERIVED[cfg.translation.derive]
     inputs = [derive(to_channels(img, 3)) for img in images]
@@ -244,7 +248,7 @@ def _load_attribute(cfg) -> tuple[Side, Side, bool, int]:
     sides = []
     for key, channels in (("domain_a", cfg.translation.input_channels), ("domain_b", cfg.data.channels)):
         name, value = parse_domain(getattr(cfg.translation, key), f"translation.{key}")
-        picked = [i for i, attrs in enumerate(source.attributes) if attrs.get(name) == value]
+        picked = [i for i, attrs in enumerate(source.attributes) if attrs.get(name) == value][: cfg.data.max_images]
         if not picked:
             known = sorted({str(attrs.get(name)) for attrs in source.attributes})
             raise UserError(f"translation.{key}: no image of {cfg.data.path} has {name}={value} (values: {', '.join(known)})")

@@ -59,7 +59,7 @@ class Translator:
         pad_h, pad_w = -height % m, -width % m
         if pad_h or pad_w:
             x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
-        device = next(self.network.parameters()).device
+        device = next(self.network.parameters(), torch.empty(0)).device
         return self.network(x.to(device)).float().cpu()[..., :height, :width]
 
 

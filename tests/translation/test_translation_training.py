@@ -1,0 +1,160 @@
+"""The three translation tasks train, resume bit-exactly on CPU, translate and evaluate."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from translation_helpers import tiny, write_images
+
+from ganforge.cli import main
+from ganforge.config import load_config
+from ganforge.training.loop import train
+
+PRESETS = {
+    "pix2pix": "pix2pix-shapes",
+    "colorize": "colorize-shapes",
+    "cyclegan": "cyclegan-shapes",
+}
+STEPS = 8
+
+
+class Crash(Exception):
+    pass
+
+
+def _crash_at(step):
+    def hook(state, run_dir, logger):
+        if state.step == step:
+            raise Crash
+
+    return hook
+
+
+def _config(task, **extra):
+    return load_config(PRESETS[task], tiny(**{"train.steps": STEPS, "ckpt.every": 3, **extra}))
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """Each task trained STEPS steps without a stop (shared by the resume and CLI tests)."""
+    root = tmp_path_factory.mktemp("runs")
+    return {task: train(_config(task), root / task, progress=False) for task in PRESETS}
+
+
+def _checkpoint(run):
+    return torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+
+
+def _assert_equal(a, b, where=""):
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for key in a:
+            _assert_equal(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, torch.Tensor):
+        assert torch.equal(a, b), where
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for index, (x, y) in enumerate(zip(a, b)):
+            _assert_equal(x, y, f"{where}[{index}]")
+    else:
+        assert a == b, where
+
+
+@pytest.mark.parametrize("task", list(PRESETS))
+def test_logs_are_finite_and_grids_show_input_output_target(task, uninterrupted):
+    run = uninterrupted[task]
+    records = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == list(range(1, STEPS + 1))
+    for record in records:
+        assert math.isfinite(record["g_loss"]) and math.isfinite(record["d_loss"])
+    grid = np.asarray(Image.open(run / "samples/final.png"))
+    # 3 columns of 32-pixel images with 2-pixel padding; rows: 2 test examples (cyclegan: 2 per direction).
+    rows = 4 if task == "cyclegan" else 2
+    assert grid.shape[:2] == (2 + rows * 34, 2 + 3 * 34) and grid.std() > 0
+
+
+@pytest.mark.parametrize("task", list(PRESETS))
+def test_interrupted_and_resumed_equals_uninterrupted(task, tmp_path, uninterrupted):
+    config = _config(task)
+    with pytest.raises(Crash):
+        train(config, tmp_path / "run", progress=False, step_hook=_crash_at(5))
+    assert _checkpoint(tmp_path / "run")["step"] == 3
+    train(config, tmp_path / "run", resume=True, progress=False)
+    resumed, reference = _checkpoint(tmp_path / "run"), _checkpoint(uninterrupted[task])
+    for key in ("networks", "optimizers", "objective", "batches", "step"):
+        _assert_equal(resumed[key], reference[key], key)
+    if task == "cyclegan":
+        assert resumed["objective"]["pools"]["A"]["images"].shape[0] == 4 * STEPS  # the pool is kept across the stop
+
+
+def test_cyclegan_lr_decays_linearly_after_the_constant_half(tmp_path):
+    config = _config("cyclegan", **{"train.steps": 4, "train.lr_decay_start": 2})
+    run = train(config, tmp_path / "run", progress=False)
+    lrs = [json.loads(line)["lr_g_ab"] for line in (run / "log.jsonl").read_text().splitlines()]
+    assert lrs == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4])
+
+
+def test_translate_any_size_and_folders(uninterrupted, tmp_path, capsys):
+    run = uninterrupted["pix2pix"]
+    image = tmp_path / "edges.png"
+    Image.fromarray(np.full((45, 70), 255, dtype=np.uint8)).save(image)
+    assert main(["translate", str(run), "--input", str(image), "--out", str(tmp_path / "out.png")]) == 0
+    out = Image.open(tmp_path / "out.png")
+    assert out.size == (70, 45) and out.mode == "RGB"
+    write_images(tmp_path / "many" / "sub", 3, (33, 20), 0)
+    assert main(["translate", str(run), "--input", str(tmp_path / "many"), "--out", str(tmp_path / "outs"), "--no-progress"]) == 0
+    assert sorted(p.name for p in (tmp_path / "outs" / "sub").iterdir()) == ["000.png", "001.png", "002.png"]
+    cycle = uninterrupted["cyclegan"]
+    assert main(["translate", str(cycle), "--input", str(image), "--out", str(tmp_path / "back.png"), "--direction", "BtoA"]) == 0
+    assert Image.open(tmp_path / "back.png").size == (70, 45)
+
+
+def test_evaluation_prints_model_and_baselines(uninterrupted, capsys):
+    assert main(["eval-translation", str(uninterrupted["colorize"]), "--metrics", "psnr,ssim", "--json", "-"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["rows"]) == {"model, 0 hints", "model, 10 hints", "identity (input as output)", "mean colour"}
+    assert all(0 < row["psnr"] < 100 and -1 <= row["ssim"] <= 1 for row in result["rows"].values())
+    assert main(["eval-translation", str(uninterrupted["cyclegan"]), "--metrics", "cycle_psnr"]) == 0
+    printed = capsys.readouterr().out
+    assert "cycle_psnr" in printed and "target_colour_a" in printed and "shape_kept_a" in printed
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["translate", "{run}", "--input", "{tmp}/missing.png", "--out", "{tmp}/o.png"], "missing.png: no such file or folder"),
+        (["translate", "{run}", "--input", "{img}", "--out", "{tmp}/o.png", "--direction", "BtoA"], "translates AtoB only"),
+        (["translate", "{run}", "--input", "{img}", "--out", "{tmp}/o.png", "--hints", "{img}"], "takes no colour hints"),
+        (["translate", "{tmp}", "--input", "{img}", "--out", "{tmp}/o.png"], "no checkpoints/latest.ckpt"),
+        (["translate", "{colorize}", "--input", "{img}", "--out", "{tmp}/o.png", "--hints", "{small}"], "differs from the input's"),
+        (["translate", "{colorize}", "--input", "{img}", "--out", "{tmp}/o.png", "--hints", "{blank}"], "no hint pixels"),
+        (["translate", "{run}", "--input", "{notimage}", "--out", "{tmp}/o.png"], "notimage.png"),
+        (["eval-translation", "{run}", "--metrics", "psnr,bogus"], "unknown bogus"),
+        (["train", "pix2pix-shapes", "translation.layout=sideways"], "translation.layout"),
+        (["train", "pix2pix-shapes", "data.resolution=48"], "power of two"),
+        (["train", "cyclegan-shapes", "translation.input_channels=1"], "identity_weight"),
+        (["train", "pix2pix-shapes", "data.path={tmp}/junk", "--dry-run"], "no readable images"),
+        (["train", "pix2pix-shapes", "data.path={tmp}/pairs", "translation.layout=aligned", "--dry-run"], "not an A|B pair"),
+        (["train", "pix2pix-shapes", "data.path={tmp}/unpaired", "translation.layout=auto", "--dry-run"], "needs paired images"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_code_2(argv, message, uninterrupted, tmp_path, capsys):
+    img = tmp_path / "in.png"
+    Image.new("L", (20, 20), 128).save(img)
+    Image.new("RGB", (10, 10), (200, 0, 0)).save(tmp_path / "small.png")
+    Image.new("RGB", (20, 20), (0, 0, 0)).save(tmp_path / "blank.png")
+    (tmp_path / "notimage.png").write_text("hello")
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "broken.png").write_text("hello")
+    write_images(tmp_path / "pairs", 2, (20, 20), 0)
+    for side in ("trainA", "trainB"):
+        write_images(tmp_path / "unpaired" / side, 2, (20, 20), 0)
+    values = {"run": uninterrupted["pix2pix"], "colorize": uninterrupted["colorize"], "tmp": tmp_path, "img": img,
+              "small": tmp_path / "small.png", "blank": tmp_path / "blank.png", "notimage": tmp_path / "notimage.png"}
+    code = main([part.format(**values) for part in argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    errors = [line for line in err if line.startswith("ganforge: error:")]
+    assert code == 2 and len(errors) == 1 and message in errors[0], err
