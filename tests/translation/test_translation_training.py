@@ -11,6 +11,7 @@ from translation_helpers import tiny, write_images
 
 from ganforge.cli import main
 from ganforge.config import load_config
+from ganforge.training.evaluation import evaluation_hook
 from ganforge.training.loop import train
 
 PRESETS = {
@@ -158,3 +159,14 @@ def test_bad_input_is_one_line_with_exit_code_2(argv, message, uninterrupted, tm
     err = capsys.readouterr().err.strip().splitlines()
     errors = [line for line in err if line.startswith("ganforge: error:")]
     assert code == 2 and len(errors) == 1 and message in errors[0], err
+
+
+def test_periodic_evaluation_writes_metrics_and_keeps_the_best(tmp_path):
+    config = _config("pix2pix", **{"train.steps": 4, "eval.every": 2, "eval.metrics": ["psnr", "ssim"], "eval.best": "psnr"})
+    run = train(config, tmp_path / "run", progress=False, step_hook=evaluation_hook(config))
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4]
+    assert all(0 < r["psnr"] < 100 and -1 <= r["ssim"] <= 1 for r in records)
+    best = json.loads((run / "best.json").read_text())
+    assert best["metric"] == "psnr" and best["value"] == max(r["psnr"] for r in records)
+    assert (run / "checkpoints/best.ckpt").is_file()

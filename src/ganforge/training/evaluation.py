@@ -13,6 +13,8 @@ from ganforge.runs import CHECKPOINT_DIR
 from ganforge.training.checkpoint import save_checkpoint
 from ganforge.training.rng import restore_rng_state, rng_state
 
+TRANSLATION_TASKS = ("pix2pix", "colorize", "cyclegan")
+
 # The result key that ranks runs for each metric, and whether lower is better.
 RANKING = {
     "fid": ("fid", True),
@@ -20,6 +22,11 @@ RANKING = {
     "is": ("is_mean", False),
     "pr": ("precision", False),
     "dc": ("coverage", False),
+    # translation tasks (ganforge.translation.evaluate)
+    "psnr": ("psnr", False),
+    "ssim": ("ssim", False),
+    "l1": ("l1", True),
+    "cycle_psnr": ("cycle_psnr", False),
 }
 BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
@@ -58,6 +65,14 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
+        if state.config.task in TRANSLATION_TASKS:
+            from ganforge.translation.evaluate import evaluate_training_state
+
+            saved_rng = rng_state()
+            try:
+                return evaluate_training_state(state, eval_cfg.metrics)
+            finally:
+                restore_rng_state(saved_rng)
         generator = state.sampled_network
         was_training = generator.training
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)

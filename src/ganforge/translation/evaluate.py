@@ -195,3 +195,36 @@ def format_table(result: dict) -> str:
     if "fid" in result or "kid_mean" in result:
         lines.append(f"(fid/kid features: {result['features']}; translated test inputs against the target domain's test images)")
     return "\n".join(lines)
+
+
+def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
+    """Periodic evaluation of a translation run in training: the same held-out scores, from
+    the networks in memory (paired tasks score the model row only; colorize with 10 hints)."""
+    from ganforge.training.objectives import OBJECTIVES
+
+    config, names = state.config, list(metrics)
+    networks = state.sampling_networks()
+    objective = OBJECTIVES[config.task]
+    a, b = objective.channels(config)
+    device = str(state.placement.device)
+    result: dict[str, Any] = {}
+    modes = {name: net.training for name, net in networks.items()}
+    for net in networks.values():
+        net.eval()
+    try:
+        if config.task == "cyclegan":
+            forward = Translator(networks["G_AB"], config.task, "AtoB", a, b, False, config)
+            backward = Translator(networks["G_BA"], config.task, "BtoA", b, a, False, config)
+            scores, outputs = cycle_scores(forward, backward, state.data, shapes_domains=False)
+            result.update(scores)
+        else:
+            translator = Translator(networks["G"], config.task, config.translation.direction, a, b, config.task == "colorize", config)
+            rows, outputs = paired_rows(translator, state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
+            result.update(next(iter(rows.values())))
+            outputs = {"a": next(iter(outputs.values()))}
+        result.update(distribution_scores(outputs["a"], state.data.b.test, names, default_features(config),
+                                          config.eval.weights, device))
+    finally:
+        for name, net in networks.items():
+            net.train(modes[name])
+    return result
