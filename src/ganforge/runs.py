@@ -16,6 +16,7 @@ from ganforge.errors import UserError
 from ganforge.models import MODELS
 
 CHECKPOINT_DIR = "checkpoints"
+OBJECTIVES_SAMPLE_FROM_NOISE = ("unconditional", "conditional")  # tasks whose network maps latents to images
 LATEST = "latest.ckpt"
 EXPORT_SUFFIX = ".safetensors"
 
@@ -155,6 +156,8 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
         return _load_export(path).eval()
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
+    if config.task not in OBJECTIVES_SAMPLE_FROM_NOISE:
+        raise UserError(f"{path}: a {config.task} run translates images; use `ganforge translate` and `ganforge eval-translation`")
     generator, weights, _ = _sampled_weights(state, config, ema)
     try:
         generator.load_state_dict(weights)

@@ -58,7 +58,7 @@ def _assert_equal(a, b, where=""):
         assert torch.equal(a, b), where
     elif isinstance(a, (list, tuple)):
         assert len(a) == len(b), where
-        for index, (x, y) in enumerate(zip(a, b)):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
             _assert_equal(x, y, f"{where}[{index}]")
     else:
         assert a == b, where

@@ -124,7 +124,7 @@ def _split_halves(img: Image.Image, name: str) -> tuple[Image.Image, Image.Image
 def _aligned_split(path: str, limit: int | None) -> tuple[list, list, int]:
     source = open_source(path)
     images, indices, skipped = _read_all(source, limit)
-    pairs = [_split_halves(img, source.name(i)) for img, i in zip(images, indices)]
+    pairs = [_split_halves(img, source.name(i)) for img, i in zip(images, indices, strict=True)]
     return [p[0] for p in pairs], [p[1] for p in pairs], skipped
 
 

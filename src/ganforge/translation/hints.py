@@ -43,7 +43,7 @@ def sample_hints(target: Tensor, counts: Tensor, patch: int, generator: torch.Ge
             continue
         centres = torch.randn(k, 2, generator=generator) * torch.tensor([height / 4, width / 4]) + torch.tensor([height / 2, width / 2])
         sides = torch.randint(1, patch + 1, (k,), generator=generator)
-        for (cy, cx), side in zip(centres.tolist(), sides.tolist()):
+        for (cy, cx), side in zip(centres.tolist(), sides.tolist(), strict=True):
             top = min(max(int(cy) - side // 2, 0), height - side)
             left = min(max(int(cx) - side // 2, 0), width - side)
             region = (slice(top, top + side), slice(left, left + side))

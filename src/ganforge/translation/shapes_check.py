@@ -23,7 +23,7 @@ def colour_names(images: Tensor) -> list[str]:
     foreground = (pixels - background).abs().amax(1) > FOREGROUND_DIFFERENCE  # [N,HW]
     palette = torch.tensor(list(COLOURS.values()), dtype=torch.float32)
     names = []
-    for image, mask in zip(pixels, foreground):
+    for image, mask in zip(pixels, foreground, strict=True):
         if not mask.any():
             names.append(NO_SHAPE)
             continue
@@ -36,7 +36,6 @@ def shape_predictions(images: Tensor) -> Tensor:
     """uint8 [N,3,H,W] -> the shapes evaluator's class index per image (an index into SHAPES)."""
     from ganforge.evaluators.files import load_evaluator
     from ganforge.evaluators.network import run_evaluator
-
     from ganforge.metrics.features.domain import shipped_evaluator_dir
 
     evaluator, meta = load_evaluator(shipped_evaluator_dir("shapes"))

@@ -18,7 +18,13 @@ from ganforge.data.training import from_model_range
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
 from ganforge.training.objectives.pix2pix import Pix2PixObjective
 from ganforge.training.objectives.translation import as_rgb
-from ganforge.translation.hints import HINT_CHANNELS, encode, max_patch, sample_hints, training_counts
+from ganforge.translation.hints import (
+    HINT_CHANNELS,
+    encode,
+    max_patch,
+    sample_hints,
+    training_counts,
+)
 
 if TYPE_CHECKING:
     from ganforge.config import Config

@@ -17,7 +17,13 @@ from torch import Tensor, nn
 
 from ganforge.data.training import from_model_range
 from ganforge.models.translators import build_patch_discriminator, build_translator
-from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, Phase, register_objective
+from ganforge.training.objectives.base import (
+    Batch,
+    DataInfo,
+    NetworkDecl,
+    Phase,
+    register_objective,
+)
 from ganforge.training.objectives.translation import TranslationObjective, as_rgb
 from ganforge.translation.pool import ImagePool
 

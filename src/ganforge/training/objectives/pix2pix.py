@@ -14,7 +14,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganforge.models.translators import build_patch_discriminator, build_translator
-from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, Phase, register_objective
+from ganforge.training.objectives.base import (
+    Batch,
+    DataInfo,
+    NetworkDecl,
+    Phase,
+    register_objective,
+)
 from ganforge.training.objectives.translation import TranslationObjective
 
 if TYPE_CHECKING:
