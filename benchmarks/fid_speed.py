@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ganforge.metrics.features.calibration import calibrated_random_inception_state, varied_images
+from inception_calibration import calibrated_random_inception_state, varied_images
 from ganforge.metrics.features.inception import DEFAULT_BATCH_SIZE, inception_features
 
 Extract = Callable[[Tensor], Tensor]  # uint8 [N,3,H,W] -> pool3 float32 [N,2048]

@@ -20,6 +20,7 @@ COMMANDS = {
     "eval": "evaluate",
     "stats": "stats",
     "evaluator": "evaluator",
+    "weights": "weights",
 }
 
 

@@ -10,8 +10,8 @@ from safetensors.torch import load_file
 from ganforge.errors import UserError
 from ganforge.evaluators.files import WEIGHTS_FILE, load_evaluator
 from ganforge.evaluators.train import train_evaluator
-from ganforge.metrics.features.calibration import calibrated_random_inception_state, varied_images
 from ganforge.metrics.weights import sha256_of_file
+from inception_calibration import calibrated_random_inception_state, varied_images
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from torch import Tensor
 
 from ganforge.errors import UserError
 from ganforge.metrics.features import FEATURES, build_features
-from ganforge.metrics.features.calibration import feature_variation_ok, varied_images
 from ganforge.metrics.features.inception import (
     build_fid_inception,
     fid_trunk,
@@ -23,6 +22,7 @@ from ganforge.metrics.features.inception import (
 )
 from ganforge.metrics.features.inception_fast import memory_format_for
 from ganforge.metrics.resize import tf1_input
+from inception_calibration import feature_variation_ok, varied_images
 
 TOLERANCE = 1e-5
 IMAGES = varied_images(3, 32, seed=3)  # [3,3,32,32] uint8

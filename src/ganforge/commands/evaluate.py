@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         cache=not args.no_cache,
         json_path=args.json,
+        exif_orientation=args.exif_orientation,
     )
     if args.json != STDOUT:
         print(format_table(result))

@@ -10,7 +10,8 @@ Every other mode is normalised (registry `MODE_NORMALISERS`, anything unlisted -
   scale, as `Image.fromarray(float_array)` and `convert("L")` treat them): clipped to
   [0, 255] and rounded.
 
-EXIF orientation is applied, so a photo comes out the way viewers show it.
+EXIF orientation is applied, so a photo comes out the way viewers show it (`upright=False`
+leaves the stored pixels as they are, as the reference FID tools read them).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def normalise_mode(img: Image.Image) -> Image.Image:
     return MODE_NORMALISERS.get(img.mode, _to("RGB"))(img)
 
 
-def decode_image(data: bytes | str | Path, name: str | None = None) -> Image.Image:
+def decode_image(data: bytes | str | Path, name: str | None = None, upright: bool = True) -> Image.Image:
     """Bytes or a file path -> fully loaded PIL image in mode "L", "RGB" or "RGBA".
 
     Raises `UnreadableImage(name)` for anything PIL cannot decode (truncated, corrupt, not an
@@ -94,7 +95,7 @@ def decode_image(data: bytes | str | Path, name: str | None = None) -> Image.Ima
     try:
         with Image.open(stream) as opened:
             opened.load()
-            return normalise_mode(_upright(opened))
+            return normalise_mode(_upright(opened) if upright else opened.copy())
     # PIL signals corrupt data with many types (OSError, SyntaxError, ValueError, struct.error,
     # DecompressionBombError, ...); all mean the same thing here: this file cannot be used.
     except Exception as err:

@@ -30,7 +30,12 @@ def check_positive(**values: int) -> None:
 
 
 def open_real(
-    real: str | Path | None, specs: list[MetricSpec], n: int | None, seed: int, device: str
+    real: str | Path | None,
+    specs: list[MetricSpec],
+    n: int | None,
+    seed: int,
+    device: str,
+    exif_orientation: bool = False,
 ) -> EvaluationInput | None:
     """The real side, or None when no metric asked for needs one (IS)."""
     needing = [spec.name for spec in specs if spec.needs_real]
@@ -38,7 +43,7 @@ def open_real(
         return None
     if real is None:
         raise UserError(f"--real: required by metric(s) {', '.join(needing)}")
-    return open_input(real, n, seed, device=device)
+    return open_input(real, n, seed, device=device, exif_orientation=exif_orientation)
 
 
 def check_statistics_inputs(

@@ -26,13 +26,13 @@ from ganforge.metrics.cache import FeatureCache
 from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.base import FeatureExtractor
-from ganforge.metrics.fid import frechet_distance, rank_warning
+from ganforge.metrics.fid import DEFAULT_METHOD
 from ganforge.metrics.inputs import EvaluationInput, ImageInput, StatsInput, open_input
 from ganforge.metrics.protocol import (
+    check_comparable,
     feature_protocol,
     resolve_device,
     versions,
-    warn_if_incomparable,
 )
 from ganforge.metrics.registry import DEFAULT_SEED, MetricSpec, compute_metric
 from ganforge.metrics.report import check_output_path, write_json
@@ -64,21 +64,24 @@ def evaluate(
     device: str = "auto",
     cache: bool = True,
     json_path: str | Path | None = None,
+    exif_orientation: bool = False,
 ) -> dict[str, Any]:
     """Metrics of `fake` against `real` (see the module docstring for the result).
 
     `fake`/`real`: an image folder, `.zip`, `builtin:NAME`, run directory or checkpoint (images
     generated from latents seeded by `seed`), a generator module, or (real; fake for FID alone)
     a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
-    (`"-"`: print it).
+    (`"-"`: print it). Image files are read as stored, as the reference tools read them;
+    `exif_orientation` turns photos upright first.
     """
     specs = checks.metric_specs(metrics)
     if json_path is not None:
         check_output_path(json_path)
     checks.check_positive(batch_size=batch_size, kid_subsets=kid_subsets, ci_draws=ci_draws)
     device = resolve_device(device)
-    real_input = checks.open_real(real, specs, n, seed, device)
-    fake_input = open_input(fake, n, seed, default_count=_count(real_input), device=device)
+    real_input = checks.open_real(real, specs, n, seed, device, exif_orientation)
+    fake_input = open_input(fake, n, seed, default_count=_count(real_input), device=device,
+                            exif_orientation=exif_orientation)  # fmt: skip
     checks.check_statistics_inputs(specs, fake_input, real_input, ci)
     kid_options = (kid_subset_size, kid_allow_shrink)
     checks.kid_subset_size(specs, _count(fake_input), _count(real_input), *kid_options)
@@ -88,7 +91,7 @@ def evaluate(
         extractor = build_features(features, weights=weights, resize=resize, device=device)
     plan = Plan(specs, extractor, ci, batch_size, device)
     if isinstance(real_input, StatsInput) and extractor is not None:
-        warn_if_incomparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
+        check_comparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
     fake_values = plan.fake_values(fake_input)
     real_values = plan.real_values(real_input, FeatureCache(cache))
 
@@ -111,7 +114,8 @@ def evaluate(
         "real": real_input.describe() if real_input is not None else None,
         **plan.feature_protocol(),
         "layers": sorted(set(plan.layers.values())),
-        "fid_method": "eig",
+        "fid_method": DEFAULT_METHOD,
+        "exif_orientation": exif_orientation,
         "seeds": {
             "images": seed,
             "kid": DEFAULT_SEED,
@@ -201,9 +205,7 @@ class Plan:
         layer = self.layers[spec.name]
         fake, real = fake_values[layer], real_values.get(layer) if spec.needs_real else None
         if self._fake_from_stats_only(spec):
-            return {"fid": _fid_from_stats(_as_stats(fake, "fake"), _as_stats(real, "real"))}
-        if isinstance(real, tuple):  # precomputed statistics: the metric takes (mu, sigma)
-            real = real[:2]
+            fake, real = _as_stats(fake, "fake"), _as_stats(real, "real")
         return compute_metric(
             spec.name, fake, real, interval=self.ci, ci_draws=ci_draws, ci_seed=CI_SEED, **options
         )
@@ -221,6 +223,9 @@ def _extractor_layer(extractor: FeatureExtractor | None, spec: MetricSpec) -> st
         )
     if spec.layer in extractor.layers:
         return spec.layer
+    reason = extractor.unavailable(spec.layer)
+    if reason is not None:
+        raise UserError(f"--metrics {spec.name}: {reason}")
     role = LAYER_ROLES.get(spec.layer)
     if role not in extractor.layers:
         raise UserError(
@@ -242,13 +247,6 @@ def _as_stats(value: LayerResult | None, what: str) -> tuple[np.ndarray, np.ndar
     if isinstance(value, np.ndarray):
         return (*feature_stats(value), len(value))
     return value
-
-
-def _fid_from_stats(fake: tuple, real: tuple) -> float:
-    for (mu, _, count), what in ((fake, "fake features"), (real, "real features")):
-        if count is not None:
-            rank_warning(count, len(mu), what=what)
-    return frechet_distance(fake[0], fake[1], real[0], real[1])
 
 
 def _count(side: EvaluationInput | None) -> int | None:
