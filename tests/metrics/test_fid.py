@@ -67,7 +67,7 @@ def test_fid_matches_oracles_at_inception_dimension():
     assert relative(eig, sqrtm) <= 1e-5
 
 
-@pytest.mark.parametrize("method", ["eig", "sqrtm"])
+@pytest.mark.parametrize("method", ["symmetric", "eig", "sqrtm"])
 def test_fid_of_diagonal_gaussians_has_the_closed_form(method):
     # For commuting covariances FD = ‖μ₁−μ₂‖² + Σ (√a − √b)².
     a, b = np.array([1.0, 4.0, 9.0, 0.25]), np.array([4.0, 1.0, 9.0, 1.0])
@@ -79,6 +79,27 @@ def test_fid_of_diagonal_gaussians_has_the_closed_form(method):
     assert frechet_distance(mu1, np.diag(a), mu1, np.diag(a), method=method) == pytest.approx(
         0.0, abs=1e-12
     )
+
+
+@pytest.mark.parametrize(("n_fake", "n_real"), [(600, 700), (100, 700), (700, 90), (50, 60)])
+def test_symmetric_method_equals_eig_to_1e_8(n_fake, n_real):
+    """Positive definite covariances (Cholesky) and singular ones (N ≤ d: the eigh factor)."""
+    fake, real = feature_pair(7, n_fake, n_real, 256)
+    stats = (*feature_stats(fake), *feature_stats(real))
+    symmetric = frechet_distance(*stats, method="symmetric")
+    assert symmetric == frechet_distance(*stats)  # the default
+    assert relative(symmetric, frechet_distance(*stats, method="eig")) <= 1e-8
+    swapped = frechet_distance(stats[2], stats[3], stats[0], stats[1], method="symmetric")
+    assert relative(symmetric, swapped) <= 1e-8
+
+
+def test_symmetric_factor_of_a_singular_covariance_reproduces_it():
+    fake, _ = feature_pair(3, 20, 20, 64)
+    _, sigma = feature_stats(fake)  # rank 19 < 64: no Cholesky
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.cholesky(sigma)
+    factor = fid_module._symmetric_factor(sigma)
+    np.testing.assert_allclose(factor @ factor.T, sigma, atol=1e-10 * np.abs(sigma).max())
 
 
 def test_sqrtm_retries_with_offset_when_the_product_is_singular(monkeypatch):
@@ -121,5 +142,5 @@ def test_rank_warning_states_the_rank_only_when_n_at_most_d():
 def test_bad_statistics_are_user_errors():
     with pytest.raises(UserError, match="dimension"):
         frechet_distance(np.zeros(3), np.eye(3), np.zeros(4), np.eye(4))
-    with pytest.raises(UserError, match="expected one of eig, sqrtm"):
+    with pytest.raises(UserError, match="expected one of symmetric, eig, sqrtm"):
         frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.eye(2), method="svd")

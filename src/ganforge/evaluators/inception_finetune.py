@@ -8,7 +8,7 @@ statistics, because the small batches that fit on a CPU would estimate them badl
 
 from __future__ import annotations
 
-from ganforge.evaluators.inception_net import InceptionClassifier
+from ganforge.metrics.features.domain.inception_net import InceptionClassifier
 from ganforge.metrics.features.inception import load_fid_inception
 from ganforge.metrics.weights import resolve_inception_weights
 

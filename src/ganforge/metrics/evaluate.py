@@ -11,7 +11,6 @@ with `ci=True`, and `protocol`. Real features are cached (see `cache.py`); fake 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,9 @@ from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import DEFAULT_METHOD
+from ganforge.metrics.floor import floor_values
 from ganforge.metrics.inputs import EvaluationInput, ImageInput, StatsInput, open_input
+from ganforge.metrics.kid import warn_shrunk
 from ganforge.metrics.protocol import (
     check_comparable,
     feature_protocol,
@@ -65,6 +66,7 @@ def evaluate(
     cache: bool = True,
     json_path: str | Path | None = None,
     exif_orientation: bool = False,
+    floor: bool = False,
 ) -> dict[str, Any]:
     """Metrics of `fake` against `real` (see the module docstring for the result).
 
@@ -72,14 +74,15 @@ def evaluate(
     generated from latents seeded by `seed`), a generator module, or (real; fake for FID alone)
     a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
     (`"-"`: print it). Image files are read as stored, as the reference tools read them;
-    `exif_orientation` turns photos upright first.
+    `exif_orientation` turns photos upright first. `floor` adds each metric's real-vs-real
+    value as `<key>_real` (see `floor.py`).
     """
     specs = checks.metric_specs(metrics)
     if json_path is not None:
         check_output_path(json_path)
     checks.check_positive(batch_size=batch_size, kid_subsets=kid_subsets, ci_draws=ci_draws)
     device = resolve_device(device)
-    real_input = checks.open_real(real, specs, n, seed, device, exif_orientation)
+    real_input = checks.open_real(real, specs, n, seed, device, exif_orientation, floor)
     fake_input = open_input(fake, n, seed, default_count=_count(real_input), device=device,
                             exif_orientation=exif_orientation)  # fmt: skip
     checks.check_statistics_inputs(specs, fake_input, real_input, ci)
@@ -89,7 +92,7 @@ def evaluate(
     extractor = None  # two statistics files need none
     if any(isinstance(side, ImageInput) for side in (fake_input, real_input)):
         extractor = build_features(features, weights=weights, resize=resize, device=device)
-    plan = Plan(specs, extractor, ci, batch_size, device)
+    plan = Plan(specs, extractor, ci, batch_size, device, floor)
     if isinstance(real_input, StatsInput) and extractor is not None:
         check_comparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
     fake_values = plan.fake_values(fake_input)
@@ -98,6 +101,8 @@ def evaluate(
     n_fake, n_real = _n_of(fake_input, fake_values), _n_of(real_input, real_values)
     # Counted again: unreadable files may have left fewer images than announced.
     kid_size = checks.kid_subset_size(specs, n_fake, n_real, *kid_options)
+    if kid_size is not None:
+        warn_shrunk(kid_subset_size, kid_size, n_fake, n_real)
     options = {
         "kid_subsets": kid_subsets,
         "kid_subset_size": kid_size or kid_subset_size,
@@ -106,6 +111,10 @@ def evaluate(
     result: dict[str, Any] = {}
     for spec in specs:
         result.update(plan.compute(spec, fake_values, real_values, ci_draws, options))
+    floor_protocol = None
+    if floor:
+        floor_result, floor_protocol = floor_values(specs, plan.layers, real_values, options, seed)
+        result.update(floor_result)
     result["protocol"] = {
         "metrics": [spec.name for spec in specs],
         "n_fake": n_fake,
@@ -125,12 +134,25 @@ def evaluate(
         "kid_subsets": kid_subsets if kid_size is not None else None,
         "kid_subset_size": kid_size,
         "ci": {"draws": ci_draws, "level": CI_LEVEL} if ci else None,
+        "floor": floor_protocol,
         "versions": versions(),
         "device": device,
     }
+    if extractor is not None and not extractor.is_imagenet and any(spec.imagenet_only for spec in specs):
+        _label_domain_score(result, plan.extractor_protocol or {})
     if json_path is not None:
         write_json(result, json_path)
     return result
+
+
+def _label_domain_score(result: dict[str, Any], extractor_protocol: dict[str, Any]) -> None:
+    """IS from a domain evaluator's classifier is a domain IS: over its classes, not ImageNet's,
+    read against the same classifier's IS of real held-out images (its ceiling)."""
+    name = extractor_protocol.get("name")
+    result["protocol"]["is_classifier"] = f"{name}: domain IS over its own classes (not ImageNet's)"
+    ceiling = extractor_protocol.get("is_ceiling")
+    if ceiling is not None:
+        result["is_ceiling"] = ceiling
 
 
 @dataclass
@@ -142,6 +164,7 @@ class Plan:
     ci: bool
     batch_size: int
     device: str
+    floor: bool = False  # the real side keeps its features for every metric
 
     def __post_init__(self) -> None:
         self.layers = {spec.name: _extractor_layer(self.extractor, spec) for spec in self.specs}
@@ -175,13 +198,13 @@ class Plan:
     def real_values(self, real: EvaluationInput | None, cache: FeatureCache) -> LayerValues:
         if real is None:
             return {}
-        needing = [spec for spec in self.specs if spec.needs_real]
+        needing = [spec for spec in self.specs if spec.needs_real or self.floor]
         if isinstance(real, StatsInput):
             return {self.layers[spec.name]: (real.mu, real.sigma, real.count) for spec in needing}
         keep: dict[str, Keep] = {}
         for spec in needing:
             # Intervals resample the real rows too, so they need real features.
-            stats_enough = spec.real_input == "stats" and not self.ci
+            stats_enough = spec.real_input == "stats" and not (self.ci or self.floor)
             _merge(keep, self.layers[spec.name], "stats" if stats_enough else "features")
         return cached_layers(
             real,
@@ -215,12 +238,6 @@ def _extractor_layer(extractor: FeatureExtractor | None, spec: MetricSpec) -> st
     """The extractor's layer for the metric: its own name, or the same role in a domain evaluator."""
     if extractor is None:
         return spec.layer
-    if spec.imagenet_only and not extractor.is_imagenet:
-        warnings.warn(
-            f"--metrics {spec.name}: meaningless off-ImageNet; extractor {extractor.name} "
-            "does not classify the ImageNet classes the score was defined on",
-            stacklevel=4,
-        )
     if spec.layer in extractor.layers:
         return spec.layer
     reason = extractor.unavailable(spec.layer)

@@ -45,7 +45,7 @@ class MetricSpec:
     interval_keys: tuple[str, ...]  # keys that get a bootstrap interval "<key>_ci"
     compute: Callable[..., dict[str, float]]  # compute(fake, real, **options)
     options: Mapping[str, Any] = field(default_factory=dict)  # accepted option -> default
-    imagenet_only: bool = False  # meaningless with a non-ImageNet (domain) extractor
+    imagenet_only: bool = False  # defined on ImageNet classes; a domain classifier gives a domain score
 
     @property
     def needs_real(self) -> bool:
@@ -123,6 +123,9 @@ METRICS: dict[str, MetricSpec] = {}
 
 
 def register_metric(spec: MetricSpec) -> MetricSpec:
+    """Add `spec` under its name; a name registered twice is a programming error."""
+    if spec.name in METRICS:
+        raise ValueError(f"metric {spec.name!r} is already registered")
     METRICS[spec.name] = spec
     return spec
 
