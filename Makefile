@@ -40,6 +40,7 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/frechet_speed.py
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/fid_speed.py
+	$(PY) benchmarks/eval_speed.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
