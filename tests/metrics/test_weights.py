@@ -327,3 +327,19 @@ def test_inception_score_with_pool3_only_weights_says_so_before_reading_images(m
     message = str(error.value)
     assert "\n" not in message and message.startswith("--metrics is: the Inception weights in use (SHA-256 abababababab")
     assert "no 1008-class classifier" in message and "--weights PATH" in message and INCEPTION_URL in message
+
+
+def test_weights_command_reports_the_installed_weights(server, capsys):
+    from ganforge.cli import main
+
+    base, served = server
+    sha256 = hashlib.sha256(PAYLOAD).hexdigest()
+    (served / "w.pth").write_bytes(PAYLOAD)
+    install_inception(url=f"{base}/w.pth", sha256=sha256, say=lambda _: None)
+    capsys.readouterr()
+    assert main(["weights", "install", "inception"]) == 0
+    out, err = capsys.readouterr()
+    assert "already installed" in err
+    assert f"inception: w.pth from {base}/w.pth, SHA-256 {sha256}" in out and str(manifest_path()) in out
+    assert main(["weights", "install", "inception", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["source"] == {"kind": "canonical-url", "url": f"{base}/w.pth"}
