@@ -1,0 +1,35 @@
+"""Exact duplicates: files with the same bytes (SHA-256)."""
+
+from __future__ import annotations
+
+from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.similarity import exact_groups
+from ganforge.report import html
+
+SHOWN = 100
+
+
+def compute(ctx: AuditContext) -> Finding:
+    groups = exact_groups({f.index: f.sha256 for f in ctx.scan.facts if f.sha256})
+    extra = [i for group in groups for i in group[1:]]  # the first of each group is kept
+    recommendations = []
+    if groups:
+        recommendations.append(
+            f"{len(extra)} files are byte-for-byte copies of another ({len(groups)} groups, e.g. "
+            f"{ctx.name(groups[0][0])} = {ctx.name(groups[0][1])}): copies weigh those images more "
+            "and inflate memorisation; keep one of each (the keep list does).")
+    data = {"groups": [[ctx.name(i) for i in group] for group in groups], "extra_copies": len(extra)}
+    summary = f"{len(groups)} groups, {len(extra)} extra copies"
+    return Finding(summary, data, recommendations, {"duplicates": extra}, problem=bool(groups))
+
+
+def render(finding: Finding, ctx: AuditContext) -> str:
+    groups = finding.data["groups"]
+    if not groups:
+        return "<p>No two files have the same content.</p>"
+    rows = [[k + 1, len(g), " = ".join(g)] for k, g in enumerate(groups[:SHOWN])]
+    more = f'<p class="note">{len(groups) - SHOWN} more groups in the JSON.</p>' if len(groups) > SHOWN else ""
+    return html.table(["group", "files", "names"], rows, numeric_from=1) + more
+
+
+CHECK = Check("Exact duplicates", compute, render)
