@@ -28,6 +28,7 @@ class DataConfig(Section):
     labels: bool = False  # class sub-folders give labels
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
+    include: str | None = None  # a keep list (`ganforge data audit --write-keep`): train on those files only
 
     @field_validator("path")
     @classmethod
