@@ -10,8 +10,10 @@ SHOWN = 100
 
 
 def compute(ctx: AuditContext) -> Finding:
-    groups = exact_groups({f.index: f.sha256 for f in ctx.scan.facts if f.sha256})
-    extra = [i for group in groups for i in group[1:]]  # the first of each group is kept
+    found = exact_groups({f.index: f.sha256 for f in ctx.scan.facts if f.sha256})
+    # the shortest name of each group is kept: copies tend to add to it ("x copy.png", "x (1).png")
+    groups = [sorted(group, key=lambda i: (len(ctx.name(i)), ctx.name(i))) for group in found]
+    extra = [i for group in groups for i in group[1:]]
     recommendations = []
     if groups:
         recommendations.append(
@@ -29,7 +31,8 @@ def render(finding: Finding, ctx: AuditContext) -> str:
         return "<p>No two files have the same content.</p>"
     rows = [[k + 1, len(g), " = ".join(g)] for k, g in enumerate(groups[:SHOWN])]
     more = f'<p class="note">{len(groups) - SHOWN} more groups in the JSON.</p>' if len(groups) > SHOWN else ""
-    return html.table(["group", "files", "names"], rows, numeric_from=1) + more
+    note = '<p class="note">The first name of each group is the one kept.</p>'
+    return note + html.table(["group", "files", "names"], rows, numeric_from=1) + more
 
 
 CHECK = Check("Exact duplicates", compute, render)

@@ -32,8 +32,8 @@ def compute(ctx: AuditContext) -> Finding:
     thumbs = np.stack([facts[i].thumb for i in reps]) if reps else np.zeros((0, 1), np.uint8)
     pairs = list(ctx.near_matcher().pairs([facts[i].phash for i in reps], thumbs))
     groups = [[reps[k] for k in group] for group in union_groups(len(reps), [(i, j) for i, j, _ in pairs])]
-    # keep the largest image of each group (most pixels), the first name on ties
-    ordered = [sorted(g, key=lambda i: (-facts[i].width * facts[i].height, i)) for g in groups]
+    # keep the largest image of each group (most pixels), then the shortest name
+    ordered = [sorted(g, key=lambda i: (-facts[i].width * facts[i].height, len(ctx.name(i)), i)) for g in groups]
     extra = [i for group in ordered for i in group[1:]]
     recommendations = []
     if groups:
