@@ -19,6 +19,8 @@ THUMB = 8  # side of the RGB thumbnail whose pixels are the outlier features
 DRAFT = 64  # JPEGs are decoded at a reduced scale of at least this side: 4-8x faster, same hashes
 GRAY_TOLERANCE = 2  # max channel difference (0..255) still called gray: JPEG chroma noise
 EXIF_ORIENTATION = 0x0112
+# Formats whose EXIF orientation viewers apply; reading EXIF from a PNG costs a full decode.
+EXIF_FORMATS = frozenset({"JPEG", "MPO", "TIFF", "WEBP"})
 ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
 
@@ -76,11 +78,12 @@ def inspect_image(index: int, data: bytes) -> ImageFacts:
         with Image.open(io.BytesIO(data)) as opened:
             facts.format, facts.mode = opened.format or "", opened.mode
             width, height = opened.size
-            if opened.getexif().get(EXIF_ORIENTATION, 1) in ROTATED:
+            oriented = opened.format in EXIF_FORMATS
+            if oriented and opened.getexif().get(EXIF_ORIENTATION, 1) in ROTATED:
                 width, height = height, width
             opened.draft("RGB", (DRAFT, DRAFT))  # JPEG only: decode at a reduced scale
             opened.load()
-            image = normalise_mode(ImageOps.exif_transpose(opened))
+            image = normalise_mode(ImageOps.exif_transpose(opened) if oriented else opened)
     # PIL reports corrupt data with many exception types; each means this file cannot be used.
     except Exception as err:
         facts.error = (str(err).splitlines() or [""])[0] or type(err).__name__

@@ -55,6 +55,8 @@ class Run:
     def last_step(self) -> int:
         steps = [int(r["step"]) for r in self.log + self.metrics if isinstance(r.get("step"), (int, float))]
         steps += [step for step, _ in self.grids]
+        if self.finished and self.planned_steps:  # the final grid is written once all steps are done
+            steps.append(self.planned_steps)
         return max(steps, default=0)
 
     @property
