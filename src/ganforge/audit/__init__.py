@@ -10,6 +10,6 @@ The source is only read: nothing in it is written, moved or deleted.
 
 from ganforge.audit.audit import AuditResult, run_audit
 from ganforge.audit.base import AuditOptions
-from ganforge.audit.outputs import keep_list, write_outputs
+from ganforge.audit.outputs import check_outputs, keep_list, write_outputs
 
-__all__ = ["AuditOptions", "AuditResult", "keep_list", "run_audit", "write_outputs"]
+__all__ = ["AuditOptions", "AuditResult", "check_outputs", "keep_list", "run_audit", "write_outputs"]

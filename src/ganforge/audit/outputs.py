@@ -24,19 +24,25 @@ def _inside(path: Path, folder: str) -> bool:
     return root.is_dir() and path.resolve().is_relative_to(root.resolve())
 
 
+def check_outputs(sources: list[str], out: Path | None = None, json_out: str | None = None,
+                  keep_out: Path | None = None) -> None:
+    """Refuse, before any work, outputs inside an audited folder and a keep list of a built-in set."""
+    for target in (out, keep_out, Path(json_out) if json_out and json_out != "-" else None):
+        if target is not None and any(_inside(target, s) for s in sources):
+            raise UserError(f"{target}: inside the audited folder; write audit outputs elsewhere "
+                            "(the audit never changes the data)")
+    if keep_out is not None and sources[0].startswith("builtin:"):
+        raise UserError("--write-keep: a built-in source has no files to list; audit a folder or a .zip")
+
+
 def write_outputs(result: AuditResult, out: Path | None = None, json_out: str | None = None,
                   keep_out: Path | None = None) -> None:
     from ganforge.audit.page import audit_page
 
     ctx = result.context
     sources = [ctx.scan.source.spec] + ([ctx.against.source.spec] if ctx.against else [])
-    for target in (out, keep_out, Path(json_out) if json_out and json_out != "-" else None):
-        if target is not None and any(_inside(target, s) for s in sources):
-            raise UserError(f"{target}: inside the audited folder; write audit outputs elsewhere "
-                            "(the audit never changes the data)")
+    check_outputs(sources, out, json_out, keep_out)
     if keep_out is not None:
-        if ctx.scan.source.kind == "builtin":
-            raise UserError("--write-keep: a built-in source has no files to list; audit a folder or a .zip")
         atomic_write_bytes(keep_out, keep_list(result).encode("utf-8"))
     if out is not None:
         atomic_write_bytes(out, audit_page(result).encode("utf-8"))

@@ -23,11 +23,13 @@ DEFAULT_DROP = "unreadable,duplicates,near-duplicates,leaked"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _, _, details = (__doc__ or "").strip().partition("\n")
+    description, _, examples = details.partition("examples:")
     audit = actions.add_parser(
         "audit",
         help="report on an image folder, .zip or builtin:NAME",
-        description=__doc__.strip().split("\n", 1)[1].split("examples:")[0].strip(),
-        epilog="examples:" + __doc__.split("examples:")[1],
+        description=description.strip(),
+        epilog="examples:" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     audit.add_argument("source", metavar="SRC", help="image folder (recursive), .zip or builtin:NAME")
@@ -58,7 +60,9 @@ def _drops(text: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganforge.audit import AuditOptions, run_audit, write_outputs
+    from ganforge.audit import AuditOptions, check_outputs, run_audit, write_outputs
+
+    check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
 
     options = AuditOptions(
         drop=_drops(args.drop),

@@ -21,6 +21,12 @@ def training_minutes(run: Run) -> float | None:
     return seconds / 60
 
 
+def _duration(minutes: float | None) -> str:
+    if minutes is None:
+        return "—"
+    return f"{minutes * 60:.0f} s" if minutes < 1 else f"{minutes:.1f} min"
+
+
 def _get(tree: dict, dotted: str) -> object:
     node: object = tree
     for key in dotted.split("."):
@@ -53,12 +59,11 @@ def build(runs: list[Run]) -> Built:
     for item in data:
         planned = item["planned_steps"]
         progress = f"{item['last_step']:,}" + (f" / {planned:,}" if planned else "")
-        minutes = item["training_minutes"]
         rows.append([
             item["label"], item["path"], item["task"], item["model"] or "—", item["loss"] or "—",
-            item["data"] or "—", item["status"], progress, "—" if minutes is None else f"{minutes:.1f}",
+            item["data"] or "—", item["status"], progress, _duration(item["training_minutes"]),
         ])
-    header = ["run", "directory", "task", "model", "loss", "data", "status", "step", "training min"]
+    header = ["run", "directory", "task", "model", "loss", "data", "status", "step", "training time"]
     note = ""
     if any(item["status"] != "finished" for item in data):
         note = ('<p class="note">A run without <code>samples/final.png</code> has not finished: '

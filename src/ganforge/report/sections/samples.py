@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from ganforge.report import html
 from ganforge.report.run import Run
 from ganforge.report.sections.base import Built
 
 MAX_GRIDS = 10  # per run; evenly spaced over training, first and last always shown
+SMALL = 320  # grids narrower than this many pixels are shown at twice their size
+
+
+def grid_image(path: Path, alt: str) -> str:
+    """The grid inline; a small grid is doubled, pixels kept sharp."""
+    with Image.open(path) as opened:
+        width = opened.width
+    return html.image_file(path, alt, width=2 * width if width < SMALL else None, pixels=True)
 
 
 def spaced(grids: list[tuple[int, Path]], limit: int = MAX_GRIDS) -> list[tuple[int, Path]]:
@@ -32,7 +41,7 @@ def over_training(runs: list[Run]) -> Built | None:
     for run in runs:
         shown = spaced(run.grids)
         data[run.label] = [{"step": step, "file": str(path)} for step, path in shown]
-        figures = [html.figure(html.image_file(path, f"{run.label} step {step}", pixels=True), f"step {step:,}")
+        figures = [html.figure(grid_image(path, f"{run.label} step {step}"), f"step {step:,}")
                    for step, path in shown]
         skipped = len(run.grids) - len(shown)
         note = f'<p class="note">{skipped} more grids in {html.escape(run.path / "samples")}.</p>' if skipped else ""
@@ -54,5 +63,5 @@ def final(runs: list[Run]) -> Built:
         else:
             path, caption = run.final_grid, f"{run.label}: final samples, step {run.last_step:,}"
         data[run.label] = str(path)
-        figures.append(html.figure(html.image_file(path, caption, pixels=True), caption))
+        figures.append(html.figure(grid_image(path, caption), caption))
     return Built(f'<div class="grids">{"".join(figures)}</div>', data)
