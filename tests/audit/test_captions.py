@@ -5,6 +5,9 @@ import json
 from PIL import Image
 
 from ganforge.audit import AuditOptions, run_audit
+from ganforge.audit.captions import find_captions
+from ganforge.audit.scan import relative_names
+from ganforge.data import open_source
 
 
 def _images(root, names):
@@ -33,10 +36,12 @@ def test_jsonl_with_lists_bad_lines_and_orphans(tmp_path):
     captions = result.to_json()["findings"]["captions"]
     assert captions["captions"] == 2 and captions["images_without"] == ["y.png"]
     assert captions["bad_lines"] == [2, 3] and captions["orphans"] == ["gone.png"]
-    assert any("are not a JSON object" in r for r in result.recommendations)
+    assert any("2 lines of" in r and "not a JSON object" in r for r in result.recommendations)
 
 
 def test_builtin_shapes_captions():
-    result = run_audit("builtin:shapes", options=AuditOptions(workers=1, progress=False))
-    captions = result.to_json()["findings"]["captions"]
-    assert captions["images_without"] == [] and captions["captions"] == result.images
+    source = open_source("builtin:shapes")
+    names = relative_names(source)
+    captions = find_captions(source, names)
+    assert len(captions.by_name) == len(source) == len(names)
+    assert captions.by_name[names[0]] == [source.captions[0]]

@@ -15,6 +15,11 @@ NEAR_HAMMING = 12  # pHash bits apart to be a candidate: small resized/re-encode
 NEAR_CORRELATION = 0.99  # thumbnail correlation confirming a candidate: copies score above 0.995
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`counted(1, "file")` -> "1 file"; `counted(3, "file")` -> "3 files"."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class AuditOptions:
     drop: tuple[str, ...] = DEFAULT_DROP  # what --write-keep leaves out (names of `Finding.flagged`)

@@ -20,7 +20,7 @@ th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: ta
 .plots { display: flex; flex-wrap: wrap; gap: 1em; }
 .plots img { max-width: 100%; }
 .grids { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-end; }
-figure { margin: 0; } figcaption { font-size: .85em; color: #555; text-align: center; }
+figure { margin: 0; width: fit-content; } figcaption { font-size: .85em; color: #555; text-align: center; }
 img.pixels { image-rendering: pixelated; }
 .note { color: #666; font-size: .9em; }
 .warn { color: #a40; }

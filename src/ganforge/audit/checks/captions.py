@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.report import html, plots
 
 WORD = re.compile(r"[\w']+")
@@ -25,20 +25,20 @@ def compute(ctx: AuditContext) -> Finding | None:
     recommendations = []
     if missing:
         recommendations.append(
-            f"{len(missing)} images ({len(missing) / max(1, len(readable)):.0%}) have no caption (e.g. "
+            f"{counted(len(missing), 'image')} without a caption ({len(missing) / max(1, len(readable)):.0%}; e.g. "
             f"{ctx.name(missing[0])}): write them, or leave them out of text-conditional training "
             "(--drop uncaptioned).")
     if captions.orphans:
-        recommendations.append(f"{len(captions.orphans)} caption entries name no image of the set "
+        recommendations.append(f"{counted(len(captions.orphans), 'caption entry', 'caption entries')} naming no image of the set "
                                f"(e.g. {captions.orphans[0]}): fix the names in {captions.where}.")
     if captions.bad_lines:
-        recommendations.append(f"{len(captions.bad_lines)} lines of {captions.where} are not a JSON object "
+        recommendations.append(f"{counted(len(captions.bad_lines), 'line')} of {captions.where} not a JSON object "
                                f"with a file name (first: line {captions.bad_lines[0]}).")
     if words and once / len(words) > 0.5 and len(texts) > 100:
         recommendations.append(f"{once / len(words):.0%} of the {len(words):,} words occur once: a text encoder "
                                "sees them too rarely to learn them; normalise spelling and synonyms.")
     mean = sum(lengths) / len(lengths) if lengths else 0
-    summary = (f"{len(texts):,} captions for {len(readable) - len(missing):,} images, {len(missing):,} without; "
+    summary = (f"{counted(len(texts), 'caption')} for {counted(len(readable) - len(missing), 'image')}, {len(missing):,} without; "
                f"{mean:.1f} words on average, vocabulary {len(words):,}")
     data = {"where": captions.where, "captions": len(texts), "images_without": [ctx.name(i) for i in missing],
             "orphans": captions.orphans, "bad_lines": captions.bad_lines, "lengths": lengths,
@@ -53,7 +53,8 @@ def render(finding: Finding, ctx: AuditContext) -> str:
     if data["lengths"]:
         parts.append(html.plots([html.image(plots.histogram("Caption length", data["lengths"], "words",
                                                             bins=range(0, max(data["lengths"]) + 2)), "caption lengths")]))
-    parts.append(html.table(["word", "count"], data["top_words"]))
+    words = ", ".join(f"{word} ({count:,})" for word, count in data["top_words"])
+    parts.append(f"<p>Most frequent words: {html.escape(words)}.</p>")
     if data["images_without"]:
         shown = data["images_without"][:50]
         parts.append(f"<h3>Without a caption ({len(data['images_without'])})</h3><p>{html.escape(', '.join(shown))}</p>")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.audit.sheets import contact_sheet
 from ganforge.report import html
 
@@ -21,17 +21,17 @@ def compute(ctx: AuditContext) -> Finding | None:
         odd = gray
         flagged["grayscale"] = gray
         recommendations.append(
-            f"{len(gray)} grayscale images in a colour set (e.g. {ctx.name(gray[0])}): with data.channels=3 "
+            f"{counted(len(gray), 'grayscale image')} in a colour set (e.g. {ctx.name(gray[0])}): with data.channels=3 "
             "they teach the generator to make some images gray; leave them out (--drop grayscale) "
             "unless gray images belong to what you want to generate.")
     elif colour and gray:
         odd = colour
         recommendations.append(
-            f"{len(colour)} colour images in a mostly grayscale set (e.g. {ctx.name(colour[0])}): "
+            f"{counted(len(colour), 'colour image')} in a mostly grayscale set (e.g. {ctx.name(colour[0])}): "
             "train with data.channels=1, or check where they came from.")
     if alpha:
         recommendations.append(
-            f"{len(alpha)} images carry transparency (e.g. {ctx.name(alpha[0])}): training puts them on "
+            f"{counted(len(alpha), 'image')} with transparency (e.g. {ctx.name(alpha[0])}): training puts them on "
             "black; flatten them onto the background you want first.")
     summary = f"{len(colour):,} colour, {len(gray):,} grayscale, {len(alpha):,} with alpha"
     data = {"colour": len(colour), "grayscale": len(gray), "alpha": [ctx.name(i) for i in alpha],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.audit.similarity import exact_groups
 from ganforge.report import html
 
@@ -17,11 +17,11 @@ def compute(ctx: AuditContext) -> Finding:
     recommendations = []
     if groups:
         recommendations.append(
-            f"{len(extra)} files are byte-for-byte copies of another ({len(groups)} groups, e.g. "
+            f"{counted(len(extra), 'file')} duplicating another byte for byte ({counted(len(groups), 'group')}, e.g. "
             f"{ctx.name(groups[0][0])} = {ctx.name(groups[0][1])}): copies weigh those images more "
             "and inflate memorisation; keep one of each (the keep list does).")
     data = {"groups": [[ctx.name(i) for i in group] for group in groups], "extra_copies": len(extra)}
-    summary = f"{len(groups)} groups, {len(extra)} extra copies"
+    summary = f"{counted(len(groups), 'group')}, {counted(len(extra), 'extra copy', 'extra copies')}"
     return Finding(summary, data, recommendations, {"duplicates": extra}, problem=bool(groups))
 
 

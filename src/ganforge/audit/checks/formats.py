@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import PurePosixPath
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.report import html
 
+MIXED = 0.05  # JPEG and other formats both above this share: artefacts differ between sources
 # The suffixes each PIL format is normally stored under.
 SUFFIXES = {"PNG": {".png"}, "JPEG": {".jpg", ".jpeg"}, "GIF": {".gif"}, "BMP": {".bmp"}, "WEBP": {".webp"},
             "TIFF": {".tif", ".tiff"}, "PPM": {".ppm", ".pgm"}}
@@ -22,14 +23,14 @@ def compute(ctx: AuditContext) -> Finding:
     total_bytes = sum(f.n_bytes for f in ctx.scan.facts)
     summary = ", ".join(f"{n:,} {fmt}" for fmt, n in formats.most_common()) or "no readable image"
     recommendations = []
-    if "JPEG" in formats and len(formats) > 1:
-        share = formats["JPEG"] / len(readable)
+    share = formats["JPEG"] / len(readable) if readable else 0.0
+    if MIXED <= share <= 1 - MIXED:
         recommendations.append(
             f"{share:.0%} of the images are JPEG and the rest are not: compression artefacts then tell the "
             "sources apart, which a discriminator can learn; re-encode all images in one format if they "
             "come from different places.")
     if mismatched:
-        recommendations.append(f"{len(mismatched)} files have a suffix that does not match their content "
+        recommendations.append(f"{counted(len(mismatched), 'file')} with a suffix that does not match the content "
                                f"(e.g. {mismatched[0]}): rename them so other tools read them right.")
     data = {"formats": dict(formats), "suffix_mismatch": mismatched, "total_bytes": total_bytes}
     return Finding(summary, data, recommendations, problem=bool(mismatched))

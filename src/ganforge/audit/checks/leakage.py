@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.audit.sheets import contact_sheet
 from ganforge.report import html
 
@@ -32,10 +32,10 @@ def compute(ctx: AuditContext) -> Finding | None:
     recommendations = []
     if leaked:
         recommendations.append(
-            f"{len(leaked)} images also appear in {other.source.spec} (e.g. {pairs[0]['file']} ~ "
+            f"{counted(len(leaked), 'image')} of this set found in {other.source.spec} too (e.g. {pairs[0]['file']} ~ "
             f"{pairs[0]['against']}): metrics against that set then reward memorisation; remove them "
             "from one of the two sets (the keep list leaves them out of this one).")
-    summary = f"{len(leaked)} images shared with {other.source.spec} ({sum(p['kind'] == 'exact' for p in pairs)} exact)"
+    summary = f"{counted(len(leaked), 'image')} shared with {other.source.spec} ({sum(p['kind'] == 'exact' for p in pairs)} exact)"
     return Finding(summary, {"against": other.source.spec, "pairs": pairs}, recommendations, {"leaked": leaked},
                    problem=bool(leaked))
 

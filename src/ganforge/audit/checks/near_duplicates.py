@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.audit.sheets import contact_sheet
 from ganforge.audit.similarity import union_groups
 from ganforge.report import html
@@ -38,13 +38,13 @@ def compute(ctx: AuditContext) -> Finding:
     recommendations = []
     if groups:
         recommendations.append(
-            f"{len(groups)} groups of near-duplicates ({len(extra)} images beyond the first of each; e.g. "
+            f"{counted(len(groups), 'group')} of near-duplicates ({counted(len(extra), 'image')} beyond the first of each; e.g. "
             f"{' ~ '.join(ctx.name(i) for i in ordered[0][:2])}): resized or re-encoded copies make the set "
             "look larger than it is; keep the largest of each group (the keep list does).")
     data = {"hamming": ctx.options.near_hamming, "correlation": ctx.options.near_correlation,
             "groups": [[ctx.name(i) for i in group] for group in ordered],
             "pairs": [[ctx.name(reps[i]), ctx.name(reps[j]), d] for i, j, d in pairs[:10000]]}
-    summary = f"{len(groups)} groups, {len(extra)} images beyond the first of each"
+    summary = f"{counted(len(groups), 'group')}, {counted(len(extra), 'image')} beyond the first of each"
     return Finding(summary, data, recommendations, {"near-duplicates": extra}, problem=bool(groups))
 
 

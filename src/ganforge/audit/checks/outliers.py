@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.audit.sheets import contact_sheet
 from ganforge.report import html
 
@@ -50,12 +50,12 @@ def compute(ctx: AuditContext) -> Finding | None:
     recommendations = []
     if flagged:
         recommendations.append(
-            f"{len(flagged)} images stand apart from the rest (e.g. {ctx.name(flagged[0])}, outlier score "
+            f"{counted(len(flagged), 'image')} standing apart from the rest (e.g. {ctx.name(flagged[0])}, outlier score "
             f"{score_of[flagged[0]]:.1f}): look at them on the contact sheet; drop those that do not belong "
             "(--drop outliers).")
     data = {"features": "8x8 RGB thumbnail, PCA, local outlier factor", "threshold": LOF_THRESHOLD,
             "outliers": [{"file": ctx.name(i), "score": score_of[i]} for i in flagged]}
-    summary = f"{len(flagged)} images with an outlier score above {LOF_THRESHOLD}"
+    summary = f"{counted(len(flagged), 'image')} with an outlier score above {LOF_THRESHOLD}"
     return Finding(summary, data, recommendations, {"outliers": flagged}, problem=bool(flagged))
 
 

@@ -25,9 +25,10 @@ def compute(ctx: AuditContext) -> Finding | None:
     sizes = {f"{w}x{h}" for w, h in zip(widths.tolist(), heights.tolist(), strict=True)}
     recommendations = []
     if fitting and len(sizes) > 1:
+        upsampled = float(np.mean(shorter < fitting[-1]))
         recommendations.append(
             f"90% of the images have a shorter side of {p10:.0f} px or more: data.resolution={fitting[-1]} "
-            f"trains without upsampling them ({float(np.mean(shorter < fitting[-1])):.0%} would be upsampled).")
+            "trains without upsampling them" + (f" ({upsampled:.0%} would be upsampled)." if upsampled else "."))
     elif not fitting:
         recommendations.append(
             f"a tenth of the images have a shorter side under {p10:.0f} px, below the smallest model size "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganforge.audit.base import AuditContext, Check, Finding
+from ganforge.audit.base import AuditContext, Check, Finding, counted
 from ganforge.audit.captions import is_caption_file
 from ganforge.report import html
 
@@ -15,9 +15,9 @@ def compute(ctx: AuditContext) -> Finding:
     recommendations = []
     if broken:
         recommendations.append(
-            f"{len(broken)} files cannot be decoded (e.g. {broken[0][0]}): training skips them with a "
+            f"{counted(len(broken), 'file')} cannot be decoded (e.g. {broken[0][0]}): training skips them with a "
             "warning each; re-export them from their originals or leave them out (the keep list does).")
-    summary = f"{len(broken)} unreadable of {len(ctx.scan.facts):,}" + (f"; {len(others)} notes on non-image files" if others else "")
+    summary = f"{len(broken):,} unreadable of {len(ctx.scan.facts):,}" + (f"; {counted(len(others), 'note')} on non-image files" if others else "")
     data = {"unreadable": [{"file": n, "reason": r} for n, r in broken], "non_image_files": others}
     flagged = {"unreadable": [f.index for f in ctx.scan.facts if not f.readable]}
     return Finding(summary, data, recommendations, flagged, problem=bool(broken))
