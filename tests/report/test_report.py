@@ -41,7 +41,9 @@ def test_one_run_report_has_every_curve_and_grid(two_runs, tmp_path):
             "final-samples"} <= set(data)
     assert [grid["step"] for grid in data["samples"]["lr-high"]] == [5, 10, 15, 20]
     assert data["runs"][0]["status"] == "finished" and data["runs"][0]["last_step"] == 20
-    assert set(data["learning-rates"]["lr-high"]) == {"lr_g", "lr_d"}
+    assert set(data["learning-rates"]) == {"lr_g", "lr_d"}
+    assert data["losses"]["d_loss"]["lr-high"]["steps"] == list(range(2, 21, 2))
+    assert "checkpoints/best.ckpt holds step" in page
     assert "config" in data and "differences" not in data["config"]
     assert "step 15" in page
 

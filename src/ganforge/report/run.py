@@ -10,7 +10,7 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,6 @@ class Run:
     final_grid: Path | None
     best: dict[str, Any] | None
     last_write: float | None  # seconds since the epoch of the newest log line
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def task(self) -> str:

@@ -32,13 +32,16 @@ KNOWN_GROUPS = (LOSSES, DISCRIMINATOR, LEARNING_RATES, SPEED, GRADIENTS)
 
 
 def _plots_for(runs: list[Run], keys: tuple[str, ...], group: CurveGroup) -> tuple[list[str], dict]:
+    """Plot HTML and {key: {run label: curve}}: one plot of all keys for one run, one per key for several."""
     images, data = [], {}
     if len(runs) == 1:
-        curves = [c for key in keys if (c := series(runs[0].log, key)) is not None]
+        run = runs[0]
+        curves = [c for key in keys if (c := series(run.log, key)) is not None]
         if curves:
-            images.append(plots.line_plot(group.title, curves, group.ylabel, group.log_y, group.smooth))
-            data[runs[0].label] = {c.label: c.to_json() for c in curves}
-        return [html.image(png, group.title) for png in images], data
+            png = plots.line_plot(group.title, curves, group.ylabel, group.log_y, group.smooth)
+            images.append(html.image(png, group.title))
+            data = {c.label: {run.label: c.to_json() | {"label": run.label}} for c in curves}
+        return images, data
     for key in keys:
         curves = [c for run in runs if (c := series(run.log, key, run.label)) is not None]
         if curves:
@@ -77,5 +80,5 @@ def other_values(runs: list[Run]) -> Built | None:
         group = CurveGroup(key, (key,), key, smooth=True)
         found, values = _plots_for(runs, (key,), group)
         images += found
-        data.update(values if len(runs) > 1 else {key: values})
+        data.update(values)
     return Built(html.plots(images), data) if images else None

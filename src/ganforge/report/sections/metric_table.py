@@ -40,4 +40,8 @@ def build(runs: list[Run]) -> Built:
     header = ["metric"] + [f"{run.label} {which}" for run in runs for which in ("best", "final")]
     missing = [run.label for run in runs if not run.metrics]
     note = f'<p class="note">No metrics yet for: {html.escape(", ".join(missing))}.</p>' if missing else ""
+    for run in runs:
+        if run.best and {"metric", "value", "step"} <= set(run.best):
+            note += (f'<p class="note">{html.escape(run.label)}: checkpoints/best.ckpt holds step '
+                     f'{run.best["step"]:,} ({html.escape(run.best["metric"])} {html.number(run.best["value"])}).</p>')
     return Built(html.table(header, rows) + note, data)
