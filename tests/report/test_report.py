@@ -63,6 +63,21 @@ def test_run_still_training_without_metrics_gets_a_report(two_runs, tmp_path):
     assert "No metrics yet" in page
 
 
+def test_class_conditional_metrics_with_per_class_parts(tmp_path):
+    run = tmp_path / "cond"
+    run.mkdir()
+    (run / "config.yaml").write_text("name: cond\ntask: conditional\n")
+    records = [{"step": s, "ifid": 30.0 / s, "ifid/cat": 25.0 / s, "ifid/dog": 35.0 / s, "class_accuracy": s / 40,
+                "class_accuracy_ci": [s / 40 - 0.05, s / 40 + 0.05]} for s in (10, 20)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    page, data = build_report(read_runs([run]))
+    assert set(data["metrics-table"]["cond"]) == {"ifid", "class_accuracy"}
+    assert data["metrics-table"]["cond"]["ifid"]["best_step"] == 20  # lower is better
+    assert [c["label"] for c in data["metrics"]["ifid per class"]["cond"]] == ["ifid/cat", "ifid/dog"]
+    assert data["metrics"]["class_accuracy"]["cond"]["low"] == [0.2, 0.45]
+    assert "ifid per class: cond" in page
+
+
 def test_empty_run_directory_with_only_a_config(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.yaml").write_text("name: fresh\ntrain: {steps: 10}\n")

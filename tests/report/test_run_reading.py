@@ -35,6 +35,12 @@ def test_kid_band_is_mean_plus_minus_std_and_ci_wins():
     assert interval_kind(records, "fid") == "95% CI" and interval_kind(records, "kid_mean") == "± std"
 
 
+def test_per_class_parts_are_kept_apart():
+    records = [{"step": 5, "ifid": 9.0, "ifid/cat": 8.0, "ifid/dog": 10.0, "class_accuracy": 0.5}]
+    assert metric_keys(records) == ["ifid", "class_accuracy"]
+    assert metric_keys(records, parts=True) == ["ifid/cat", "ifid/dog"]
+
+
 def test_best_follows_the_metric_direction():
     records = [{"step": s, "fid": f, "precision": p} for s, f, p in [(1, 9.0, 0.2), (2, 4.0, 0.7), (3, 6.0, 0.5)]]
     assert best_and_final(metric_curve(records, "fid"), "fid") == {"best": 4.0, "best_step": 2, "final": 6.0, "final_step": 3}

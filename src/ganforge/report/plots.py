@@ -18,6 +18,7 @@ from ganforge.report.series import Curve  # noqa: E402
 FIGSIZE = (6.4, 3.6)  # inches; at DPI 100 a 640x360 image that fits two per row
 DPI = 100
 SMOOTH_MIN_POINTS = 50  # fewer points are drawn as they are
+MAX_LEGEND = 12  # more lines than this (e.g. one per class) go without a legend
 
 
 def _png(figure: Figure) -> bytes:
@@ -60,7 +61,7 @@ def line_plot(
     if log_y and all((c.values > 0).all() for c in curves):
         axes.set_yscale("log")
     axes.grid(alpha=0.3)
-    if len(curves) > 1 or any(c.label != title for c in curves):
+    if 1 < len(curves) <= MAX_LEGEND or (len(curves) == 1 and curves[0].label != title):
         axes.legend(fontsize="small")
     return _png(figure)
 

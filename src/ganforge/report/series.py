@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 # Metric keys whose smaller values are better; every other metric ranks larger-is-better.
-LOWER_IS_BETTER = frozenset({"fid", "kid_mean", "fd_inf", "fd_infinity"})
+LOWER_IS_BETTER = frozenset({"fid", "kid_mean", "fd_inf", "fd_infinity", "ifid"})
+PART_SEPARATOR = "/"  # "ifid/cat": one class's share of a metric, plotted with its siblings
 CI_SUFFIX = "_ci"
 STD_SUFFIX = "_std"
 MEAN_SUFFIX = "_mean"
@@ -51,12 +52,15 @@ def series(records: list[dict[str, Any]], key: str, label: str | None = None) ->
     return Curve(label or key, np.asarray(steps), np.asarray(values))
 
 
-def metric_keys(records: list[dict[str, Any]]) -> list[str]:
-    """Scalar metric keys in first-seen order, leaving out the spreads that belong to a mean."""
+def metric_keys(records: list[dict[str, Any]], parts: bool = False) -> list[str]:
+    """Scalar metric keys in first-seen order, leaving out the spreads that belong to a mean.
+
+    Per-class parts (`ifid/cat`) are left out, or with `parts` are the only keys returned.
+    """
     keys: dict[str, None] = {}
     for record in records:
         for key, value in record.items():
-            if key == "step" or _number(value) is None:
+            if key == "step" or _number(value) is None or (PART_SEPARATOR in key) != parts:
                 continue
             if key.endswith(STD_SUFFIX) and f"{key[: -len(STD_SUFFIX)]}{MEAN_SUFFIX}" in record:
                 continue

@@ -1,4 +1,7 @@
-"""Metric curves over training with their intervals (95% CI, or mean ± std for KID and IS)."""
+"""Metric curves over training with their intervals (95% CI, or mean ± std for KID and IS).
+
+Per-class parts of a metric (`ifid/cat`, `ifid/dog`) share one plot per run.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from ganforge.report import html, plots
 from ganforge.report.run import Run
 from ganforge.report.sections.base import Built
 from ganforge.report.sections.metric_table import all_metric_keys
-from ganforge.report.series import interval_kind, metric_curve
+from ganforge.report.series import PART_SEPARATOR, interval_kind, metric_curve, metric_keys
 
 
 def build(runs: list[Run]) -> Built | None:
@@ -17,4 +20,12 @@ def build(runs: list[Run]) -> Built | None:
         band = f" (band: {', '.join(sorted(kinds))})" if kinds else ""
         images.append(html.image(plots.line_plot(f"{key}{band}", curves, key), key))
         data[key] = {c.label: c.to_json() for c in curves}
+    for run in runs:
+        by_metric: dict[str, list] = {}
+        for key in metric_keys(run.metrics, parts=True):
+            by_metric.setdefault(key.split(PART_SEPARATOR)[0], []).append(metric_curve(run.metrics, key))
+        for metric, curves in by_metric.items():
+            title = f"{metric} per class: {run.label}"
+            images.append(html.image(plots.line_plot(title, curves, metric), title))
+            data[f"{metric} per class"] = data.get(f"{metric} per class", {}) | {run.label: [c.to_json() for c in curves]}
     return Built(html.plots(images), data) if images else None
