@@ -22,7 +22,7 @@ def build_report(runs: list[Run]) -> tuple[str, dict[str, Any]]:
         built = section.build(runs)
         if built is None:
             continue
-        shown.append((name, section.title, built.html))
+        shown.append((name, section.title, built.html, built.half))
         data[name] = built.data
     labels = ", ".join(run.label for run in runs)
     title = f"ganforge report: {labels}" if len(runs) <= 3 else f"ganforge report: {len(runs)} runs"

@@ -17,6 +17,7 @@ h3 { font-size: 1.05em; margin: 1em 0 .4em; }
 table { border-collapse: collapse; margin: .5em 0; font-size: .92em; }
 th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+section.half { display: inline-block; vertical-align: top; width: calc(50% - 1em); margin-right: 1em; }
 .plots { display: flex; flex-wrap: wrap; gap: 1em; }
 .plots img { max-width: 100%; }
 .grids { display: flex; flex-wrap: wrap; gap: .8em; align-items: flex-end; }
@@ -73,14 +74,15 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]], numeric_from:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def section(anchor: str, title: str, body: str) -> str:
-    return f'<section id="{escape(anchor)}"><h2>{escape(title)}</h2>{body}</section>'
+def section(anchor: str, title: str, body: str, half: bool = False) -> str:
+    kind = ' class="half"' if half else ""
+    return f'<section id="{escape(anchor)}"{kind}><h2>{escape(title)}</h2>{body}</section>'
 
 
-def page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
-    """A whole document; `sections` are (anchor, title, body html) in order, linked from the top."""
-    contents = " · ".join(f'<a href="#{escape(a)}">{escape(t)}</a>' for a, t, _ in sections)
-    body = "".join(section(a, t, b) for a, t, b in sections)
+def page(title: str, subtitle: str, sections: Sequence[tuple]) -> str:
+    """A whole document; `sections` are (anchor, title, body html[, half width]) in order, linked from the top."""
+    contents = " · ".join(f'<a href="#{escape(s[0])}">{escape(s[1])}</a>' for s in sections)
+    body = "".join(section(*s) for s in sections)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">'

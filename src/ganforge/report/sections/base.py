@@ -15,6 +15,7 @@ class Built:
 
     html: str
     data: Any
+    half: bool = False  # narrow enough (one plot) to sit beside the next half-width section
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def group_section(group: CurveGroup, empty_note: str | None = None):
     def build(runs: list[Run]) -> Built | None:
         images, data = _plots_for(runs, group.keys, group)
         if images:
-            return Built(html.plots(images), data)
+            return Built(html.plots(images), data, half=len(images) == 1)
         return Built(f'<p class="note">{html.escape(empty_note)}</p>', {}) if empty_note else None
 
     return build

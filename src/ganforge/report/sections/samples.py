@@ -64,4 +64,4 @@ def final(runs: list[Run]) -> Built:
             path, caption = run.final_grid, f"{run.label}: final samples, step {run.last_step:,}"
         data[run.label] = str(path)
         figures.append(html.figure(grid_image(path, caption), caption))
-    return Built(f'<div class="grids">{"".join(figures)}</div>', data)
+    return Built(f'<div class="grids">{"".join(figures)}</div>', data, half=len(runs) == 1)
