@@ -108,11 +108,13 @@ def test_translation_rows_and_prompts_when_a_run_has_them(two_runs, tmp_path):
     assert "a &lt;b&gt;bold&lt;/b&gt; square" in page  # prompts are text, never markup
 
 
-def test_text_run_without_prompts_says_so(tmp_path):
-    (tmp_path / "r").mkdir()
-    (tmp_path / "r" / "config.yaml").write_text("name: t\ntask: text\n")
-    page, _ = build_report(read_runs([tmp_path / "r"]))
-    assert "No samples/prompts.txt in: t" in page
+def test_task_runs_without_their_files_say_so(tmp_path):
+    for name, task in (("t", "text"), ("p", "translation")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.yaml").write_text(f"name: {name}\ntask: {task}\n")
+    page, _ = build_report(read_runs([tmp_path / "t", tmp_path / "p"]))
+    assert "No samples/prompts.txt in: t." in page
+    assert "No samples/translation/step-*-output.png in: p." in page
 
 
 def test_not_a_run_directory_is_a_clear_error(tmp_path, capsys):

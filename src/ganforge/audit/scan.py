@@ -68,7 +68,9 @@ def _facts_of_chunk(indices: range) -> list[ImageFacts]:
 
 
 def default_workers() -> int:
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    """The CPUs this process may use, at most MAX_WORKERS."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, usable))
 
 
 def _facts(source: ImageSource, workers: int) -> Iterator[list[ImageFacts]]:

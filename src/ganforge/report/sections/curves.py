@@ -24,7 +24,8 @@ class CurveGroup:
 
 
 LOSSES = CurveGroup("Losses", ("d_loss", "g_loss"), "loss", smooth=True)
-DISCRIMINATOR = CurveGroup("D(real) and D(fake)", ("d_real", "d_fake"), "mean D logit", smooth=True)
+# d_wrong: D on real images with mismatched conditions (GAN-CLS text runs)
+DISCRIMINATOR = CurveGroup("D(real) and D(fake)", ("d_real", "d_fake", "d_wrong"), "mean D logit", smooth=True)
 LEARNING_RATES = CurveGroup("Learning rates", ("lr_g", "lr_d"), "learning rate")
 SPEED = CurveGroup("Speed", ("it_per_s",), "G steps per second", smooth=True)
 GRADIENTS = CurveGroup("Gradient norms", ("grad_norm_d", "grad_norm_g"), "L2 norm", smooth=True, log_y=True)

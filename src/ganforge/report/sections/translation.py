@@ -34,7 +34,8 @@ def translation_rows(run: Run) -> list[tuple[int, dict[str, Path]]]:
 
 def build(runs: list[Run]) -> Built | None:
     found = {run.label: rows for run in runs if (rows := translation_rows(run))}
-    if not found:
+    missing = [run.label for run in runs if run.task == "translation" and run.label not in found]
+    if not found and not missing:
         return None
     parts, data = [], {}
     for label, rows in found.items():
@@ -48,4 +49,6 @@ def build(runs: list[Run]) -> Built | None:
         head = "<tr><th></th>" + "".join(f"<th>{p}</th>" for p in PARTS) + "</tr>"
         parts.append(f"<h3>{html.escape(label)}</h3><table>{head}{''.join(table_rows)}</table>")
         data[label] = [{"step": step, **{p: str(f) for p, f in files.items()}} for step, files in rows]
+    if missing:
+        parts.append(f'<p class="note">No samples/{FOLDER}/step-*-output.png in: {html.escape(", ".join(missing))}.</p>')
     return Built("".join(parts), data)
