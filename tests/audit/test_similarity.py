@@ -7,13 +7,21 @@ from PIL import Image, ImageEnhance
 from seeded import smooth_image
 
 from ganforge.audit.facts import inspect_image
-from ganforge.audit.similarity import NearMatcher, exact_groups, union_groups
+from ganforge.audit.similarity import _BYTE_BITS, NearMatcher, exact_groups, popcount, union_groups
 
 
 def _facts(image: Image.Image, fmt: str = "PNG"):
     buffer = io.BytesIO()
     image.save(buffer, format=fmt)
     return inspect_image(0, buffer.getvalue())
+
+
+def test_popcount_with_and_without_numpy_builtin(monkeypatch):
+    values = np.array([[0, 1, 2**64 - 1], [2**63, 0b1011, 12345678901234567]], dtype=np.uint64)
+    expected = [[0, 1, 64], [1, 3, bin(12345678901234567).count("1")]]
+    assert popcount(values).tolist() == expected
+    monkeypatch.delattr(np, "bitwise_count", raising=False)  # numpy 1.x has none
+    assert popcount(values).tolist() == expected and _BYTE_BITS[255] == 8
 
 
 def test_exact_groups_and_union():

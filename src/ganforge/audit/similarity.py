@@ -16,6 +16,15 @@ from collections.abc import Iterator
 import numpy as np
 
 BLOCK = 256  # rows per block: BLOCK x N uint64 stays near 100 MB at N = 50,000
+_BYTE_BITS = np.array([bin(byte).count("1") for byte in range(256)], dtype=np.uint8)
+
+
+def popcount(values: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64 (numpy >= 2 has it built in; older numpy counts byte by byte)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(values)
+    as_bytes = np.ascontiguousarray(values).view(np.uint8).reshape(*values.shape, 8)
+    return _BYTE_BITS[as_bytes].sum(axis=-1, dtype=np.uint8)
 FLAT_TOLERANCE = 2.0  # mean absolute thumbnail difference (0..255) that still calls flat images equal
 
 
@@ -58,7 +67,7 @@ class NearMatcher:
         right = left if same else (_unit_rows(thumbs_b), thumbs_b)
         for start in range(0, len(a), BLOCK):
             first_col = start if same else 0  # within one set only the upper triangle is needed
-            distances = np.bitwise_count(a[start : start + BLOCK, None] ^ b[None, first_col:])
+            distances = popcount(a[start : start + BLOCK, None] ^ b[None, first_col:])
             rows, cols = np.nonzero(distances <= self.hamming)
             if same:
                 keep = start + rows < first_col + cols
