@@ -1,4 +1,4 @@
-"""The seeded folder (known problems planted), built once per session and never changed by a test."""
+"""The seeded folder (known problems planted), built once per test run and never changed by a test."""
 
 from __future__ import annotations
 
