@@ -32,7 +32,8 @@ def check_output_file(path: str | os.PathLike, flag: str = "--out", make_parents
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"{flag} {path}: file exists and is not writable")
     if not make_parents and not path.parent.is_dir():
-        raise UserError(f"{flag} {path}: folder {path.parent} does not exist")
+        what = "is a file, not a folder" if path.parent.exists() else "does not exist"
+        raise UserError(f"{flag} {path}: folder {path.parent} {what}")
     _check_creatable_under(path, flag)
     return path
 

@@ -42,6 +42,15 @@ class PeriodicEvaluation:
 
             raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
         self.best_key, self.lower_is_better = RANKING[best]
+        self.check_resources()
+
+    def check_resources(self) -> None:
+        """Fail at start-up, not at the first evaluation: the cache folder and the Inception weights."""
+        from ganforge.metrics.weights import ganforge_home, resolve_inception_weights
+
+        ganforge_home()
+        if self.config.eval.features == "inception":
+            resolve_inception_weights(self.config.eval.weights, option="eval.weights=PATH")
 
     def __call__(self, state, run_dir: Path, logger) -> None:
         if state.step % self.config.eval.every != 0:
