@@ -154,7 +154,6 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
 
     from ganforge import __version__
     from ganforge.atomic import atomic_write
-
     from ganforge.outputs import check_output_file
 
     out = Path(out)

@@ -50,7 +50,7 @@ def output_kind(out: Path, flag: str = "--out") -> str:
 
 def image_shape(generator) -> tuple[int, ...]:
     """[C, H, W] of one generated image (one latent through the generator)."""
-    from ganforge.sampling import latents, generate_from_latents
+    from ganforge.sampling import generate_from_latents, latents
 
     return tuple(next(generate_from_latents(generator.eval(), latents(1, generator.z_dim, 0))).shape[1:])
 

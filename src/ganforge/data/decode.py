@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-
 # Larger images are skipped: PIL's own decompression-bomb threshold (about 0.27 GB as RGB),
 # far beyond what GAN training or FID (299x299) needs.
 MAX_PIXELS = 89_478_485
