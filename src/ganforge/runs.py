@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +32,32 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise UserError(f"{path}: checkpoint not found")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's notes on pickle protocols would precede our one line
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        unsafe = _UNSAFE_GLOBAL.search(str(err))
-        if unsafe is None:
-            raise UserError(f"{path}: {NOT_A_CHECKPOINT} (not a PyTorch file)") from None
-        raise UserError(
-            f"{path}: refused: holds Python code references ({unsafe.group(1).rstrip('.')}), not only"
-            f" tensors and plain data; {NOT_A_CHECKPOINT}"
-        ) from None
+        raise UserError(_refusal(path, str(err))) from None
     except Exception:  # truncated, random or foreign files fail in many ways, all meaning this
         raise UserError(f"{path}: {NOT_A_CHECKPOINT} (unreadable or truncated)") from None
     if not isinstance(state, dict) or not isinstance(state.get("generator"), dict) or "config" not in state:
         raise UserError(f"{path}: {NOT_A_CHECKPOINT} (a PyTorch file without its 'generator' and 'config')")
     return state
+
+
+def _refusal(path: Path, message: str) -> str:
+    """Why `torch.load(weights_only=True)` refused: a pickle with code references, or not PyTorch at all."""
+    import zipfile
+
+    with path.open("rb") as handle:
+        pickled = handle.read(1) == b"\x80"  # the PROTO opcode: a legacy torch file or a bare pickle
+    if not (pickled or zipfile.is_zipfile(path)):
+        return f"{path}: {NOT_A_CHECKPOINT} (not a PyTorch file)"
+    unsafe = _UNSAFE_GLOBAL.search(message)
+    named = f" ({unsafe.group(1).rstrip('.')})" if unsafe else ""
+    return (
+        f"{path}: refused: it holds Python objects beyond tensors and plain data{named}, and loading"
+        f" them could run code; {NOT_A_CHECKPOINT}"
+    )
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:

@@ -125,6 +125,8 @@ CASES = [
     Case("train-resume-change-data", "train --resume --run-dir {a}/run data.path=builtin:shapes", ("data.path",)),
     Case("train-resume-change-lr", "train --resume --run-dir {a}/run train.lr_g=0.1", ("train.lr_g", "train.steps")),
     Case("train-resume-bad-steps", "train --resume --run-dir {a}/run train.steps=-4", ("train.steps",)),
+    Case("train-eval-weights-missing", f"train dcgan-digits {TINY} eval.every=2 eval.weights={{w}}/none.pth --run-dir {{w}}/r",
+         ("eval.weights={w}/none.pth",)),
     Case("train-home-is-file", f"train dcgan-digits {TINY} eval.every=2 eval.features=digits --run-dir {{w}}/r",
          ("GANFORGE_HOME",), env=(("GANFORGE_HOME", "{a}/a_file"),)),
     # sample
