@@ -23,11 +23,21 @@ class Section(BaseModel):
 
 class DataConfig(Section):
     path: str = "builtin:digits"  # builtin:NAME, an image folder or a .zip
-    resolution: int = Field(32, ge=8, le=1024)
-    channels: Literal[1, 3] = 1
-    labels: bool = False  # class sub-folders give labels
+    # "auto": read from the images (smallest model resolution >= their median shorter side;
+    # 1 channel when every image is grayscale). The run's config.yaml records the values used.
+    resolution: int | Literal["auto"] = 32
+    channels: Literal[1, 3, "auto"] = 1
+    labels: bool = False  # class sub-folders give labels (used by task: conditional)
+    balance: bool = False  # class-balanced batches (each class equally likely)
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution_range(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 8 <= value <= 1024:
+            raise ValueError(f"data.resolution: {value} is outside 8..1024 (or use auto)")
+        return value
 
     @field_validator("path")
     @classmethod
@@ -37,21 +47,26 @@ class DataConfig(Section):
         return value
 
 
-class NetConfig(Section):
+class GeneratorNetConfig(Section):
     width: int = Field(64, ge=1)
-    batchnorm: bool = True  # DCGAN-D batchnorm; ignored where a model has none
-    spectral_norm: bool = False
+
+
+class DiscriminatorNetConfig(Section):
+    width: int = Field(64, ge=1)
+    # None: the model's own default; a model without the option refuses an explicit value.
+    batchnorm: bool | None = None
+    spectral_norm: bool | None = None
 
 
 class ModelConfig(Section):
     name: str = "dcgan"
     z_dim: int = Field(100, ge=1)
-    g: NetConfig = NetConfig()
-    d: NetConfig = NetConfig()
+    g: GeneratorNetConfig = GeneratorNetConfig()
+    d: DiscriminatorNetConfig = DiscriminatorNetConfig()
 
 
 class LossConfig(Section):
-    name: str = "nonsaturating"
+    name: str | None = None  # None: the model's default loss (MODELS[name].default_loss)
     r1_gamma: float = Field(0.0, ge=0)  # R1 weight; 0 disables
     r1_every: int = Field(16, ge=1)  # lazy R1: every k D steps, scaled by k
     gp_weight: float = Field(10.0, ge=0)  # wgan-gp gradient penalty weight
@@ -63,7 +78,12 @@ class AugmentConfig(Section):
 
 class EMAConfig(Section):
     enabled: bool = True
-    decay: float = Field(0.999, ge=0, lt=1)
+    # Half-life of the average in thousands of real images shown to D, as stylegan2-ada's
+    # ema_kimg; with `rampup`, the half-life is at most rampup x images seen so far, so a short
+    # run is not dragged back to its first weights.
+    half_life_kimg: float = Field(10.0, gt=0)
+    rampup: float | None = Field(0.05, gt=0)
+    decay: float | None = Field(None, ge=0, lt=1)  # a fixed per-step decay instead of the half-life
     start: int = Field(0, ge=0)  # step from which the EMA starts averaging
 
 
@@ -131,6 +151,7 @@ class EvalConfig(Section):
 
 class Config(Section):
     name: str = "run"
+    task: str = "unconditional"  # the objective: unconditional, conditional
     seed: int = Field(0, ge=0, le=2**63 - 3)  # seed + 2 still fits torch's 64-bit seed
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -142,12 +163,26 @@ class Config(Section):
 
     @model_validator(mode="after")
     def _check_names(self) -> Config:
+        # The registries import no config at run time, so these imports make no circle.
         from ganforge.losses import LOSSES
         from ganforge.models import MODELS
+        from ganforge.training.objectives import OBJECTIVES
 
+        _check_choice("task", self.task, OBJECTIVES)
         _check_choice("model.name", self.model.name, MODELS)
+        spec = MODELS[self.model.name]
+        if self.loss.name is None:
+            self.loss.name = spec.default_loss
         _check_choice("loss.name", self.loss.name, LOSSES)
-        MODELS[self.model.name].check_resolution(self.data.resolution)
+        if isinstance(self.data.resolution, int):
+            spec.check_resolution(self.data.resolution)
+        for option in ("batchnorm", "spectral_norm"):
+            if getattr(self.model.d, option) is not None and option not in spec.d_options:
+                raise ValueError(
+                    f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
+                    f" (options of its D: {', '.join(spec.d_options) or 'none'})"
+                )
+        OBJECTIVES[self.task].check_config(self, spec)
         return self
 
 
@@ -235,7 +270,32 @@ def _format_error(error: dict, label: str) -> str:
     return f"{label}: {path}: {error['msg'].lower()} (got {shown})"
 
 
+# Keys of the first release that never had an effect, with the values it wrote for them:
+# dropped on reading so its config.yaml files and checkpoints still load.
+FORMER_DEFAULTS = {"batchnorm": True, "spectral_norm": False}
+
+
+def drop_former_no_op_keys(tree: dict) -> dict:
+    """Remove `model.g.batchnorm`/`model.g.spectral_norm` (ignored by every model) and D options
+    a model never had, where they hold the value written for them by default; any other value
+    stays and fails validation, naming the key."""
+    from ganforge.models import MODELS
+
+    model = tree.get("model")
+    if not isinstance(model, dict):
+        return tree
+    spec = MODELS.get(model.get("name", "dcgan"))
+    g, d = model.get("g"), model.get("d")
+    for key, written in FORMER_DEFAULTS.items():
+        if isinstance(g, dict) and key in g and g[key] == written:
+            g.pop(key)
+        if spec is not None and isinstance(d, dict) and key not in spec.d_options and key in d and d[key] == written:
+            d.pop(key)
+    return tree
+
+
 def validate(tree: dict, label: str = "config") -> Config:
+    tree = drop_former_no_op_keys(tree)
     try:
         return Config.model_validate(tree)
     except ValidationError as err:

@@ -15,7 +15,6 @@ from torch import nn
 
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
-from ganforge.models import MODELS
 
 CHECKPOINT_DIR = "checkpoints"
 LATEST = "latest.ckpt"
@@ -39,9 +38,43 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         raise UserError(_refusal(path, str(err))) from None
     except Exception:  # truncated, random or foreign files fail in many ways, all meaning this
         raise UserError(f"{path}: {NOT_A_CHECKPOINT} (unreadable or truncated)") from None
-    if not isinstance(state, dict) or not isinstance(state.get("generator"), dict) or "config" not in state:
-        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (a PyTorch file without its 'generator' and 'config')")
-    return state
+    if not isinstance(state, dict) or "config" not in state or not _has_networks(state):
+        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (a PyTorch file without its networks and config)")
+    try:
+        return upgrade_checkpoint(state, path)
+    except KeyError as err:
+        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (no {err} entry)") from None
+
+
+def _has_networks(state: dict) -> bool:
+    return isinstance(state.get("networks"), dict) or isinstance(state.get("generator"), dict)
+
+
+CHECKPOINT_FORMATS = ("ganforge-checkpoint/1", "ganforge-checkpoint/2")
+
+
+def upgrade_checkpoint(state: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A checkpoint in the current layout (format 2: networks, EMAs and optimisers by name).
+
+    Format 1 (unconditional runs of earlier releases: generator, discriminator, opt_g, ...) is
+    mapped onto the names the unconditional task uses, so those runs still sample and resume.
+    """
+    fmt = state.get("format")
+    if fmt not in CHECKPOINT_FORMATS:
+        raise UserError(f"{path}: checkpoint format {fmt!r} is not one this ganforge reads ({', '.join(CHECKPOINT_FORMATS)})")
+    if fmt == CHECKPOINT_FORMATS[1]:
+        return state
+    return {
+        **{key: value for key, value in state.items() if key not in ("generator", "discriminator", "generator_ema")},
+        "format": CHECKPOINT_FORMATS[1],
+        "task": "unconditional",
+        "data": {"class_names": None, "class_counts": None},
+        "networks": {"G": state["generator"], "D": state["discriminator"]},
+        "ema": {"G": state["generator_ema"]} if state.get("generator_ema") is not None else {},
+        "optimizers": {"G": state["opt_g"], "D": state["opt_d"]},
+        "batches": {"sampler": state["sampler"], "crop_generator": state["crop_generator"]},
+        "guard": None,
+    }
 
 
 def _refusal(path: Path, message: str) -> str:
@@ -98,9 +131,17 @@ def config_from_state(state: dict, label: str) -> Config:
     return validate(tree, f"{label} (embedded config)")
 
 
-def build_generator(config: Config) -> nn.Module:
-    spec = MODELS[config.model.name]
-    return spec.build_generator(config.model, config.data.resolution, config.data.channels)
+def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None) -> nn.Module:
+    """The sampled network of the config's task, with its class metadata attached."""
+    from ganforge.training.objectives import OBJECTIVES, DataInfo
+
+    objective = OBJECTIVES[config.task]
+    info = DataInfo(config.data.resolution, config.data.channels, class_names, class_counts)
+    declared = {decl.name: decl.module for decl in objective.declare(config, info)}
+    generator = declared[objective.sampled]
+    if getattr(generator, "num_classes", 0):
+        generator.class_names, generator.class_counts = class_names, class_counts
+    return generator
 
 
 def load_weights(module: nn.Module, weights: Any, label: str, config: Config) -> nn.Module:
@@ -138,7 +179,7 @@ def _load_export(path: Path) -> nn.Module:
     if not isinstance(meta.get("config"), dict):
         raise UserError(f"{meta_path}: expected a 'config' mapping (written by ganforge export)")
     config = validate(meta["config"], str(meta_path))
-    generator = build_generator(config)
+    generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"))
     try:
         weights = load_file(path)
     except Exception:  # safetensors reports a bad header in several ways
@@ -156,9 +197,19 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
         return _load_export(path).eval()
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
-    generator = build_generator(config)
-    weights = state["generator_ema"] if ema and state.get("generator_ema") is not None else state["generator"]
+    generator, weights, _ = _sampled_weights(state, config, ema)
     return load_weights(generator, weights, str(path), config).eval()
+
+
+def _sampled_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:
+    """(the sampled network built from config, its weights from the checkpoint, EMA used?)."""
+    from ganforge.training.objectives import OBJECTIVES
+
+    data = state.get("data") or {}
+    generator = build_generator(config, data.get("class_names"), data.get("class_counts"))
+    name = OBJECTIVES[config.task].sampled
+    use_ema = ema and name in state["ema"]
+    return generator, state["ema"][name] if use_ema else state["networks"][name], use_ema
 
 
 def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
@@ -177,12 +228,14 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
     path = resolve_checkpoint(spec)
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
-    use_ema = state.get("generator_ema") is not None
-    weights = state["generator_ema"] if use_ema else state["generator"]
-    load_weights(build_generator(config), weights, str(path), config)  # refuse what could not be loaded
+    generator, weights, use_ema = _sampled_weights(state, config, ema=True)
+    load_weights(generator, weights, str(path), config)  # refuse what could not be loaded: nothing exported
     tensors = {name: tensor.contiguous() for name, tensor in weights.items()}
     meta = {
-        "format": "ganforge-generator/1",
+        "format": "ganforge-generator/2",
+        "task": config.task,
+        "class_names": getattr(generator, "class_names", None),
+        "class_counts": getattr(generator, "class_counts", None),
         "ganforge_version": __version__,
         "step": int(state["step"]),
         "weights": "ema" if use_ema else "raw",

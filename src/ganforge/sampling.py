@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -59,12 +59,72 @@ def _device_of(module: nn.Module) -> torch.device:
     return parameter.device if parameter is not None else torch.device("cpu")
 
 
+def num_classes(generator: nn.Module) -> int:
+    """Classes a generator is conditioned on (0: unconditional)."""
+    return int(getattr(generator, "num_classes", 0) or 0)
+
+
+def class_labels(
+    generator: nn.Module, n: int, seed: int, labels: int | str | Sequence[int] | Tensor | None = None,
+    proportions: str = "data",
+) -> Tensor | None:
+    """[n] int64 labels for a conditional generator, None for an unconditional one.
+
+    `labels`: None draws them (seeded) in the training data's class proportions
+    (`proportions="data"`, from `generator.class_counts`) or uniformly (`"uniform"`); an int or
+    a class name asks for one class; a sequence gives one label per image.
+    """
+    classes = num_classes(generator)
+    if classes == 0:
+        if labels is not None:
+            raise ValueError("this generator is unconditional: it takes no class labels")
+        return None
+    if labels is None:
+        counts = getattr(generator, "class_counts", None)
+        weights = torch.ones(classes, dtype=torch.float64)
+        if proportions == "data" and counts:
+            weights = torch.tensor(counts, dtype=torch.float64)
+        draw = torch.Generator().manual_seed(seed + 1)
+        return torch.multinomial(weights, n, replacement=True, generator=draw)
+    if isinstance(labels, (int, str)):
+        labels = [class_index(generator, labels)] * n
+    result = torch.as_tensor(labels, dtype=torch.int64).reshape(-1)
+    if len(result) != n:
+        raise ValueError(f"labels: expected {n} labels, got {len(result)}")
+    if result.numel() and (int(result.min()) < 0 or int(result.max()) >= classes):
+        raise ValueError(f"labels: class indices must lie in 0..{classes - 1}")
+    return result
+
+
+def class_index(generator: nn.Module, name_or_index: int | str) -> int:
+    """A class given by index (an int or digits) or by name -> its index."""
+    classes = num_classes(generator)
+    names = list(getattr(generator, "class_names", None) or [])
+    if isinstance(name_or_index, str) and name_or_index in names:
+        return names.index(name_or_index)
+    try:
+        index = int(name_or_index)
+    except ValueError:
+        raise ValueError(
+            f"class {name_or_index!r}: not a class of this generator; classes: {', '.join(names) or classes}"
+        ) from None
+    if not 0 <= index < classes:
+        raise ValueError(f"class {index}: expected an index in 0..{classes - 1}")
+    return index
+
+
 @torch.inference_mode()
-def generate_from_latents(generator: nn.Module, z: Tensor, batch_size: int = 64) -> Iterator[Tensor]:
-    """Yields uint8 [B,C,H,W] CPU batches for the rows of `z`."""
+def generate_from_latents(
+    generator: nn.Module, z: Tensor, batch_size: int = 64, labels: Tensor | None = None
+) -> Iterator[Tensor]:
+    """Yields uint8 [B,C,H,W] CPU batches for the rows of `z` (and `labels`, if conditional)."""
     device = _device_of(generator)
     for start in range(0, len(z), batch_size):
-        yield to_uint8(generator(z[start : start + batch_size].to(device))).cpu()
+        z_batch = z[start : start + batch_size].to(device)
+        if labels is None:  # G(z) alone: unconditional generators from elsewhere take only z
+            yield to_uint8(generator(z_batch)).cpu()
+        else:
+            yield to_uint8(generator(z_batch, labels[start : start + batch_size].to(device))).cpu()
 
 
 def generate_uint8(
@@ -74,17 +134,29 @@ def generate_uint8(
     batch_size: int = 64,
     device: str | torch.device | None = None,
     truncation: float | None = None,
+    labels: int | str | Sequence[int] | Tensor | None = None,
+    proportions: str = "data",
 ) -> Iterator[Tensor]:
-    """Streams `n` generated images as uint8 [B,C,H,W] batches; the images do not depend on batch_size."""
+    """Streams `n` generated images as uint8 [B,C,H,W] batches; the images do not depend on batch_size.
+
+    A conditional generator gets `labels` as `class_labels` makes them.
+    """
     if device is not None:
         generator = generator.to(device)
     z = latents(n, generator.z_dim, seed, truncation)
-    return generate_from_latents(generator, z, batch_size)
+    return generate_from_latents(generator, z, batch_size, class_labels(generator, n, seed, labels, proportions))
 
 
-def sample(generator: nn.Module, n: int = 64, seed: int = 0, truncation: float | None = None) -> Tensor:
-    """uint8 [N,C,H,W] images from `n` seeded latents."""
-    return torch.cat(list(generate_uint8(generator, n, seed, truncation=truncation)))
+def sample(
+    generator: nn.Module,
+    n: int = 64,
+    seed: int = 0,
+    truncation: float | None = None,
+    labels: int | str | Sequence[int] | Tensor | None = None,
+) -> Tensor:
+    """uint8 [N,C,H,W] images from `n` seeded latents; `labels` (class index, name or one per
+    image) for a class-conditional generator, else drawn in the data's class proportions."""
+    return torch.cat(list(generate_uint8(generator, n, seed, truncation=truncation, labels=labels)))
 
 
 def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:

@@ -42,7 +42,7 @@ def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(capsys):
     bar = progress_bar(10, 0)
     assert isinstance(bar, PlainProgress)  # pytest's captured stderr is not a terminal
     bar.interval = 0.0
-    bar.set_postfix(d="0.693")
+    bar.set_postfix({"d": "0.693"})  # as the loop calls tqdm's
     bar.update(5)
     bar.close()
     lines = capsys.readouterr().err.splitlines()

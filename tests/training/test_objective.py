@@ -43,5 +43,5 @@ def test_compiled_training_keeps_checkpoint_names(tmp_path):
     run = train(load_config("dcgan-digits", overrides), tmp_path / "r", progress=False)
     assert all(math.isfinite(r["d_loss"]) for r in _records(run))
     state = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
-    assert not any("_orig_mod" in name for name in state["generator"])
+    assert not any("_orig_mod" in name for name in state["networks"]["G"])
     assert load_generator(run).z_dim == 8

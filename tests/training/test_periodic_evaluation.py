@@ -38,8 +38,8 @@ def test_evaluation_does_not_change_training(tmp_path):
     b = train(with_eval, tmp_path / "b", progress=False, step_hook=evaluation_hook(with_eval))
     state_a = torch.load(a / "checkpoints/latest.ckpt", weights_only=True)
     state_b = torch.load(b / "checkpoints/latest.ckpt", weights_only=True)
-    for name, tensor in state_a["generator"].items():
-        assert torch.equal(tensor, state_b["generator"][name]), name
+    for name, tensor in state_a["networks"]["G"].items():
+        assert torch.equal(tensor, state_b["networks"]["G"][name]), name
 
 
 def test_kid_subset_larger_than_n_fails_at_config_time():

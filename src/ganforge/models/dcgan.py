@@ -5,23 +5,28 @@ every hidden block after the 4x4 base ConvTranspose(k4 s2 p1) + BN + ReLU; n = l
 hidden blocks.
 D mirrors it: Conv(k4 s2 p1) + [BN | spectral norm] + LeakyReLU(0.2) down to 4x4, then a
 4x4 conv to one raw logit (no sigmoid; the loss takes logits).
+
+Class-conditional (num_classes > 0): G's BatchNorms become conditional BatchNorms; D adds the
+projection term <embed(y), sum-pooled 4x4 features> to its logit (Miyato & Koyama 2018).
 """
 
 from __future__ import annotations
 
 import math
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelSpec, register_model
+from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models.conditioning import (
+    ConditionedSequential,
+    ProjectionHead,
+    batchnorm,
+    require_labels,
+)
 from ganforge.models.init import dcgan_init
-
-if TYPE_CHECKING:
-    from ganforge.config import ModelConfig
 
 RESOLUTIONS = (32, 64, 128)
 LEAKY_SLOPE = 0.2  # Radford et al. 2015, sec. 3
@@ -33,11 +38,12 @@ def _hidden_blocks(resolution: int) -> int:
 
 
 class DCGANGenerator(nn.Module):
-    """z [N, z_dim] float -> images [N, C, R, R] in [-1, 1]."""
+    """z [N, z_dim] float (+ labels [N] when conditional) -> images [N, C, R, R] in [-1, 1]."""
 
-    def __init__(self, z_dim: int, width: int, resolution: int, channels: int) -> None:
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, num_classes: int = 0) -> None:
         super().__init__()
         self.z_dim, self.resolution, self.channels = z_dim, resolution, channels
+        self.num_classes = num_classes
         n = _hidden_blocks(resolution)
         widths = [width * 2 ** (n - 1 - i) for i in range(n)]  # e.g. 256, 128, 64 at 32x32
         # The paper's 4x4 transposed conv of z as a 1x1 map is exactly this linear map; one GEMM
@@ -45,28 +51,29 @@ class DCGANGenerator(nn.Module):
         layers: list[nn.Module] = [
             nn.Linear(z_dim, widths[0] * 16, bias=False),
             nn.Unflatten(1, (widths[0], 4, 4)),
-            nn.BatchNorm2d(widths[0]),
+            batchnorm(widths[0], num_classes),
             nn.ReLU(inplace=True),
         ]
         for c_in, c_out in pairwise(widths):
             layers += [
                 nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(c_out),
+                batchnorm(c_out, num_classes),
                 nn.ReLU(inplace=True),
             ]
         layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
-        self.net = nn.Sequential(*layers)
+        self.net = ConditionedSequential(*layers)
         self.apply(dcgan_init)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z)
+    def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        require_labels(c, self.num_classes, "DCGAN generator")
+        return self.net(z, c)
 
 
 class DCGANDiscriminator(nn.Module):
-    """images [N, C, R, R] -> raw logits [N].
+    """images [N, C, R, R] (+ labels [N] when conditional) -> raw logits [N].
 
     `batchnorm`: BN after every conv but the first (Radford et al. 2015, sec. 3);
-    `spectral_norm` replaces BN with spectral normalisation of every conv (Miyato et al. 2018).
+    `use_sn` replaces BN with spectral normalisation of every conv (Miyato et al. 2018).
     """
 
     def __init__(
@@ -76,9 +83,10 @@ class DCGANDiscriminator(nn.Module):
         channels: int,
         batchnorm: bool = True,
         use_sn: bool = False,
+        num_classes: int = 0,
     ) -> None:
         super().__init__()
-        self.resolution, self.channels = resolution, channels
+        self.resolution, self.channels, self.num_classes = resolution, channels, num_classes
         n = _hidden_blocks(resolution)
         widths = [width * 2**i for i in range(n)]  # e.g. 64, 128, 256 at 32x32
         use_bn = batchnorm and not use_sn
@@ -100,23 +108,45 @@ class DCGANDiscriminator(nn.Module):
         if use_sn:
             for conv in convs:
                 spectral_norm(conv)
+        if num_classes > 0:
+            self.projection = ProjectionHead(widths[-1], num_classes, spectral=use_sn)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(images)
+    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        require_labels(c, self.num_classes, "DCGAN discriminator")
+        if c is None:
+            return self.net(images)
+        features = self.net[:-2](images)  # [N, F, 4, 4], before the logit conv
+        logits = self.net[-2:](features)
+        return logits + self.projection(features.sum(dim=(2, 3)), c)
 
 
-def build_generator(cfg: ModelConfig, resolution: int, channels: int) -> DCGANGenerator:
+def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DCGANGenerator:
     SPEC.check_resolution(resolution)
-    return DCGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
+    return DCGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, num_classes)
 
 
-def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> DCGANDiscriminator:
+def build_discriminator(
+    cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0
+) -> DCGANDiscriminator:
     SPEC.check_resolution(resolution)
     return DCGANDiscriminator(
-        cfg.d.width, resolution, channels, cfg.d.batchnorm, cfg.d.spectral_norm
+        cfg.d.width,
+        resolution,
+        channels,
+        SPEC.d_option(cfg, "batchnorm"),
+        SPEC.d_option(cfg, "spectral_norm"),
+        num_classes,
     )
 
 
 SPEC = register_model(
-    ModelSpec("dcgan", build_generator, build_discriminator, "nonsaturating", RESOLUTIONS)
+    ModelSpec(
+        "dcgan",
+        build_generator,
+        build_discriminator,
+        "nonsaturating",
+        RESOLUTIONS,
+        conditional=True,
+        d_options={"batchnorm": True, "spectral_norm": False},
+    )
 )

@@ -2,21 +2,17 @@
 
 G: z -> width -> width -> C*R*R (ReLU hidden, tanh output); D: C*R*R -> width -> width -> 1
 (LeakyReLU 0.01 hidden, as in the CS231n notebook). Works at any resolution.
-`model.d.spectral_norm` wraps D's linear layers in spectral norm; `model.d.batchnorm` is ignored.
+`model.d.spectral_norm` wraps D's linear layers in spectral norm. Unconditional only.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelSpec, register_model
-
-if TYPE_CHECKING:
-    from ganforge.config import ModelConfig
+from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models.conditioning import require_labels
 
 LEAKY_SLOPE = 0.01  # CS231n GAN notebook, discriminator()
 
@@ -27,6 +23,7 @@ class MLPGenerator(nn.Module):
     def __init__(self, z_dim: int, width: int, resolution: int, channels: int) -> None:
         super().__init__()
         self.z_dim, self.resolution, self.channels = z_dim, resolution, channels
+        self.num_classes = 0
         self.net = nn.Sequential(
             nn.Linear(z_dim, width),
             nn.ReLU(inplace=True),
@@ -36,7 +33,8 @@ class MLPGenerator(nn.Module):
             nn.Tanh(),
         )
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        require_labels(c, 0, "MLP generator")
         return self.net(z).view(-1, self.channels, self.resolution, self.resolution)
 
 
@@ -62,16 +60,19 @@ class MLPDiscriminator(nn.Module):
             linears[2],
         )
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        require_labels(c, 0, "MLP discriminator")
         return self.net(images).view(-1)
 
 
-def build_generator(cfg: ModelConfig, resolution: int, channels: int) -> MLPGenerator:
+def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> MLPGenerator:
     return MLPGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
 
 
-def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> MLPDiscriminator:
-    return MLPDiscriminator(cfg.d.width, resolution, channels, cfg.d.spectral_norm)
+def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> MLPDiscriminator:
+    return MLPDiscriminator(cfg.d.width, resolution, channels, SPEC.d_option(cfg, "spectral_norm"))
 
 
-SPEC = register_model(ModelSpec("mlp", build_generator, build_discriminator, "nonsaturating"))
+SPEC = register_model(
+    ModelSpec("mlp", build_generator, build_discriminator, "nonsaturating", d_options={"spectral_norm": False})
+)

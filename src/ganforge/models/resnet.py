@@ -3,27 +3,32 @@
 G: linear -> 4x4 map, residual up-blocks (BN, ReLU, nearest 2x, conv3x3) to R x R, then
 BN, ReLU, conv3x3, tanh. D: an "optimized" first down-block, residual down-blocks (avg-pool)
 to 8x8, two blocks without pooling, ReLU, global sum pool, linear -> logit; spectral norm on
-every conv and linear of D (always: `model.d.spectral_norm` and `model.d.batchnorm` are
-ignored, as SNGAN's D has no BN). At 32x32 every block has `width` channels (the CIFAR model);
+every conv and linear of D (always: SNGAN's D has no BN, so `model.d.spectral_norm` and
+`model.d.batchnorm` are not options of this model). At 32x32 every block has `width` channels (the CIFAR model);
 each doubling of R above 32 doubles the channels of the deepest blocks.
+
+Class-conditional (num_classes > 0): conditional BatchNorm in G's up-blocks and a projection
+discriminator with a spectrally normalised class embedding (Miyato & Koyama 2018).
 """
 
 from __future__ import annotations
 
 import math
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelSpec, register_model
+from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models.conditioning import (
+    ConditionedSequential,
+    ProjectionHead,
+    batchnorm,
+    require_labels,
+)
 from ganforge.models.init import xavier_init
-
-if TYPE_CHECKING:
-    from ganforge.config import ModelConfig
 
 RESOLUTIONS = (32, 64, 128)
 
@@ -46,19 +51,28 @@ def _sn_conv(c_in: int, c_out: int, kernel: int) -> nn.Module:
 
 
 class UpBlock(nn.Module):
-    """[N, c_in, H, W] -> [N, c_out, 2H, 2W]: BN-ReLU-up-conv-BN-ReLU-conv + up-conv1x1 shortcut."""
+    """[N, c_in, H, W] -> [N, c_out, 2H, 2W]: BN-ReLU-up-conv-BN-ReLU-conv + up-conv1x1 shortcut.
 
-    def __init__(self, c_in: int, c_out: int) -> None:
+    With `num_classes` > 0 both BNs are conditional on the labels passed to `forward`.
+    """
+
+    takes_condition = True
+
+    def __init__(self, c_in: int, c_out: int, num_classes: int = 0) -> None:
         super().__init__()
-        self.bn1, self.conv1 = nn.BatchNorm2d(c_in), nn.Conv2d(c_in, c_out, 3, 1, 1)
-        self.bn2, self.conv2 = nn.BatchNorm2d(c_out), nn.Conv2d(c_out, c_out, 3, 1, 1)
+        self.conditional = num_classes > 0
+        self.bn1, self.conv1 = batchnorm(c_in, num_classes), nn.Conv2d(c_in, c_out, 3, 1, 1)
+        self.bn2, self.conv2 = batchnorm(c_out, num_classes), nn.Conv2d(c_out, c_out, 3, 1, 1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1)
         self.apply(xavier_init)
         self.shortcut.apply(_shortcut_init)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = F.interpolate(F.relu(self.bn1(x)), scale_factor=2, mode="nearest")
-        h = self.conv2(F.relu(self.bn2(self.conv1(h))))
+    def _norm(self, bn: nn.Module, x: torch.Tensor, c: torch.Tensor | None) -> torch.Tensor:
+        return bn(x, c) if self.conditional else bn(x)
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        h = F.interpolate(F.relu(self._norm(self.bn1, x, c)), scale_factor=2, mode="nearest")
+        h = self.conv2(F.relu(self._norm(self.bn2, self.conv1(h), c)))
         return h + self.shortcut(F.interpolate(x, scale_factor=2, mode="nearest"))
 
 
@@ -94,15 +108,16 @@ class OptimizedDownBlock(nn.Module):
 
 
 class ResNetGenerator(nn.Module):
-    """z [N, z_dim] float -> images [N, C, R, R] in [-1, 1]."""
+    """z [N, z_dim] float (+ labels [N] when conditional) -> images [N, C, R, R] in [-1, 1]."""
 
-    def __init__(self, z_dim: int, width: int, resolution: int, channels: int) -> None:
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, num_classes: int = 0) -> None:
         super().__init__()
         self.z_dim, self.resolution, self.channels = z_dim, resolution, channels
+        self.num_classes = num_classes
         widths = [width * m for m in _multipliers(resolution)] + [width]
         self.base_channels = widths[0]
         self.project = nn.Linear(z_dim, widths[0] * 16)
-        self.blocks = nn.Sequential(*(UpBlock(a, b) for a, b in pairwise(widths)))
+        self.blocks = ConditionedSequential(*(UpBlock(a, b, num_classes) for a, b in pairwise(widths)))
         self.to_image = nn.Sequential(
             nn.BatchNorm2d(widths[-1]),
             nn.ReLU(),
@@ -112,17 +127,19 @@ class ResNetGenerator(nn.Module):
         _shortcut_init(self.project)
         xavier_init(self.to_image[2], gain=1.0)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        require_labels(c, self.num_classes, "ResNet generator")
         h = self.project(z).view(-1, self.base_channels, 4, 4)
-        return self.to_image(self.blocks(h))
+        return self.to_image(self.blocks(h, c))
 
 
 class ResNetDiscriminator(nn.Module):
-    """images [N, C, R, R] -> raw logits [N]; spectral norm on every conv and linear."""
+    """images [N, C, R, R] (+ labels [N] when conditional) -> raw logits [N]; spectral norm
+    on every conv, linear and class embedding."""
 
-    def __init__(self, width: int, resolution: int, channels: int) -> None:
+    def __init__(self, width: int, resolution: int, channels: int, num_classes: int = 0) -> None:
         super().__init__()
-        self.resolution, self.channels = resolution, channels
+        self.resolution, self.channels, self.num_classes = resolution, channels, num_classes
         # Down to 8x8: log2(R) - 3 halvings, the first in the optimized block; widths mirror G.
         halvings = int(math.log2(resolution)) - 3
         widths = [width * m for m in reversed(_multipliers(resolution)[:halvings])]
@@ -133,22 +150,28 @@ class ResNetDiscriminator(nn.Module):
         head = nn.Linear(widths[-1], 1)
         _shortcut_init(head)
         self.head = spectral_norm(head)
+        if num_classes > 0:
+            self.projection = ProjectionHead(widths[-1], num_classes, spectral=True)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        require_labels(c, self.num_classes, "ResNet discriminator")
         features = F.relu(self.blocks(images)).sum(dim=(2, 3))  # global sum pool [N, c]
-        return self.head(features).view(-1)
+        logits = self.head(features).view(-1)
+        return logits if c is None else logits + self.projection(features, c)
 
 
-def build_generator(cfg: ModelConfig, resolution: int, channels: int) -> ResNetGenerator:
+def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> ResNetGenerator:
     SPEC.check_resolution(resolution)
-    return ResNetGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
+    return ResNetGenerator(cfg.z_dim, cfg.g.width, resolution, channels, num_classes)
 
 
-def build_discriminator(cfg: ModelConfig, resolution: int, channels: int) -> ResNetDiscriminator:
+def build_discriminator(
+    cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0
+) -> ResNetDiscriminator:
     SPEC.check_resolution(resolution)
-    return ResNetDiscriminator(cfg.d.width, resolution, channels)
+    return ResNetDiscriminator(cfg.d.width, resolution, channels, num_classes)
 
 
 SPEC = register_model(
-    ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS)
+    ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS, conditional=True)
 )

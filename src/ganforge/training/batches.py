@@ -43,3 +43,62 @@ class EpochSampler:
         self.permutation = state["permutation"]
         self.position = int(state["position"])
         self.epoch = int(state["epoch"])
+
+
+class BalancedSampler:
+    """Index batches drawn with each class equally likely (with replacement); resumes exactly."""
+
+    def __init__(self, labels: Tensor, batch_size: int, seed: int):
+        counts = torch.bincount(labels).to(torch.float64)
+        # Weight 1/count(class) per image: every class has the same total weight.
+        self.weights = 1.0 / counts[labels]
+        self.batch_size = batch_size
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def next_indices(self) -> Tensor:
+        return torch.multinomial(self.weights, self.batch_size, replacement=True, generator=self.generator)
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+
+
+class BatchSource:
+    """Training batches as dicts: "image" [B,C,R,R] float in [-1,1] on the device, and "label"
+    [B] int64 when the task asks for labels. Random crops and batch order resume exactly."""
+
+    def __init__(self, data, resolution: int, batch_size: int, seed: int, keys: tuple[str, ...],
+                 balance: bool, device: torch.device, channels_last: bool):
+        from ganforge.data.training import random_crop, to_model_range
+
+        self._random_crop, self._to_model_range = random_crop, to_model_range
+        self.data, self.resolution, self.keys = data, resolution, keys
+        self.device, self.channels_last = device, channels_last
+        self.labels = data.labels.to(data.images.device) if "label" in keys else None
+        if balance and data.labels is not None:
+            self.sampler = BalancedSampler(data.labels, batch_size, seed)
+        else:
+            self.sampler = EpochSampler(len(data.images), batch_size, seed)
+        self.crop_generator = torch.Generator().manual_seed(seed + 1)
+
+    def next(self) -> dict[str, Tensor]:
+        indices = self.sampler.next_indices().to(self.data.images.device)
+        images = self.data.images[indices]
+        if images.shape[-1] != self.resolution:
+            images = self._random_crop(images, self.resolution, self.crop_generator)
+        image = self._to_model_range(images).to(self.device, non_blocking=True)
+        if self.channels_last:
+            image = image.contiguous(memory_format=torch.channels_last)
+        batch = {"image": image}
+        if self.labels is not None:
+            batch["label"] = self.labels[indices].to(self.device, non_blocking=True)
+        return batch
+
+    def state_dict(self) -> dict:
+        return {"sampler": self.sampler.state_dict(), "crop_generator": self.crop_generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.sampler.load_state_dict(state["sampler"])
+        self.crop_generator.set_state(state["crop_generator"])

@@ -1,4 +1,4 @@
-"""Will the models fit? Built on the meta device (no memory), their size is checked before training."""
+"""Will the networks fit? Built on the meta device (no memory), their size is checked before training."""
 
 from __future__ import annotations
 
@@ -6,24 +6,39 @@ import torch
 
 from ganforge.config import Config
 from ganforge.memory import check_fits
-from ganforge.models import build_models
 
-# Bytes per parameter while training with Adam: weights, gradients, two moments (fp32),
-# plus the generator's EMA copy (counted for G only).
+# Bytes per parameter while training with Adam: weights, gradients and two moments (fp32),
+# plus one more copy for each network that keeps an EMA.
 BYTES_PER_PARAMETER = 4 * 4
+EMA_BYTES_PER_PARAMETER = 4
 
 
-def training_bytes(config: Config) -> int:
-    """Memory the parameters, gradients, Adam moments and G's EMA need (activations not counted)."""
+def training_bytes(config: Config) -> int | None:
+    """Memory the parameters, gradients, Adam moments and EMAs need (activations not counted).
+
+    None when it cannot be known before the data is read (`data.resolution=auto`).
+    """
+    from ganforge.training.objectives import OBJECTIVES, DataInfo
+
+    resolution, channels = config.data.resolution, config.data.channels
+    if "auto" in (resolution, channels):
+        return None
+    objective = OBJECTIVES[config.task]
+    classes = ["class"] if objective.data_needs_labels() else None  # one class: the size barely depends on it
     with torch.device("meta"):
-        generator, discriminator = build_models(config.model, config.data.resolution, config.data.channels)
-    g_params = sum(p.numel() for p in generator.parameters())
-    d_params = sum(p.numel() for p in discriminator.parameters())
-    return (g_params + d_params) * BYTES_PER_PARAMETER + g_params * 4
+        declared = objective.declare(config, DataInfo(resolution, channels, classes, [1] if classes else None))
+    total = 0
+    for decl in declared:
+        count = sum(p.numel() for p in decl.module.parameters())
+        total += count * (BYTES_PER_PARAMETER + (EMA_BYTES_PER_PARAMETER if decl.ema else 0))
+    return total
 
 
 def check_models_fit(config: Config) -> None:
+    needed = training_bytes(config)
+    if needed is None:
+        return
     device = "cuda" if config.train.device == "cuda" else "cpu"
     model = config.model
     what = f"model.z_dim={model.z_dim} model.g.width={model.g.width} model.d.width={model.d.width}"
-    check_fits(what, training_bytes(config), device)
+    check_fits(what, needed, device)

@@ -67,7 +67,7 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
-        generator = state.sampling_generator
+        generator = state.sampled_network
         was_training = generator.training
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()

@@ -24,6 +24,13 @@ class DivergenceGuard:
     def on_good_step(self) -> None:
         self.bad_in_row = 0
 
+    def state_dict(self) -> dict:
+        """Saved in checkpoints, so a resumed run keeps its lowered lr and restore count."""
+        return {"restores": self.restores, "lr_factor": self.lr_factor}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.restores, self.lr_factor = int(state["restores"]), float(state["lr_factor"])
+
     def on_bad_step(self, state, latest: Path) -> None:
         """Count a non-finite step; after `max_bad_steps` in a row restore `latest` with a lower lr, or stop."""
         self.bad_in_row += 1
@@ -35,8 +42,7 @@ class DivergenceGuard:
             raise TrainingDiverged(f"training diverged: {where}; lower train.lr_g/train.lr_d or change loss.name")
         if not latest.exists():
             raise TrainingDiverged(f"training diverged: {where} and no checkpoint to restore yet")
-        state.load_state_dict(load_checkpoint(latest))
-        self.restores += 1
-        self.lr_factor *= self.config.lr_factor
-        self.bad_in_row = 0
+        restores, lr_factor = self.restores + 1, self.lr_factor * self.config.lr_factor
+        state.load_state_dict(load_checkpoint(latest))  # also restores the guard's saved state
+        self.restores, self.lr_factor, self.bad_in_row = restores, lr_factor, 0
         print(f"ganforge: warning: {where}; restored step {state.step} with lr x{self.lr_factor:g}", file=sys.stderr)

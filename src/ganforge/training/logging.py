@@ -50,7 +50,9 @@ class PlainProgress:
         if time.perf_counter() - self.last_print >= self.interval:
             self._print()
 
-    def set_postfix(self, **values) -> None:
+    def set_postfix(self, ordered_dict: dict | None = None, refresh: bool = True, **values) -> None:
+        """As tqdm's: a mapping and/or keyword values shown after the counts."""
+        values = {**(ordered_dict or {}), **values}
         self.postfix = " ".join(f"{key}={value}" for key, value in values.items())
 
     def _print(self) -> None:
@@ -98,9 +100,10 @@ class RunLogger:
         self.jsonl.write(json.dumps({"step": step, **values}) + "\n")
         self.jsonl.flush()
 
-    def samples(self, step: int, images_uint8: torch.Tensor, name: str | None = None) -> Path:
-        self.writer.add_image("samples", image_grid(images_uint8), step)
-        return save_grid(images_uint8, self.run_dir / "samples" / (name or f"step-{step:08d}.png"))
+    def samples(self, step: int, images_uint8: torch.Tensor, name: str | None = None, nrow: int | None = None) -> Path:
+        nrow = nrow or max(1, int(math.sqrt(len(images_uint8))))
+        self.writer.add_image("samples", make_grid(images_uint8, nrow=nrow, padding=2, pad_value=0), step)
+        return save_grid(images_uint8, self.run_dir / "samples" / (name or f"step-{step:08d}.png"), nrow=nrow)
 
     def close(self) -> None:
         self.writer.close()

@@ -6,20 +6,16 @@ import sys
 import time
 from pathlib import Path
 
-import torch
-
 from ganforge.atomic import atomic_write_bytes
 from ganforge.config import Config, dump_config
 from ganforge.errors import UserError
 from ganforge.runs import CHECKPOINT_DIR, LATEST, load_checkpoint
-from ganforge.sampling import generate_from_latents
 from ganforge.training.checkpoint import (
     numbered_name,
     prune_numbered,
     remove_stale_temp_files,
     save_checkpoint,
 )
-from ganforge.training.guard import DivergenceGuard
 from ganforge.training.logging import RunLogger, progress_bar
 from ganforge.training.rng import seed_everything
 from ganforge.training.signals import StopRequest
@@ -33,13 +29,9 @@ def prepare_run_dir(config: Config, run_dir: Path, resume: bool) -> Path:
     if not resume and latest.exists():
         raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
     run_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(run_dir / CHECKPOINT_DIR)  # left by a write that was killed
-    return run_dir
-
-
-def write_run_config(config: Config, run_dir: Path) -> None:
-    """RUN/config.yaml, written only once the checkpoint (if any) has loaded: a failed resume keeps it."""
+    remove_stale_temp_files(run_dir / CHECKPOINT_DIR)  # left by a checkpoint write that was killed
     atomic_write_bytes(run_dir / "config.yaml", dump_config(config).encode())
+    return run_dir
 
 
 def save(state: TrainingState, run_dir: Path, numbered: bool) -> None:
@@ -52,28 +44,25 @@ def save(state: TrainingState, run_dir: Path, numbered: bool) -> None:
 
 
 def write_samples(state: TrainingState, logger: RunLogger, name: str | None = None) -> Path:
-    generator = state.sampling_generator
-    was_training = generator.training
-    generator.eval()
-    images = torch.cat(list(generate_from_latents(generator, state.fixed_latents)))
-    generator.train(was_training)
-    return logger.samples(state.step, images, name)
+    networks = state.sampling_networks()
+    modes = {key: net.training for key, net in networks.items()}
+    for net in networks.values():
+        net.eval()
+    images, per_row = state.objective.render(networks, state.fixed_inputs)
+    for key, net in networks.items():
+        net.train(modes[key])
+    return logger.samples(state.step, images, name, nrow=per_row)
 
 
 def describe(state: TrainingState) -> str:
-    counts = {
-        "G": sum(p.numel() for p in state.generator.parameters()),
-        "D": sum(p.numel() for p in state.discriminator.parameters()),
-    }
-    real = state.next_real_batch()
-    with torch.no_grad():
-        fake = state.generator.eval()(state.fixed_latents[:2].to(state.placement.device))
-        logits = state.discriminator.eval()(real[:2])
+    params = "  ".join(f"{name} params={sum(p.numel() for p in net.parameters()):,}" for name, net in state.networks.items())
+    images, _ = state.objective.render(state.sampling_networks(), {k: v[:2] for k, v in state.fixed_inputs.items()})
+    classes = f" classes={state.data_info.num_classes}" if state.data_info.num_classes else ""
     return (
-        f"data: {state.data.source} images={len(state.data.images)} skipped={state.data.skipped}\n"
-        f"model: {state.config.model.name}  G params={counts['G']:,}  D params={counts['D']:,}\n"
-        f"batch: real {tuple(real.shape)} -> D {tuple(logits.shape)}; z {tuple(state.fixed_latents[:2].shape)}"
-        f" -> G {tuple(fake.shape)}\ndevice: {state.placement.device}"
+        f"data: {state.data.source} images={len(state.data.images)} skipped={state.data.skipped}{classes}\n"
+        f"task: {state.config.task}  model: {state.config.model.name}  {params}\n"
+        f"{state.objective.describe(state.batches.next())}; samples {tuple(images.shape[1:])}\n"
+        f"device: {state.placement.device}"
     )
 
 
@@ -96,20 +85,18 @@ def train(
     if dry_run:
         print(describe(state))
         return run_dir
-    run_dir = prepare_run_dir(config, run_dir, resume)
     latest = run_dir / CHECKPOINT_DIR / LATEST
     if resume and latest.exists():
         state.load_state_dict(load_checkpoint(latest))
-    write_run_config(config, run_dir)
+    run_dir = prepare_run_dir(state.config, run_dir, resume)
     logger = RunLogger(run_dir, resumed_step=state.step if state.step else None)
-    guard = DivergenceGuard(config.train.divergence)
-    train_cfg = config.train
+    guard, train_cfg = state.guard, state.config.train
     bar = progress_bar(train_cfg.steps, state.step, enabled=progress)
     last_time, last_step = time.perf_counter(), state.step
     try:
         with StopRequest() as stop:
             while state.step < train_cfg.steps:
-                set_learning_rates(state, guard.lr_factor)
+                set_learning_rates(state)
                 measure = (state.step + 1) % train_cfg.log_every == 0
                 logs = train_step(state, measure=measure)
                 if logs is None:
@@ -117,20 +104,19 @@ def train(
                     continue
                 guard.on_good_step()
                 state.step += 1
-                if state.ema is not None:
-                    state.ema.update(state.generator, state.step)
+                for name, ema in state.emas.items():
+                    ema.update(state.networks[name], state.step)
                 bar.update(1)
                 if measure:
                     now = time.perf_counter()
                     logs["it_per_s"] = (state.step - last_step) / max(now - last_time, 1e-9)
-                    logs["lr_g"] = state.opt_g.param_groups[0]["lr"]
-                    logs["lr_d"] = state.opt_d.param_groups[0]["lr"]
+                    logs.update({f"lr_{name.lower()}": opt.param_groups[0]["lr"] for name, opt in state.optimizers.items()})
                     last_time, last_step = now, state.step
                     logger.scalars(state.step, logs)
-                    bar.set_postfix(d=f"{logs['d_loss']:.3f}", g=f"{logs['g_loss']:.3f}")
+                    bar.set_postfix({key: f"{value:.3f}" for key, value in logs.items() if key.endswith("_loss")})
                 if state.step % train_cfg.sample_every == 0:
                     write_samples(state, logger)
-                if state.step % config.ckpt.every == 0:
+                if state.step % state.config.ckpt.every == 0:
                     save(state, run_dir, numbered=True)
                 if step_hook is not None:
                     step_hook(state, run_dir, logger)

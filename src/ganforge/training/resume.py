@@ -67,8 +67,12 @@ def flatten(config: Config | dict, prefix: str = "") -> dict[str, Any]:
 
 
 def differing_keys(a: Config, b: Config) -> list[str]:
+    """Keys whose values differ; "auto" in `b` (resolved from the data in `a`) matches any value."""
     left, right = flatten(a), flatten(b)
-    return [key for key in left if left[key] != right.get(key) and key not in IGNORED_ON_RESUME]
+    return [
+        key for key in left
+        if left[key] != right.get(key) and key not in IGNORED_ON_RESUME and right.get(key) != "auto"
+    ]
 
 
 def _describe(keys: list[str], a: Config, b: Config, a_name: str, b_name: str) -> str:

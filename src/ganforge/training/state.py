@@ -1,89 +1,106 @@
-"""Everything a run trains and checkpoints, built from a config, saved and restored as one."""
+"""Everything a run trains and checkpoints, built from a config, saved and restored as one.
+
+The state holds the objective's networks by name, with one Adam optimiser each and an EMA copy
+where the objective asks for one; nothing here knows which task it trains.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
 from ganforge import __version__
-from ganforge.config import Config, dump_config
-from ganforge.data.training import TrainingImages, load_training_images, random_crop, to_model_range
-from ganforge.models import build_models
-from ganforge.sampling import latents
-from ganforge.training.batches import EpochSampler
+from ganforge.config import Config, DataConfig, dump_config
+from ganforge.data.training import TrainingImages, load_training_images
+from ganforge.errors import UserError
+from ganforge.training.batches import BatchSource
 from ganforge.training.device import Placement, placement
-from ganforge.training.ema import GeneratorEMA
-from ganforge.training.objectives import OBJECTIVES
+from ganforge.training.ema import EMASchedule, GeneratorEMA
+from ganforge.training.guard import DivergenceGuard
+from ganforge.training.objectives import OBJECTIVES, DataInfo, Objective
 from ganforge.training.rng import restore_rng_state, rng_state
+
+CHECKPOINT_FORMAT = "ganforge-checkpoint/2"
 
 
 @dataclass
 class TrainingState:
-    config: Config
+    config: Config  # resolved: no "auto" values left
     placement: Placement
     data: TrainingImages
-    sampler: EpochSampler
-    crop_generator: torch.Generator
-    generator: nn.Module
-    discriminator: nn.Module
-    ema: GeneratorEMA | None
-    opt_g: torch.optim.Optimizer
-    opt_d: torch.optim.Optimizer
+    data_info: DataInfo
+    batches: BatchSource
+    objective: Objective
+    networks: dict[str, nn.Module]
+    optimizers: dict[str, torch.optim.Optimizer]
+    base_lrs: dict[str, float]
+    emas: dict[str, GeneratorEMA]
     scaler: torch.amp.GradScaler
-    objective: object
-    fixed_latents: torch.Tensor
+    guard: DivergenceGuard
+    fixed_inputs: dict[str, torch.Tensor] = field(default_factory=dict)
     step: int = 0
 
-    @property
-    def sampling_generator(self) -> nn.Module:
-        return self.ema.module if self.ema is not None else self.generator
+    def sampling_networks(self) -> dict[str, nn.Module]:
+        """Each network as samples should come from it: its EMA where it keeps one."""
+        return {name: self.emas[name].module if name in self.emas else net for name, net in self.networks.items()}
 
-    def next_real_batch(self) -> torch.Tensor:
-        """[B,C,R,R] float in [-1,1] on the training device."""
-        images = self.data.images[self.sampler.next_indices().to(self.data.images.device)]
-        resolution = self.config.data.resolution
-        if images.shape[-1] != resolution:
-            images = random_crop(images, resolution, self.crop_generator)
-        batch = to_model_range(images).to(self.placement.device, non_blocking=True)
-        if self.placement.channels_last:
-            batch = batch.contiguous(memory_format=torch.channels_last)
-        return batch
+    @property
+    def sampled_network(self) -> nn.Module:
+        """The network `sample`/`eval` use (EMA weights where kept), with its class metadata."""
+        return self.sampling_networks()[self.objective.sampled]
 
     def state_dict(self) -> dict:
+        batch = self.config.train.batch_size
         return {
-            "format": "ganforge-checkpoint/1",
+            "format": CHECKPOINT_FORMAT,
             "ganforge_version": __version__,
+            "task": self.config.task,
             "step": self.step,
-            "kimg": self.step * self.config.train.batch_size * self.config.train.n_dis / 1000,
+            "kimg": self.step * batch * self.config.train.n_dis / 1000,
             "config": dump_config(self.config),
-            "generator": self.generator.state_dict(),
-            "discriminator": self.discriminator.state_dict(),
-            "generator_ema": self.ema.state_dict() if self.ema is not None else None,
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
+            "data": {"class_names": self.data_info.class_names, "class_counts": self.data_info.class_counts},
+            "networks": {name: net.state_dict() for name, net in self.networks.items()},
+            "ema": {name: ema.state_dict() for name, ema in self.emas.items()},
+            "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
             "scaler": self.scaler.state_dict(),
             "objective": self.objective.state_dict(),
-            "sampler": self.sampler.state_dict(),
-            "crop_generator": self.crop_generator.get_state(),
+            "batches": self.batches.state_dict(),
+            "guard": self.guard.state_dict(),
             "rng": rng_state(),
         }
 
     def load_state_dict(self, state: dict) -> None:
-        self.generator.load_state_dict(state["generator"])
-        self.discriminator.load_state_dict(state["discriminator"])
-        if self.ema is not None and state["generator_ema"] is not None:
-            self.ema.load_state_dict(state["generator_ema"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        """Restore a checkpoint of this task and networks; a mismatch is a UserError naming it."""
+        _check_compatible(state, self)
+        try:
+            for name, net in self.networks.items():
+                net.load_state_dict(state["networks"][name])
+        except RuntimeError as err:
+            detail = str(err).splitlines()[0][:200]
+            raise UserError(f"checkpoint: network {name} does not match this config ({detail})") from None
+        for name, ema in self.emas.items():
+            if name in state["ema"]:
+                ema.load_state_dict(state["ema"][name])
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][name])
         if state["scaler"]:
             self.scaler.load_state_dict(state["scaler"])
         self.objective.load_state_dict(state["objective"])
-        self.sampler.load_state_dict(state["sampler"])
-        self.crop_generator.set_state(state["crop_generator"])
+        self.batches.load_state_dict(state["batches"])
+        if state.get("guard"):
+            self.guard.load_state_dict(state["guard"])
         restore_rng_state(state["rng"])
         self.step = int(state["step"])
+
+
+def _check_compatible(state: dict, training: TrainingState) -> None:
+    if state["task"] != training.config.task:
+        raise UserError(f"checkpoint: task {state['task']!r} differs from this config's task {training.config.task!r}")
+    saved, built = set(state["networks"]), set(training.networks)
+    if saved != built:
+        raise UserError(f"checkpoint: networks {sorted(saved)} differ from this config's {sorted(built)}")
 
 
 GPU_RESIDENT_BYTES = 1 << 30  # uint8 data sets up to 1 GiB live on the GPU: no per-batch copies
@@ -97,38 +114,97 @@ def _stage_on_device(images: torch.Tensor, device: torch.device) -> torch.Tensor
     return images.pin_memory()  # larger sets: asynchronous host-to-device copies
 
 
-def _adam(module: nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
-    return torch.optim.Adam(module.parameters(), lr=lr, betas=betas)
+def resolve_auto(config: Config, needs_labels: bool) -> Config:
+    """The config with `data.resolution`/`data.channels` "auto" replaced by what the images say."""
+    data = config.data
+    if data.resolution != "auto" and data.channels != "auto":
+        return config
+    from ganforge.data.probe import auto_resolution, probe_images
+    from ganforge.models import MODELS
+
+    median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels)
+    resolved = data.model_dump()
+    if data.resolution == "auto":
+        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions)
+    if data.channels == "auto":
+        resolved["channels"] = 1 if grayscale else 3
+    tree = config.model_dump(mode="json")
+    tree["data"] = resolved
+    return Config.model_validate(tree)
+
+
+def _load_data(config: Config, objective_cls: type[Objective]) -> TrainingImages:
+    needs_labels = objective_cls.data_needs_labels()
+    data_cfg: DataConfig = config.data.model_copy(update={"labels": config.data.labels or needs_labels})
+    data = load_training_images(data_cfg)
+    if needs_labels and data.labels is None:
+        raise UserError(
+            f"data.path {config.data.path}: task {config.task} needs class labels; "
+            "put each class in its own sub-folder (data.labels=true)"
+        )
+    return data
+
+
+def _data_info(config: Config, data: TrainingImages) -> DataInfo:
+    names = counts = None
+    if data.labels is not None and data.class_names:
+        names = list(data.class_names)
+        counts = torch.bincount(data.labels, minlength=len(names)).tolist()
+    return DataInfo(config.data.resolution, config.data.channels, names, counts)
 
 
 def build_state(config: Config) -> TrainingState:
-    """Data, models, EMA, optimisers and objective; the caller has already seeded the RNGs."""
+    """Data, networks, EMAs, optimisers and objective; the caller has already seeded the RNGs."""
+    objective_cls = OBJECTIVES[config.task]
+    config = resolve_auto(config, objective_cls.data_needs_labels())
     place = placement(config.train.device, config.train.amp, config.train.channels_last)
-    data = load_training_images(config.data)
+    data = _load_data(config, objective_cls)
     data.images = _stage_on_device(data.images, place.device)
-    generator, discriminator = build_models(config.model, config.data.resolution, config.data.channels)
-    memory_format = torch.channels_last if place.channels_last else torch.contiguous_format
-    generator = generator.to(place.device, memory_format=memory_format)
-    discriminator = discriminator.to(place.device, memory_format=memory_format)
+    info = _data_info(config, data)
     train = config.train
-    ema = GeneratorEMA(generator, decay=train.ema.decay, start=train.ema.start) if train.ema.enabled else None
-    objective = OBJECTIVES["unconditional"](config, generator, discriminator, place.device)
+    declared = objective_cls.declare(config, info)
+    memory_format = torch.channels_last if place.channels_last else torch.contiguous_format
+    networks = {decl.name: decl.module.to(place.device, memory_format=memory_format) for decl in declared}
+    schedule = EMASchedule(train.batch_size, train.ema.half_life_kimg, train.ema.rampup, train.ema.decay)
+    emas = {
+        decl.name: GeneratorEMA(networks[decl.name], start=train.ema.start, schedule=schedule)
+        for decl in declared
+        if decl.ema
+    }
+    optimizers = {
+        decl.name: torch.optim.Adam(networks[decl.name].parameters(), lr=decl.lr, betas=decl.betas)
+        for decl in declared
+    }
+    objective = objective_cls(config, networks, place.device, info)
     if train.compile:
         # In-place compile keeps state_dict names, so checkpoints load with or without it.
-        generator.compile()
-        discriminator.compile()
+        for net in networks.values():
+            net.compile()
+    for name in emas:  # samples carry their class metadata
+        _attach_class_info(emas[name].module, info)
+    for net in networks.values():
+        _attach_class_info(net, info)
     return TrainingState(
         config=config,
         placement=place,
         data=data,
-        sampler=EpochSampler(len(data.images), train.batch_size, seed=config.seed),
-        crop_generator=torch.Generator().manual_seed(config.seed + 1),
-        generator=generator,
-        discriminator=discriminator,
-        ema=ema,
-        opt_g=_adam(generator, train.lr_g, train.betas_g),
-        opt_d=_adam(discriminator, train.lr_d, train.betas_d),
-        scaler=torch.amp.GradScaler(place.device.type, enabled=place.needs_grad_scaler),
+        data_info=info,
+        batches=BatchSource(
+            data, config.data.resolution, train.batch_size, config.seed, objective_cls.batch_keys,
+            config.data.balance, place.device, place.channels_last,
+        ),
         objective=objective,
-        fixed_latents=latents(train.sample_grid, config.model.z_dim, seed=config.seed + 2),
+        networks=networks,
+        optimizers=optimizers,
+        base_lrs={decl.name: decl.lr for decl in declared},
+        emas=emas,
+        scaler=torch.amp.GradScaler(place.device.type, enabled=place.needs_grad_scaler),
+        guard=DivergenceGuard(train.divergence),
+        fixed_inputs=objective.fixed_inputs(train.sample_grid, seed=config.seed + 2),
     )
+
+
+def _attach_class_info(module: nn.Module, info: DataInfo) -> None:
+    if getattr(module, "num_classes", 0):
+        module.class_names = info.class_names
+        module.class_counts = info.class_counts

@@ -1,6 +1,8 @@
-"""One training iteration: `n_dis` D steps then one G step, with AMP and non-finite detection."""
+"""One training iteration: the objective's phases in order, with AMP and non-finite checks."""
 
 from __future__ import annotations
+
+import contextlib
 
 import torch
 from torch import Tensor, nn
@@ -15,54 +17,62 @@ def lr_factor(step: int, steps: int, decay: str, decay_start: int) -> float:
     return max(0.0, 1.0 - (step - decay_start) / max(steps - decay_start, 1))
 
 
-def set_learning_rates(state: TrainingState, guard_factor: float) -> None:
+def set_learning_rates(state: TrainingState) -> None:
     train = state.config.train
-    factor = lr_factor(state.step, train.steps, train.lr_decay, train.lr_decay_start) * guard_factor
-    for optimizer, base in ((state.opt_g, train.lr_g), (state.opt_d, train.lr_d)):
+    factor = lr_factor(state.step, train.steps, train.lr_decay, train.lr_decay_start) * state.guard.lr_factor
+    for name, optimizer in state.optimizers.items():
         for group in optimizer.param_groups:
-            group["lr"] = base * factor
+            group["lr"] = state.base_lrs[name] * factor
 
 
-def _grad_norm(module: nn.Module) -> float:
+def _grad_norm(module: nn.Module) -> Tensor:
     norms = [p.grad.detach().norm() for p in module.parameters() if p.grad is not None]
-    return float(torch.stack(norms).norm()) if norms else 0.0
+    return torch.stack(norms).norm() if norms else torch.zeros(())
 
 
-def _optimise(state: TrainingState, optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
-    optimizer.zero_grad(set_to_none=True)
-    state.scaler.scale(loss).backward()
-    state.scaler.step(optimizer)
-    state.scaler.update()
+@contextlib.contextmanager
+def _frozen(networks: list[nn.Module]):
+    """Weights that need no gradients in this phase (restored even when the phase fails)."""
+    for net in networks:
+        net.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for net in networks:
+            net.requires_grad_(True)
 
 
 def train_step(state: TrainingState, measure: bool = False) -> dict[str, float] | None:
-    """Returns the step's logs, or None when a loss was non-finite (no optimiser step taken then)."""
-    objective, n_dis = state.objective, state.config.train.n_dis
-    state.generator.train()
-    state.discriminator.train()
-    logs: dict[str, Tensor | float] = {}
-    for index in range(n_dis):
-        real_images = state.next_real_batch()
-        with state.placement.autocast():
-            d_loss, d_logs = objective.d_loss(real_images, keep_fake=index == n_dis - 1)
-        if not torch.isfinite(d_loss):
-            objective.drop_kept()
-            return None
-        _optimise(state, state.opt_d, d_loss)
-        logs.update(d_logs)
-    if measure:
-        logs["grad_norm_d"] = _grad_norm(state.discriminator)
-    # D's weights need no gradients in the G step: skipping them saves a third of its backward.
-    state.discriminator.requires_grad_(False)
-    try:
-        with state.placement.autocast():
-            g_loss, g_logs = objective.g_loss(state.config.train.batch_size)
-        if not torch.isfinite(g_loss):
-            return None
-        _optimise(state, state.opt_g, g_loss)
-    finally:
-        state.discriminator.requires_grad_(True)
-    logs.update(g_logs)
-    if measure:
-        logs["grad_norm_g"] = _grad_norm(state.generator)
-    return {name: float(value) for name, value in logs.items()}
+    """Runs every phase; returns the logs (floats on `measure` steps, else {}), or None when a
+    checked loss was non-finite (no optimiser step is taken for it then).
+
+    On CPU every loss is checked; on CUDA only on `measure` steps, so no step waits for the
+    device (a non-finite loss in between shows on the next check and trips the guard there).
+    """
+    check = measure or state.placement.device.type != "cuda"
+    for net in state.networks.values():
+        net.train()
+    logs: dict[str, Tensor] = {}
+    for phase in state.objective.phases():
+        with _frozen([state.networks[name] for name in phase.frozen]):
+            for repeat in range(phase.repeats):
+                batch = state.batches.next() if phase.needs_batch else None
+                with state.placement.autocast():
+                    loss, phase_logs = phase.run(batch, repeat == phase.repeats - 1)
+                if check and not torch.isfinite(loss):
+                    state.objective.drop_kept()
+                    return None
+                optimizers = [state.optimizers[name] for name in phase.trains]
+                for optimizer in optimizers:
+                    optimizer.zero_grad(set_to_none=True)
+                state.scaler.scale(loss).backward()
+                for optimizer in optimizers:
+                    state.scaler.step(optimizer)
+                logs.update(phase_logs)
+        if measure:
+            for name in phase.trains:
+                logs[f"grad_norm_{name.lower()}"] = _grad_norm(state.networks[name])
+    # One scale update per iteration, after every optimiser stepped (PyTorch AMP docs,
+    # "multiple models, losses and optimizers").
+    state.scaler.update()
+    return {name: float(value) for name, value in logs.items()} if measure else {}

@@ -1,7 +1,13 @@
-"""Objectives: what one task's D step and G step compute. The loop owns everything generic."""
+"""Objectives: what one task's phases compute. The loop owns everything generic."""
 
-from ganforge.training.objectives.unconditional import UnconditionalObjective
+from ganforge.training.objectives import conditional, unconditional  # noqa: E402,F401,I001  (registration)
+from ganforge.training.objectives.base import (
+    OBJECTIVES,
+    DataInfo,
+    NetworkDecl,
+    Objective,
+    Phase,
+    register_objective,
+)
 
-OBJECTIVES = {"unconditional": UnconditionalObjective}
-
-__all__ = ["OBJECTIVES", "UnconditionalObjective"]
+__all__ = ["OBJECTIVES", "DataInfo", "NetworkDecl", "Objective", "Phase", "register_objective"]

@@ -1,28 +1,73 @@
-"""Unconditional GAN: D tells real images from G(z); G learns to fool D."""
+"""Unconditional GAN: D tells real images from G(z); G learns to fool D.
+
+Phases per iteration: `train.n_dis` D steps on real batches, then one G step that reuses the
+fakes of the last D step (one G forward per iteration, as the DCGAN reference loop).
+"""
 
 from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
 from ganforge.augment import diff_augment
-from ganforge.config import Config
 from ganforge.losses import LOSSES, gradient_penalty, r1_penalty
+from ganforge.models import build_models
+from ganforge.sampling import generate_from_latents, latents
+from ganforge.training.objectives.base import (
+    Batch,
+    DataInfo,
+    NetworkDecl,
+    Objective,
+    Phase,
+    register_objective,
+)
+
+if TYPE_CHECKING:
+    from ganforge.config import Config
 
 
-class UnconditionalObjective:
-    """Losses of one unconditional D step and G step; returns (loss, detached logs)."""
+@register_objective
+class UnconditionalObjective(Objective):
+    """G(z) against D(x): a D phase (n_dis repeats) and a G phase with D frozen."""
 
-    def __init__(self, config: Config, generator: nn.Module, discriminator: nn.Module, device: torch.device):
-        self.generator = generator
-        self.discriminator = discriminator
-        self.device = device
+    name = "unconditional"
+    batch_keys = ("image",)
+
+    @classmethod
+    def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
+        num_classes = data.num_classes if cls.data_needs_labels() else 0
+        generator, discriminator = build_models(config.model, data.resolution, data.channels, num_classes)
+        train = config.train
+        return [
+            NetworkDecl("G", generator, train.lr_g, train.betas_g, ema=train.ema.enabled),
+            NetworkDecl("D", discriminator, train.lr_d, train.betas_d),
+        ]
+
+    def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
+        super().__init__(config, networks, device, data)
+        self.generator, self.discriminator = networks["G"], networks["D"]
         self.loss = LOSSES[config.loss.name]
         self.loss_cfg = config.loss
         self.policy = list(config.augment.diffaugment)
         self.z_dim = config.model.z_dim
         self.d_steps_done = 0
-        self._kept_fake: Tensor | None = None
+        self._kept: tuple[Tensor, Tensor | None] | None = None  # fakes (with graph) and their condition
+
+    def phases(self) -> list[Phase]:
+        return [
+            Phase("D", trains=("D",), run=self.d_step, repeats=self.config.train.n_dis),
+            Phase("G", trains=("G",), run=self.g_step, frozen=("D",), needs_batch=False),
+        ]
+
+    # The condition of a batch's fakes; the conditional task overrides these two.
+    def condition(self, batch: Batch) -> Tensor | None:
+        return None
+
+    def draw_condition(self, n: int) -> Tensor | None:
+        return None
 
     def _augment(self, images: Tensor) -> Tensor:
         return diff_augment(images, self.policy) if self.policy else images
@@ -30,43 +75,55 @@ class UnconditionalObjective:
     def _latents(self, n: int) -> Tensor:
         return torch.randn(n, self.z_dim, device=self.device)
 
-    def d_loss(self, real_images: Tensor, keep_fake: bool = False) -> tuple[Tensor, dict[str, Tensor]]:
-        """D step. With `keep_fake`, the fakes keep their graph so the next G step reuses them
-        (one G forward per iteration, as in the DCGAN reference training loop)."""
+    def d_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
+        """D loss on a real batch and as many fakes. On the `last` repeat the fakes keep their
+        graph so the G step reuses them."""
+        real_images = batch["image"]
+        c = self.condition(batch)
         z = self._latents(len(real_images))
-        if keep_fake:
-            fake_images = self.generator(z)
-            self._kept_fake = fake_images
+        if last:
+            fake_images = self.generator(z, c)
+            self._kept = (fake_images, c)
             fake_images = fake_images.detach()
         else:
             with torch.no_grad():
-                fake_images = self.generator(z)
-        real_logits = self.discriminator(self._augment(real_images))
-        fake_logits = self.discriminator(self._augment(fake_images))
+                fake_images = self.generator(z, c)
+        real_logits = self.discriminator(self._augment(real_images), c)
+        fake_logits = self.discriminator(self._augment(fake_images), c)
         loss = self.loss.d_loss(real_logits, fake_logits)
         logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
         if self.loss.needs_gradient_penalty:
-            penalty = gradient_penalty(self.discriminator, real_images, fake_images)
+            penalty = gradient_penalty(lambda x: self.discriminator(x, c), real_images, fake_images)
             loss = loss + self.loss_cfg.gp_weight * penalty
             logs["gradient_penalty"] = penalty.detach()
         if self.loss_cfg.r1_gamma > 0 and self.d_steps_done % self.loss_cfg.r1_every == 0:
             # Lazy R1 (Karras 2020, §B): every k steps, scaled by k to keep its strength.
             real_for_r1 = real_images.detach().requires_grad_(True)
-            penalty = r1_penalty(self.discriminator(self._augment(real_for_r1)), real_for_r1)
+            penalty = r1_penalty(self.discriminator(self._augment(real_for_r1), c), real_for_r1)
             loss = loss + 0.5 * self.loss_cfg.r1_gamma * self.loss_cfg.r1_every * penalty
             logs["r1"] = penalty.detach()
         self.d_steps_done += 1
         return loss, logs
 
-    def g_loss(self, batch_size: int) -> tuple[Tensor, dict[str, Tensor]]:
-        fake_images, self._kept_fake = self._kept_fake, None
-        if fake_images is None:
-            fake_images = self.generator(self._latents(batch_size))
-        loss = self.loss.g_loss(self.discriminator(self._augment(fake_images)))
+    def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
+        kept, self._kept = self._kept, None
+        if kept is None:
+            n = self.config.train.batch_size
+            c = self.draw_condition(n)
+            kept = (self.generator(self._latents(n), c), c)
+        fake_images, c = kept
+        loss = self.loss.g_loss(self.discriminator(self._augment(fake_images), c))
         return loss, {"g_loss": loss.detach()}
 
+    def fixed_inputs(self, n: int, seed: int) -> dict[str, Tensor]:
+        return {"z": latents(n, self.z_dim, seed=seed)}
+
+    def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
+        images = torch.cat(list(generate_from_latents(networks["G"], fixed["z"], labels=fixed.get("label"))))
+        return images, max(1, int(math.sqrt(len(images))))
+
     def drop_kept(self) -> None:
-        self._kept_fake = None
+        self._kept = None
 
     def state_dict(self) -> dict:
         return {"d_steps_done": self.d_steps_done}

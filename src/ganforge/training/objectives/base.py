@@ -1,0 +1,123 @@
+"""What every objective declares: its networks, its batches, its phases, its samples.
+
+An objective is one task (unconditional, class-conditional, ...). The loop knows only this
+interface: it builds the declared networks with their optimisers and EMAs, feeds each phase
+the batches it asks for, steps the optimisers of the networks a phase trains, and saves all of
+it by name. Adding a task = one file that subclasses `Objective` and one registry line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    from ganforge.config import Config
+    from ganforge.models import ModelSpec
+
+Batch = dict[str, Tensor]  # e.g. {"image": [B,C,R,R] float in [-1,1], "label": [B] int64}
+PhaseResult = tuple[Tensor, dict[str, Tensor]]  # (loss to minimise, detached logs)
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """What an objective may know of the training data when it builds its networks."""
+
+    resolution: int
+    channels: int
+    class_names: list[str] | None = None
+    class_counts: list[int] | None = None
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names) if self.class_names else 0
+
+
+@dataclass(frozen=True)
+class NetworkDecl:
+    """One trained network: its module, its Adam settings and whether it keeps an EMA copy."""
+
+    name: str
+    module: nn.Module
+    lr: float
+    betas: tuple[float, float]
+    ema: bool = False
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One optimisation phase, run `repeats` times per iteration.
+
+    `run(batch, last)` returns the loss; the optimisers of `trains` step on it; the weights of
+    `frozen` need no gradients meanwhile (D in a G phase: a third of D's backward saved).
+    `batch` is None when `needs_batch` is False; `last` marks the final repeat.
+    """
+
+    name: str
+    trains: tuple[str, ...]
+    run: Callable[[Batch | None, bool], PhaseResult]
+    frozen: tuple[str, ...] = ()
+    repeats: int = 1
+    needs_batch: bool = True
+
+
+class Objective:
+    """Base class of a task. Subclasses set the class attributes and implement the methods."""
+
+    name: ClassVar[str]
+    batch_keys: ClassVar[tuple[str, ...]] = ("image",)  # what `Batch` holds for this task
+    sampled: ClassVar[str] = "G"  # the network that `sample`, `export` and `eval` use
+
+    @classmethod
+    def check_config(cls, config: Config, model: ModelSpec) -> None:
+        """Raise ValueError (worded as a config error) for settings this task cannot use."""
+
+    @classmethod
+    def data_needs_labels(cls) -> bool:
+        return "label" in cls.batch_keys
+
+    @classmethod
+    def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
+        raise NotImplementedError
+
+    def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
+        self.config, self.networks, self.device, self.data = config, networks, device, data
+
+    def phases(self) -> list[Phase]:
+        raise NotImplementedError
+
+    def fixed_inputs(self, n: int, seed: int) -> dict[str, Tensor]:
+        """Seeded CPU inputs of the sample grids written during training."""
+        raise NotImplementedError
+
+    def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
+        """uint8 [N,C,H,W] images for a sample grid, and the images per row."""
+        raise NotImplementedError
+
+    def describe(self, batch: Batch) -> str:
+        """One line of shapes for `--dry-run`."""
+        return "batch: " + ", ".join(f"{key} {tuple(value.shape)}" for key, value in batch.items())
+
+    def drop_kept(self) -> None:
+        """Forget anything kept from a phase for the next one (a skipped step)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        pass
+
+
+OBJECTIVES: dict[str, type[Objective]] = {}
+
+
+def register_objective(cls: type[Objective]) -> type[Objective]:
+    """Class decorator: `OBJECTIVES[cls.name] = cls`; a name registered twice is an error."""
+    if cls.name in OBJECTIVES:
+        raise ValueError(f"objective {cls.name!r} is already registered")
+    OBJECTIVES[cls.name] = cls
+    return cls

@@ -1,0 +1,54 @@
+"""Class-conditional GAN: G(z, y) and a projection D(x, y) (Miyato & Koyama 2018).
+
+The fakes of a D step are asked for the labels of the real batch beside them, so fakes follow
+the data's class proportions (or the balanced proportions with `data.balance`). Sample grids
+show one row per class.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor, nn
+
+from ganforge.sampling import latents
+from ganforge.training.objectives.base import Batch, register_objective
+from ganforge.training.objectives.unconditional import UnconditionalObjective
+
+if TYPE_CHECKING:
+    from ganforge.config import Config
+    from ganforge.models import ModelSpec
+
+
+@register_objective
+class ConditionalObjective(UnconditionalObjective):
+    name = "conditional"
+    batch_keys = ("image", "label")
+
+    @classmethod
+    def check_config(cls, config: Config, model: ModelSpec) -> None:
+        if not model.conditional:
+            raise ValueError(f"task: conditional needs a class-conditional model; model {model.name!r} is not one")
+
+    def condition(self, batch: Batch) -> Tensor:
+        return batch["label"]
+
+    def draw_condition(self, n: int) -> Tensor:
+        counts = torch.tensor(self.data.class_counts, dtype=torch.float64)
+        if self.config.data.balance:
+            counts = torch.ones_like(counts)
+        return torch.multinomial(counts, n, replacement=True).to(self.device)
+
+    def fixed_inputs(self, n: int, seed: int) -> dict[str, Tensor]:
+        """One row per class, max(1, n // classes) images per row."""
+        classes = self.data.num_classes
+        per_class = max(1, n // classes)
+        return {
+            "z": latents(per_class * classes, self.z_dim, seed=seed),
+            "label": torch.arange(classes).repeat_interleave(per_class),
+        }
+
+    def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
+        images, _ = super().render(networks, fixed)
+        return images, len(images) // self.data.num_classes
