@@ -91,10 +91,12 @@ def run(args: argparse.Namespace) -> int:
             message = environment_message(err)
             if message is None:
                 raise
-            raise UserError(
-                f"{message}; the last complete checkpoint in {plan.run_dir} is intact:"
-                f" continue with ganforge train --resume --run-dir {plan.run_dir}"
-            ) from None
+            if (plan.run_dir / "checkpoints" / "latest.ckpt").is_file():
+                message += (
+                    f"; the last complete checkpoint in {plan.run_dir} is intact:"
+                    f" continue with ganforge train --resume --run-dir {plan.run_dir}"
+                )
+            raise UserError(message) from None
     if not args.dry_run:
         checkpoint = plan.run_dir / "checkpoints" / "latest.ckpt"
         summary = {"run_dir": plan.run_dir, "checkpoint": checkpoint, "steps": plan.config.train.steps}
