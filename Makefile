@@ -26,6 +26,7 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/fid_speed.py
+	$(PY) benchmarks/quality.py --minutes 10
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

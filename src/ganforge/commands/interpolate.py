@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
     parser.add_argument("--out", type=Path, required=True, help="output image (.png, .jpg, ...)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the end points (default 0)")
+    parser.add_argument(
+        "--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)"
+    )
     add_json_flag(parser)
 
 
@@ -35,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
     check_seed(args.seed)
     check_output_file(args.out)
-    interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed)
+    try:
+        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
+    except ValueError as err:
+        raise UserError(f"--class {err}") from None
     report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
     return 0

@@ -5,6 +5,8 @@ examples:
   ganforge sample runs/dcgan-digits --n 64 --out grid.jpg       # the suffix picks the format
   ganforge sample runs/dcgan-digits/checkpoints/latest.ckpt --n 1000 --out fakes/ --seed 1
   ganforge sample G.safetensors --n 16 --out grid.png --truncation 0.7
+  ganforge sample runs/cdcgan-digits --class 7 --n 16 --out sevens.png      # a conditional run
+  ganforge sample runs/cdcgan-digits --classes all --n 80 --out grid.png    # one row per class
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--truncation", type=float, default=None, help="sample |z| within this bound (e.g. 0.7)"
     )
     parser.add_argument("--raw", action="store_true", help="use the raw generator instead of its EMA")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--class", dest="class_", metavar="K", help="conditional runs: this class (name or index)")
+    which.add_argument("--classes", choices=["all"], help="conditional runs: one row per class, --n // classes per row")
     add_json_flag(parser)
 
 
@@ -65,7 +70,7 @@ def check_memory(generator, n: int, kind: str) -> None:
     check_fits(f"--n {n}", n * per_image)
 
 
-def write_folder(generator, n: int, seed: int, truncation: float | None, out: Path) -> None:
+def write_folder(generator, n: int, seed: int, truncation: float | None, out: Path, labels=None) -> None:
     """One PNG per image, written batch by batch (memory does not grow with n)."""
     from PIL import Image
 
@@ -73,7 +78,7 @@ def write_folder(generator, n: int, seed: int, truncation: float | None, out: Pa
 
     out.mkdir(parents=True, exist_ok=True)
     index = 0
-    for batch in generate_uint8(generator, n, seed, truncation=truncation):
+    for batch in generate_uint8(generator, n, seed, truncation=truncation, labels=labels):
         for image in batch:
             array = image.permute(1, 2, 0).numpy()
             Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(out / f"{index:06d}.png")
@@ -82,7 +87,7 @@ def write_folder(generator, n: int, seed: int, truncation: float | None, out: Pa
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.runs import load_generator
-    from ganforge.sampling import check_seed, check_truncation, sample
+    from ganforge.sampling import check_seed, check_truncation, num_classes, sample
     from ganforge.training.logging import save_grid
 
     if args.n < 1:
@@ -91,10 +96,47 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)
     kind = output_kind(args.out)
     generator = load_generator(args.source, ema=not args.raw)
-    check_memory(generator, args.n, kind)
+    labels, per_row = _labels(generator, args)
+    n = len(labels) if labels is not None else args.n
+    check_memory(generator, n, kind)
     if kind == "grid":
-        save_grid(sample(generator, n=args.n, seed=args.seed, truncation=args.truncation), args.out)
+        images = sample(generator, n=n, seed=args.seed, truncation=args.truncation, labels=labels)
+        save_grid(images, args.out, nrow=per_row)
     else:
-        write_folder(generator, args.n, args.seed, args.truncation, args.out)
-    report(args, {"out": args.out, "n": args.n, "seed": args.seed}, f"wrote {args.n} images to {args.out}")
+        write_folder(generator, n, args.seed, args.truncation, args.out, labels)
+    summary = {"out": args.out, "n": n, "seed": args.seed}
+    if num_classes(generator):
+        names = _class_names(generator)
+        summary["class_names"] = names
+        if labels is not None:
+            summary["labels"] = [names[i] for i in labels.tolist()]
+    report(args, summary, f"wrote {n} images to {args.out}")
     return 0
+
+
+def _class_names(generator) -> list[str]:
+    from ganforge.sampling import num_classes
+
+    names = getattr(generator, "class_names", None)
+    return list(names) if names else [str(i) for i in range(num_classes(generator))]
+
+
+def _labels(generator, args: argparse.Namespace):
+    """(labels or None, images per grid row) for --class / --classes."""
+    import torch
+
+    from ganforge.sampling import class_index, num_classes
+
+    if args.class_ is None and args.classes is None:
+        return None, None
+    classes = num_classes(generator)
+    if classes == 0:
+        flag = "--class" if args.class_ is not None else "--classes"
+        raise UserError(f"{flag}: {args.source} is an unconditional generator; it has no classes")
+    if args.class_ is not None:
+        try:
+            return torch.full((args.n,), class_index(generator, args.class_), dtype=torch.int64), None
+        except ValueError as err:
+            raise UserError(f"--class {err}") from None
+    per_class = max(1, args.n // classes)
+    return torch.arange(classes).repeat_interleave(per_class), per_class
