@@ -55,9 +55,9 @@ def output_kind(out: Path, flag: str = "--out") -> str:
 
 def image_shape(generator) -> tuple[int, ...]:
     """[C, H, W] of one generated image (one latent through the generator)."""
-    from ganforge.sampling import generate_from_latents, latents
+    from ganforge.sampling import generate_uint8
 
-    return tuple(next(generate_from_latents(generator.eval(), latents(1, generator.z_dim, 0))).shape[1:])
+    return tuple(next(generate_uint8(generator.eval(), 1, 0)).shape[1:])
 
 
 def check_memory(generator, n: int, kind: str) -> None:
