@@ -20,6 +20,8 @@ COMMANDS = {
     "eval": "evaluate",
     "stats": "stats",
     "evaluator": "evaluator",
+    "report": "report",
+    "data": "data",
 }
 
 EXAMPLES = """examples:

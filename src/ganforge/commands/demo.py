@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("samples/final.png", "interpolation.png", "checkpoints/latest.ckpt", "config.yaml", "log.jsonl"):
         print(f"  {run_dir / name}")
     from ganforge.commands.train import tensorboard_command
+    from ganforge.report import write_report
 
     print(f"TensorBoard:   {tensorboard_command(run_dir / 'tb')}")
+    print(f"report:        {write_report([run_dir], run_dir / 'report.html')}  (open it in a browser)")
     return 0
