@@ -208,6 +208,17 @@ CASES = [
     Case("evaluator-epochs-zero", "evaluator train --data {a}/images --out {w}/ev --epochs 0", ("--epochs",)),
     Case("evaluator-max-images-zero", "evaluator train --data {a}/images --out {w}/ev --max-images 0", ("--max-images",)),
     Case("evaluator-no-action", "evaluator", ("ACTION",)),
+    # report and data audit
+    Case("report-missing-run", "report {w}/nothing --out {w}/r.html", ("nothing",)),
+    Case("report-out-is-folder", "report {a}/run --out {w}/r.html", ("--out", "folder"), setup=_dir_at("r.html")),
+    Case("report-out-under-file", "report {a}/run --out {a}/a_file/r.html", ("--out", "a_file")),
+    Case("report-json-is-folder", "report {a}/run --out {w}/r.html --json {w}/j", ("--json", "folder"),
+         setup=_dir_at("j")),
+    Case("data-audit-missing", "data audit {w}/nothing --out {w}/a.html", ("nothing",)),
+    Case("data-audit-out-is-folder", "data audit {a}/images --out {w}/a.html", ("--out", "folder"),
+         setup=_dir_at("a.html")),
+    Case("data-audit-json-under-file", "data audit {a}/images --json {a}/a_file/a.json", ("--json", "a_file")),
+    Case("data-audit-unknown-drop", "data audit {a}/images --write-keep {w}/k.txt --drop nonsense", ("nonsense",)),
     Case("no-command", "", ("COMMAND",)),
     Case("unknown-command", "fly", ("fly",)),
 ]
