@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.ganforge-installed
 GANFORGE_HOME ?= $(HOME)/.cache/ganforge
 INCEPTION_MANIFEST := $(GANFORGE_HOME)/weights/inception.json
 
-.PHONY: install demo test test-all bench lint evaluators weights optional-weights clean
+.PHONY: install demo test test-all bench lint evaluators tensorboard weights optional-weights clean
 
 install: $(STAMP)
 
@@ -41,14 +41,22 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
+	$(PY) benchmarks/quality.py --minutes 10
+	$(PY) benchmarks/audit_speed.py --n 5000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
-# Rebuild the evaluators shipped inside the package (deterministic on CPU).
+# Rebuild the evaluators shipped inside the package. Seeded: one machine with the same library
+# versions rebuilds the same files; other CPUs (other vector kernels) may differ in the last bits
+# of the weights, so the files are not byte-identical across machines.
 evaluators: $(STAMP)
 	$(VENV)/bin/ganforge evaluator train --data builtin:digits --out src/ganforge/assets/evaluators/digits --seed 0
 	$(VENV)/bin/ganforge evaluator train --data builtin:shapes --out src/ganforge/assets/evaluators/shapes --seed 0
+
+# TensorBoard from the venv (a bare `tensorboard` is not on PATH outside it): make tensorboard RUN=runs/x
+tensorboard: $(STAMP)
+	$(VENV)/bin/tensorboard --logdir $(or $(RUN),runs)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

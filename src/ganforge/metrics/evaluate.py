@@ -22,13 +22,13 @@ from torch import nn
 from ganforge.errors import UserError
 from ganforge.metrics import checks
 from ganforge.metrics.cache import FeatureCache
+from ganforge.metrics.conditional import evaluate_with_class_metrics, split_metrics
 from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import DEFAULT_METHOD
 from ganforge.metrics.floor import floor_values
 from ganforge.metrics.inputs import EvaluationInput, ImageInput, StatsInput, open_input
-from ganforge.metrics.kid import warn_shrunk
 from ganforge.metrics.protocol import (
     check_comparable,
     feature_protocol,
@@ -65,10 +65,16 @@ def evaluate(
     device: str = "auto",
     cache: bool = True,
     json_path: str | Path | None = None,
+    classifier: str | None = None,
+    proportions: str = "data",
     exif_orientation: bool = False,
     floor: bool = False,
 ) -> dict[str, Any]:
     """Metrics of `fake` against `real` (see the module docstring for the result).
+
+    `ifid` and `cacc` (class-conditional generators, see `conditional.py`) generate labels in
+    the real data's class `proportions` ("data") or "uniform"; `classifier` names the evaluator
+    that judges `cacc` (default: the domain features, or the shipped one for a built-in source).
 
     `fake`/`real`: an image folder, `.zip`, `builtin:NAME`, run directory or checkpoint (images
     generated from latents seeded by `seed`), a generator module, or (real; fake for FID alone)
@@ -77,6 +83,10 @@ def evaluate(
     `exif_orientation` turns photos upright first. `floor` adds each metric's real-vs-real
     value as `<key>_real` (see `floor.py`).
     """
+    standard, per_class = split_metrics([m.strip() for m in (metrics.split(",") if isinstance(metrics, str) else metrics)])
+    if per_class:  # ifid / cacc: generated per class, against labelled real images
+        kwargs = {key: value for key, value in locals().items() if key not in ("standard", "per_class", "classifier", "proportions", "metrics")}
+        return evaluate_with_class_metrics(evaluate, kwargs, standard, per_class, classifier, proportions)
     specs = checks.metric_specs(metrics)
     if json_path is not None:
         check_output_path(json_path)
@@ -91,7 +101,9 @@ def evaluate(
 
     extractor = None  # two statistics files need none
     if any(isinstance(side, ImageInput) for side in (fake_input, real_input)):
-        extractor = build_features(features, weights=weights, resize=resize, device=device)
+        extractor = features if isinstance(features, FeatureExtractor) else build_features(
+            features, weights=weights, resize=resize, device=device
+        )
     plan = Plan(specs, extractor, ci, batch_size, device, floor)
     if isinstance(real_input, StatsInput) and extractor is not None:
         check_comparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
@@ -101,8 +113,6 @@ def evaluate(
     n_fake, n_real = _n_of(fake_input, fake_values), _n_of(real_input, real_values)
     # Counted again: unreadable files may have left fewer images than announced.
     kid_size = checks.kid_subset_size(specs, n_fake, n_real, *kid_options)
-    if kid_size is not None:
-        warn_shrunk(kid_subset_size, kid_size, n_fake, n_real)
     options = {
         "kid_subsets": kid_subsets,
         "kid_subset_size": kid_size or kid_subset_size,

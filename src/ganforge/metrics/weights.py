@@ -104,7 +104,8 @@ def warn_if_unknown(weights: ResolvedWeights) -> None:
 
 def _given(path: Path, given_by: str) -> ResolvedWeights:
     if not path.is_file():
-        raise UserError(f"{given_by} {path}: no such weights file")
+        separator = "" if given_by.endswith("=") else " "
+        raise UserError(f"{given_by}{separator}{path}: no such weights file")
     sha256 = sha256_of_file(path)
     known_as = KNOWN_INCEPTION_SHA256.get(sha256)
     weights = ResolvedWeights(path, sha256, {"kind": "file", "given_by": given_by, "known_as": known_as})
@@ -112,13 +113,18 @@ def _given(path: Path, given_by: str) -> ResolvedWeights:
     return weights
 
 
-def resolve_inception_weights(path: str | os.PathLike | None = None) -> ResolvedWeights:
-    """The FID Inception weights to use: explicit path, env variable, installed, or installed now."""
+def resolve_inception_weights(
+    path: str | os.PathLike | None = None, option: str = "--weights PATH"
+) -> ResolvedWeights:
+    """The FID Inception weights to use: explicit path, env variable, installed, or installed now.
+
+    `option` is how the user gives a path where they are (`--weights PATH`, `eval.weights=PATH`).
+    """
     if path is not None:
-        return _given(Path(path).expanduser(), "--weights")
+        return _given(Path(path).expanduser(), option.removesuffix("PATH").rstrip())
     from_env = os.environ.get(WEIGHTS_ENV)
     if from_env:
-        return _given(Path(from_env).expanduser(), WEIGHTS_ENV)
+        return _given(Path(from_env).expanduser(), f"{WEIGHTS_ENV}=")
     installed = installed_weights()
     if installed is not None:
         return installed
