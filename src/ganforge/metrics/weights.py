@@ -108,7 +108,8 @@ def _given(path: Path, given_by: str) -> ResolvedWeights:
         raise UserError(f"{given_by}{separator}{path}: no such weights file")
     sha256 = sha256_of_file(path)
     known_as = KNOWN_INCEPTION_SHA256.get(sha256)
-    weights = ResolvedWeights(path, sha256, {"kind": "file", "given_by": given_by, "known_as": known_as})
+    source = {"kind": "file", "given_by": given_by.rstrip("="), "known_as": known_as}
+    weights = ResolvedWeights(path, sha256, source)
     warn_if_unknown(weights)
     return weights
 
