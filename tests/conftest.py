@@ -25,6 +25,12 @@ def isolated_home(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def installed_home():
+    """The ganforge home `make weights` installed into (read it, never write to it)."""
+    return INSTALLED_HOME
+
+
+@pytest.fixture(scope="session")
 def real_inception() -> ResolvedWeights:
     """The installed real FID Inception weights (read only); skips with the reason when absent."""
     weights = installed_weights(INSTALLED_HOME)

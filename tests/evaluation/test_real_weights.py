@@ -142,10 +142,9 @@ def test_converted_network_reproduces_the_torchscript(real_inception, real_torch
     assert relative_feature_error(real_torchscript, state, mixed_images) <= 1e-5
 
 
-def test_eval_without_weights_flag_uses_the_installed_weights(folders, real_inception, capsys, monkeypatch):
-    from conftest import INSTALLED_HOME
-
-    monkeypatch.setenv("GANFORGE_HOME", str(INSTALLED_HOME))  # read only: --no-cache writes nothing
+def test_eval_without_weights_flag_uses_the_installed_weights(folders, real_inception, installed_home, capsys,
+                                                               monkeypatch):  # fmt: skip
+    monkeypatch.setenv("GANFORGE_HOME", str(installed_home))  # read only: --no-cache writes nothing
     fake, real = folders["digits"]
     args = ["eval", "--fake", fake, "--real", real, "--device", "cpu", "--no-cache", "--n", 4, "--json", "-"]
     result = run_json(args, capsys)
