@@ -19,12 +19,13 @@ import json
 import sys
 import time
 
-from ganforge.evaluators.plan import MODES
+from ganforge.evaluators.plan import INITS, MODES
 from ganforge.evaluators.train import train_evaluator
 
 TRAIN_EXAMPLES = """examples:
   ganforge evaluator train --data builtin:digits --out evaluators/digits --seed 0
   ganforge evaluator train --data images.zip --out evaluators/mine --mode selfsupervised
+  ganforge evaluator train --data builtin:shapes --out evaluators/shapes-inception --init inception
 """
 
 
@@ -56,12 +57,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="seed of the split, initialisation and batch order"
     )
     train.add_argument(
+        "--init",
+        choices=INITS,
+        default="auto",
+        help="auto: Inception fine-tuning for labelled images >= 128 px, else a small CNN; "
+        "inception: fine-tune the pretrained FID Inception whatever the size",
+    )
+    train.add_argument(
         "--weights",
         default=None,
         metavar="PATH",
         help="FID Inception weights to fine-tune from (large labelled images only)",
     )
-    train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+    train.add_argument(
+        "--device", choices=("auto", "cpu", "cuda"), default="cpu", help="default cpu (reproducible)"
+    )
     train.add_argument(
         "--max-images",
         type=int,
@@ -75,6 +85,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.outputs import check_output_dir
+
+    check_output_dir(args.out, "--out")
     started = time.perf_counter()
     progress = (lambda message: print(message, file=sys.stderr)) if args.json else print
     meta = train_evaluator(
@@ -87,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         max_images=args.max_images,
         log=progress,
+        init=args.init,
     )
     if args.json:
         print(json.dumps(meta, indent=2))
