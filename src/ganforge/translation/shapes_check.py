@@ -34,9 +34,9 @@ def colour_names(images: Tensor) -> list[str]:
 
 def shape_predictions(images: Tensor) -> Tensor:
     """uint8 [N,3,H,W] -> the shapes evaluator's class index per image (an index into SHAPES)."""
-    from ganforge.evaluators.files import load_evaluator
-    from ganforge.evaluators.network import run_evaluator
     from ganforge.metrics.features.domain import shipped_evaluator_dir
+    from ganforge.metrics.features.domain.files import load_evaluator
+    from ganforge.metrics.features.domain.network import run_evaluator
 
     evaluator, meta = load_evaluator(shipped_evaluator_dir("shapes"))
     if list(meta["classes"]) != list(SHAPES):
