@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hints-count", default="0,10", help="colorize: hints per image to score with (default 0,10)")
     parser.add_argument("--features", default=None, help="FID/KID features (default: shapes on builtin:shapes, else the run's eval.features)")
     parser.add_argument("--weights", default=None, help="weights file of the feature extractor")
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--json", metavar="OUT", help="also write the result as JSON ('-': print it instead)")
 
 
