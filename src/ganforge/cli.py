@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _warning_one_line
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for `--nproc`, which restarts it
     try:
         result = args.handler(args)
     except UserError as err:

@@ -11,6 +11,7 @@ examples:
   ganforge eval --fake samples/ --real ref.npz --metrics fid --json -
   ganforge eval --fake samples/ --real data/ --metrics fid,kid --ci --kid-subset-size 500
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
+  ganforge eval --fake runs/dcgan-digits --real builtin:digits --nproc 2   # extraction split over 2
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.commands.stats import add_feature_arguments
+from ganforge.distributed.launch import add_nproc_argument
 
 DEFAULT_METRICS = "fid"
 
@@ -54,13 +56,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add 95%% bootstrap intervals (each metric is computed --ci-draws more times)",
     )
     parser.add_argument("--ci-draws", type=int, default=200, help="bootstrap draws (default 200)")
+    add_nproc_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.distributed import init_from_env, shutdown
+    from ganforge.distributed.launch import launch, wants_launch
     from ganforge.metrics.evaluate import evaluate
     from ganforge.metrics.report import STDOUT, format_table
 
-    result = evaluate(
+    if wants_launch(args.nproc):
+        return launch(args.nproc, args.argv)
+    try:
+        main_process = init_from_env(args.device).is_main
+        result = _evaluate(args, evaluate)
+    finally:
+        shutdown()
+    if args.json != STDOUT and main_process:
+        print(format_table(result))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, evaluate) -> dict:
+    return evaluate(
         fake=args.fake,
         real=args.real,
         metrics=args.metrics,
@@ -79,6 +97,3 @@ def run(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         json_path=args.json,
     )
-    if args.json != STDOUT:
-        print(format_table(result))
-    return 0

@@ -36,6 +36,7 @@ from ganforge.metrics.protocol import (
 )
 from ganforge.metrics.registry import DEFAULT_SEED, MetricSpec, compute_metric
 from ganforge.metrics.report import check_output_path, write_json
+from ganforge.metrics.sharding import is_main_process
 from ganforge.metrics.stats import feature_stats
 
 CI_SEED = 0  # seed of the bootstrap draws
@@ -124,7 +125,7 @@ def evaluate(
         "versions": versions(),
         "device": device,
     }
-    if json_path is not None:
+    if json_path is not None and is_main_process():
         write_json(result, json_path)
     return result
 
