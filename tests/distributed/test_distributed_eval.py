@@ -1,0 +1,43 @@
+"""Evaluation sharded over 2 processes equals evaluation in one (extraction split, results merged)."""
+
+import json
+
+import pytest
+import torch.multiprocessing as mp
+from launch_helpers import free_port, tiny_overrides
+from workers import evaluate_in_group
+
+from ganforge.config import load_config
+from ganforge.metrics.evaluate import evaluate
+from ganforge.training.loop import train
+
+
+@pytest.fixture(scope="module")
+def generator_run(tmp_path_factory):
+    config = load_config("dcgan-digits", tiny_overrides(**{"train.steps": 2}))
+    return train(config, tmp_path_factory.mktemp("eval") / "run", progress=False)
+
+
+def _calls(run, cache):
+    # 200 images in batches of 32: 7 batches, 3 for process 0 and 4 for process 1.
+    common = {"fake": str(run), "real": "builtin:digits", "features": "digits", "n": 200, "batch_size": 32}
+    return [
+        {**common, "metrics": ["fid"], "cache": False},  # float64 statistics streamed and merged
+        {**common, "metrics": ["fid", "kid", "pr", "dc"], "kid_subset_size": 100, "cache": cache},
+    ]
+
+
+def test_two_process_evaluation_equals_one(tmp_path, generator_run):
+    out = tmp_path / "result"
+    mp.spawn(evaluate_in_group, args=(2, free_port(), _calls(generator_run, True), str(out)), nprocs=2)
+    per_rank = [json.loads((tmp_path / f"result.{rank}").read_text()) for rank in range(2)]
+    assert per_rank[0] == per_rank[1]  # every process holds the whole result
+    single = [evaluate(**call) for call in _calls(generator_run, False)]
+    for sharded, alone in zip(per_rank[0], single, strict=True):
+        assert sharded["protocol"]["n_fake"] == alone["protocol"]["n_fake"] == 200
+        assert sharded["protocol"]["n_real"] == alone["protocol"]["n_real"] == 200
+        assert sharded["fid"] == pytest.approx(alone["fid"], rel=1e-9, abs=0)
+        assert sharded["fid"] > 0
+    features_based = ("kid_mean", "kid_std", "precision", "recall", "density", "coverage")
+    for key in features_based:  # gathered features in the single-process order: the same numbers
+        assert per_rank[0][1][key] == single[1][key], key
