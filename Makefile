@@ -26,6 +26,7 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/fid_speed.py
+	$(PY) benchmarks/ddp_scaling.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
