@@ -13,6 +13,8 @@ import torch
 from launch_helpers import as_cli, tiny_overrides
 
 STEPS = 20
+# Evaluation during training, its extraction split over both processes.
+EVAL = {"eval.every": 10, "eval.features": "digits", "eval.n": 64, "eval.metrics": "[fid]"}
 PRESETS = {
     # task: (preset, overrides that make it one)
     "conditional": ("dcgan-digits", {"task": "conditional"}),
@@ -23,7 +25,7 @@ PRESETS = {
 def test_preset_trains_under_torchrun(task, tmp_path):
     preset, extra = PRESETS[task]
     run = tmp_path / "run"
-    overrides = tiny_overrides(**{"train.steps": STEPS, "train.batch_size": 8, "ckpt.every": 10, **extra})
+    overrides = tiny_overrides(**{"train.steps": STEPS, "train.batch_size": 8, "ckpt.every": 10, **EVAL, **extra})
     command = [sys.executable, "-m", "ganforge", "train", preset, *as_cli(overrides),
                "--run-dir", str(run), "--no-progress", "--nproc", "2"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -35,3 +37,7 @@ def test_preset_trains_under_torchrun(task, tmp_path):
     checkpoint = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
     assert checkpoint["task"] == task and checkpoint["step"] == STEPS and checkpoint["world_size"] == 2
     assert (run / "samples/final.png").is_file()
+    evaluations = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in evaluations] == [10, 20] and all(e["fid"] > 0 for e in evaluations)
+    assert all(e["protocol"]["n_fake"] == 64 for e in evaluations)
+    assert (run / "checkpoints/best.ckpt").is_file()

@@ -64,7 +64,7 @@ def with_all_ranks(payload: dict, distribution: Distribution) -> dict:
     """Add every process's own entries (a collective: every process calls it)."""
     if not distribution.active:
         return payload
-    ranks = distribution.gather({key: payload[key] for key in RANK_KEYS})
+    ranks = distribution.gather(_on_cpu({key: payload[key] for key in RANK_KEYS}))
     return {**payload, "world_size": distribution.world_size, "ranks": ranks}
 
 
@@ -92,3 +92,14 @@ def own_rank_state(checkpoint: dict, distribution: Distribution, seed: int) -> d
         "batches": {**ranks[0]["batches"], "crop_generator": streams["crop_generator"]},
         "objective": ranks[0]["objective"],
     }
+
+
+def _on_cpu(tree):
+    """Tensors (an objective's GPU image pool) sent as CPU tensors: process 0 keeps no other GPU's memory."""
+    if isinstance(tree, torch.Tensor):
+        return tree.cpu()
+    if isinstance(tree, dict):
+        return {key: _on_cpu(value) for key, value in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_on_cpu(value) for value in tree)
+    return tree

@@ -70,7 +70,8 @@ def extract(
                     streamed.setdefault(layer, StreamingStats(values.shape[1])).update(values)
             seen += len(batch)
             progress.update(len(batch))
-    collected, streamed, seen = merge_shares(collected, streamed, seen)
+    if images is not whole:  # sharded: every process gets every share
+        collected, streamed, seen = merge_shares(collected, streamed, seen)
     if seen == 0:
         raise UserError(f"{whole.spec}: no readable images")
     result: dict[str, LayerResult | None] = {
