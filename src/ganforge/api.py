@@ -32,15 +32,26 @@ def train(
 
 
 def interpolate(
-    source: str | Path | nn.Module, out: str | Path, steps: int = 8, rows: int = 4, seed: int = 0
+    source: str | Path | nn.Module,
+    out: str | Path,
+    steps: int = 8,
+    rows: int = 4,
+    seed: int = 0,
+    label: int | str | None = None,
 ) -> torch.Tensor:
-    """Write a PNG of `rows` latent walks with `steps` images each; returns the uint8 images."""
-    from ganforge.sampling import generate_from_latents, interpolation_latents
+    """Write a PNG of `rows` latent walks with `steps` images each; returns the uint8 images.
+
+    A class-conditional generator walks within class `label` (name or index); without it, each
+    row walks within one class drawn in the data's proportions.
+    """
+    from ganforge.sampling import class_labels, generate_from_latents, interpolation_latents
     from ganforge.training.logging import save_grid
 
     generator = source if isinstance(source, nn.Module) else load_generator(source)
     z = interpolation_latents(generator.z_dim, steps, rows, seed)
-    images = torch.cat(list(generate_from_latents(generator.eval(), z)))
+    row_labels = class_labels(generator, rows, seed, label)
+    labels = None if row_labels is None else row_labels.repeat_interleave(steps)
+    images = torch.cat(list(generate_from_latents(generator.eval(), z, labels=labels)))
     save_grid(images, Path(out), nrow=steps)
     return images
 

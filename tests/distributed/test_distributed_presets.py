@@ -16,8 +16,8 @@ STEPS = 20
 # Evaluation during training, its extraction split over both processes.
 EVAL = {"eval.every": 10, "eval.features": "digits", "eval.n": 64, "eval.metrics": "[fid]"}
 PRESETS = {
-    # task: (preset, overrides that make it one)
-    "conditional": ("dcgan-digits", {"task": "conditional"}),
+    # task: (preset, extra overrides); a translation preset joins as one more line
+    "conditional": ("cdcgan-digits", {}),
 }
 
 

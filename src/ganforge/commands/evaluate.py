@@ -11,6 +11,7 @@ examples:
   ganforge eval --fake samples/ --real ref.npz --metrics fid --json -
   ganforge eval --fake samples/ --real data/ --metrics fid,kid --ci --kid-subset-size 500
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
+  ganforge eval --fake runs/cdcgan-digits --real builtin:digits --features digits --metrics fid,ifid,cacc --ci
   ganforge eval --fake runs/dcgan-digits --real builtin:digits --nproc 2   # extraction split over 2
 """
 
@@ -30,7 +31,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--metrics",
         default=DEFAULT_METRICS,
-        help="comma-separated: fid,kid,is,pr,dc,fd_inf (default fid)",
+        help="comma-separated: fid,kid,is,pr,dc,fd_inf; for class-conditional runs also ifid"
+        " (intra-class FID) and cacc (class accuracy) (default fid)",
+    )
+    parser.add_argument(
+        "--classifier",
+        metavar="EVALUATOR",
+        help="supervised evaluator judging cacc (default: --features if a domain evaluator, or the"
+        " shipped one of a built-in --real)",
+    )
+    parser.add_argument(
+        "--labels",
+        choices=["data", "uniform"],
+        default="data",
+        help="class-conditional --fake: draw labels in the real data's proportions (default) or uniformly",
     )
     add_feature_arguments(parser)
     parser.add_argument(
@@ -96,4 +110,6 @@ def _evaluate(args: argparse.Namespace, evaluate) -> dict:
         device=args.device,
         cache=not args.no_cache,
         json_path=args.json,
+        classifier=args.classifier,
+        proportions=args.labels,
     )

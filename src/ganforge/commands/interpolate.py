@@ -20,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
     parser.add_argument("--out", type=Path, required=True, help="output PNG")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)")
     add_json_flag(parser)
 
 
@@ -30,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
     if args.out.suffix.lower() != ".png":
         raise UserError(f"--out {args.out}: expected a .png file")
-    interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed)
+    try:
+        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
+    except ValueError as err:
+        raise UserError(f"--class {err}") from None
     report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
     return 0

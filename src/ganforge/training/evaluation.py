@@ -20,6 +20,8 @@ RANKING = {
     "is": ("is_mean", False),
     "pr": ("precision", False),
     "dc": ("coverage", False),
+    "ifid": ("ifid", True),
+    "cacc": ("class_accuracy", False),
 }
 BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
@@ -36,12 +38,10 @@ class PeriodicEvaluation:
 
     def __init__(self, config: Config):
         self.config = config
+        check_evaluation_settings(config)
         best = config.eval.best or config.eval.metrics[0]
-        if best not in RANKING:
-            from ganforge.errors import UserError
-
-            raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
         self.best_key, self.lower_is_better = RANKING[best]
+        self._extractor = None  # built at the first evaluation, then reused for the whole run
 
     def __call__(self, state, run_dir: Path, logger) -> None:
         if state.step % self.config.eval.every != 0:
@@ -67,12 +67,18 @@ class PeriodicEvaluation:
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
         state.distribution.sync_buffers(generator)  # every process generates with the same network
+        if self._extractor is None:
+            from ganforge.metrics.features import build_features
+
+            self._extractor = build_features(
+                eval_cfg.features, weights=eval_cfg.weights, device=str(state.placement.device)
+            )
         try:
             return evaluate(
                 fake=generator,
                 real=eval_cfg.real or self.config.data.path,
                 metrics=eval_cfg.metrics,
-                features=eval_cfg.features,
+                features=self._extractor,
                 weights=eval_cfg.weights,
                 n=eval_cfg.n,
                 kid_subset_size=eval_cfg.kid_subset_size,
@@ -99,6 +105,28 @@ class PeriodicEvaluation:
         save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, payload)
         record = {"metric": self.best_key, "value": value, "step": state.step}
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
+
+
+def check_evaluation_settings(config: Config) -> None:
+    """Unknown metrics or extractors, or an empty metric list, fail before step 1 (UserError)."""
+    from ganforge.errors import UserError
+    from ganforge.metrics.conditional import CONDITIONAL_METRICS
+    from ganforge.metrics.features import FEATURES
+    from ganforge.metrics.registry import METRICS
+
+    eval_cfg = config.eval
+    if not eval_cfg.metrics:
+        raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
+    known = set(METRICS) | set(CONDITIONAL_METRICS)
+    for name in eval_cfg.metrics:
+        if name not in known:
+            raise UserError(f"eval.metrics: unknown metric {name!r}; allowed: {', '.join(sorted(known))}")
+    best = eval_cfg.best or eval_cfg.metrics[0]
+    if best not in RANKING:
+        raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
+    features = eval_cfg.features
+    if not (features in FEATURES or features.startswith("domain:") or Path(features).is_dir()):
+        raise UserError(f"eval.features: unknown extractor {features!r}; allowed: {', '.join(sorted(FEATURES))}, domain:DIR")
 
 
 def evaluation_hook(config: Config) -> Callable | None:

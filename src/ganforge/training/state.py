@@ -102,8 +102,8 @@ class TrainingState:
 
 
 def _check_compatible(state: dict, training: TrainingState) -> None:
-    if state.get("task", "unconditional") != training.config.task:
-        raise UserError(f"checkpoint: task {state.get('task')!r} differs from this config's task {training.config.task!r}")
+    if state["task"] != training.config.task:
+        raise UserError(f"checkpoint: task {state['task']!r} differs from this config's task {training.config.task!r}")
     saved, built = set(state["networks"]), set(training.networks)
     if saved != built:
         raise UserError(f"checkpoint: networks {sorted(saved)} differ from this config's {sorted(built)}")
