@@ -6,7 +6,7 @@ it/s after the first log interval, times the global batch. On CPU the cores are 
 between the processes (OMP_NUM_THREADS = cores // n), so the table shows what splitting one
 machine's cores costs or gains; on GPUs each process has its own device.
 
-    python benchmarks/ddp_scaling.py [--max-procs 2] [--steps 60] [--repeats 2] [--markdown]
+    python benchmarks/ddp_scaling.py [--max-procs 2] [--steps 60] [--repeats 2] [--threads T] [--markdown]
     python benchmarks/ddp_scaling.py --device cuda --max-procs 8 --batch 256 --width 64
 """
 
@@ -36,7 +36,7 @@ def run_once(args: argparse.Namespace, procs: int, run_dir: Path) -> tuple[float
     command = ["ganforge", "train", args.preset, *overrides, "--run-dir", str(run_dir), "--no-progress"]
     if procs > 1:
         command += ["--nproc", str(procs)]
-    threads = max(1, (os.cpu_count() or 1) // procs) if args.device == "cpu" else 1
+    threads = args.threads or (max(1, (os.cpu_count() or 1) // procs) if args.device == "cpu" else 1)
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "ganforge", *command[1:]], env=env, check=True,
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--preset", default="dcgan-digits")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--repeats", type=int, default=2, help="interleaved runs per process count (median)")
+    parser.add_argument("--threads", type=int, help="threads per process (default: CPU cores split evenly)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     if args.device == "cuda":
@@ -74,7 +75,9 @@ def main() -> None:
     ]
     load_after = os.getloadavg()[0]
     device = torch.cuda.get_device_name(0) if args.device == "cuda" else platform.processor() or platform.machine()
-    print(f"# {device}, {os.cpu_count()} cores, torch {torch.__version__}; load average {load_before:.1f} / {load_after:.1f}")
+    threads = args.threads or "cores split evenly"
+    print(f"# {device}, {os.cpu_count()} cores, torch {torch.__version__}, threads per process: {threads};"
+          f" load average {load_before:.1f} / {load_after:.1f}")
     base = rows[0][1]
     if args.markdown:
         print("| processes | images/s | speed-up | wall s (incl. start-up) |\n|---:|---:|---:|---:|")

@@ -1,6 +1,8 @@
 """Evaluation sharded over 2 processes equals evaluation in one (extraction split, results merged)."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 import torch.multiprocessing as mp
@@ -41,3 +43,20 @@ def test_two_process_evaluation_equals_one(tmp_path, generator_run):
     features_based = ("kid_mean", "kid_std", "precision", "recall", "density", "coverage")
     for key in features_based:  # gathered features in the single-process order: the same numbers
         assert per_rank[0][1][key] == single[1][key], key
+
+
+def test_eval_command_with_nproc_writes_one_result(tmp_path, generator_run):
+    """`ganforge eval --nproc 2` (torchrun) prints and writes the one-process numbers, once."""
+    out = tmp_path / "result.json"
+    command = [sys.executable, "-m", "ganforge", "eval", "--fake", str(generator_run), "--real", "builtin:digits",
+               "--features", "digits", "--metrics", "fid,kid,pr", "--n", "200", "--batch-size", "32",
+               "--kid-subset-size", "100", "--no-cache", "--json", str(out), "--nproc", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sum(line.startswith("fid ") for line in done.stdout.splitlines()) == 1  # process 0 alone prints
+    sharded = json.loads(out.read_text())
+    alone = evaluate(fake=str(generator_run), real="builtin:digits", features="digits", metrics="fid,kid,pr",
+                     n=200, batch_size=32, kid_subset_size=100, cache=False)
+    assert sharded["fid"] == pytest.approx(alone["fid"], rel=1e-9, abs=0)
+    for key in ("kid_mean", "kid_std", "precision", "recall"):
+        assert sharded[key] == alone[key], key
