@@ -30,7 +30,7 @@ def test_preset_trains_under_torchrun(task, tmp_path):
                "--run-dir", str(run), "--no-progress", "--nproc", "2"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "starting torchrun --standalone --nproc-per-node=2 -m ganforge train" in done.stderr
+    assert "starting 2 processes: torchrun --standalone --nproc-per-node=2 -m ganforge train" in done.stderr
     records = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == list(range(1, STEPS + 1))  # written by one process only
     assert all(math.isfinite(r["d_loss"]) and math.isfinite(r["g_loss"]) for r in records)

@@ -1,8 +1,9 @@
 """`--nproc N`: start this same command in N processes on this machine through torchrun.
 
-It runs `python -m torch.distributed.run --standalone --nproc-per-node N -m ganforge ...`
-(exactly what a user would type, with a free local port) and waits for it. Several machines
-are started with torchrun itself (see README, "More than one GPU or machine").
+It runs torchrun's launcher as `torchrun --standalone --nproc-per-node N -m ganforge ...` would
+(a free local port, N processes of `python -m ganforge ...`; see `torchrun.py` for why not
+through torchrun's command line) and waits for it. Several machines are started with torchrun
+itself (see README, "More than one GPU or machine").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from ganforge.distributed.context import launched_world_size
 from ganforge.errors import UserError
 
-TORCHRUN = [sys.executable, "-m", "torch.distributed.run"]
+LAUNCHER = [sys.executable, "-m", "ganforge.distributed.torchrun"]
 
 
 def add_nproc_argument(parser: argparse.ArgumentParser) -> None:
@@ -50,16 +51,16 @@ def without_nproc(argv: list[str]) -> list[str]:
     return kept
 
 
-def torchrun_command(nproc: int, argv: list[str]) -> list[str]:
-    return [*TORCHRUN, "--standalone", f"--nproc-per-node={nproc}", "-m", "ganforge", *without_nproc(argv)]
+def launcher_command(nproc: int, argv: list[str]) -> list[str]:
+    return [*LAUNCHER, str(nproc), *without_nproc(argv)]
 
 
 def launch(nproc: int, argv: list[str]) -> int:
-    """Run the command in `nproc` local processes; returns torchrun's exit code."""
-    command = torchrun_command(nproc, argv)
-    shown = ["torchrun", *command[len(TORCHRUN):]]
-    print(f"ganforge: starting {shlex.join(shown)}", file=sys.stderr)
-    process = subprocess.Popen(command)
+    """Run the command in `nproc` local processes; returns the launcher's exit code."""
+    args = without_nproc(argv)
+    shown = ["torchrun", "--standalone", f"--nproc-per-node={nproc}", "-m", "ganforge", *args]
+    print(f"ganforge: starting {nproc} processes: {shlex.join(shown)}", file=sys.stderr)
+    process = subprocess.Popen(launcher_command(nproc, argv))
     # torchrun stops its processes cleanly on SIGTERM; pass ours on instead of dying first.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
     try:
