@@ -26,6 +26,8 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/fid_speed.py
+	$(PY) benchmarks/quality.py --minutes 10
+	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py
 
 lint: $(STAMP)

@@ -21,6 +21,8 @@ COMMANDS = {
     "eval": "evaluate",
     "stats": "stats",
     "evaluator": "evaluator",
+    "report": "report",
+    "data": "data",
 }
 
 

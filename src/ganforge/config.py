@@ -31,6 +31,7 @@ class DataConfig(Section):
     balance: bool = False  # class-balanced batches (each class equally likely)
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
+    include: str | None = None  # a keep list (`ganforge data audit --write-keep`): train on those files only
 
     @field_validator("resolution")
     @classmethod

@@ -128,7 +128,7 @@ def resolve_auto(config: Config, needs_labels: bool) -> Config:
     from ganforge.data.probe import auto_resolution, probe_images
     from ganforge.models import MODELS
 
-    median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels)
+    median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels, include=data.include)
     resolved = data.model_dump()
     if data.resolution == "auto":
         resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions)
