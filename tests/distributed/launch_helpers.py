@@ -51,13 +51,6 @@ def start_ranks(args: list[str], world_size: int = 2, **popen) -> list[subproces
     ]
 
 
-def torchrun(args: list[str], nproc: int = 2, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`torchrun --standalone --nproc-per-node N -m ganforge ARGS`, to completion."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
-               "-m", "ganforge", *args]
-    return subprocess.run(command, env=_base_env(), capture_output=True, text=True, timeout=timeout)
-
-
 def wait_for_lines(path: Path, count: int, processes: list[subprocess.Popen], timeout: float = 180.0) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
