@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from ganforge.commands.output import add_json_flag, report
+from ganforge.commands.sample import GRID_SUFFIXES
 from ganforge.errors import UserError
 
 
@@ -18,19 +19,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="run directory, .ckpt or exported .safetensors")
     parser.add_argument("--steps", type=int, default=8, help="images per row (default 8)")
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
-    parser.add_argument("--out", type=Path, required=True, help="output PNG")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)")
+    parser.add_argument("--out", type=Path, required=True, help="output image (.png, .jpg, ...)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the end points (default 0)")
+    parser.add_argument(
+        "--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)"
+    )
     add_json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.api import interpolate
+    from ganforge.outputs import check_output_file
+    from ganforge.sampling import check_seed
 
     if args.steps < 2 or args.rows < 1:
         raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
-    if args.out.suffix.lower() != ".png":
-        raise UserError(f"--out {args.out}: expected a .png file")
+    if args.out.suffix.lower() not in GRID_SUFFIXES:
+        raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
+    check_seed(args.seed)
+    check_output_file(args.out)
     try:
         interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
     except ValueError as err:

@@ -6,16 +6,20 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
+from ganforge.atomic import atomic_write_bytes
 from ganforge.config import Config, dump_config
 from ganforge.distributed import Distribution, init_from_env
 from ganforge.distributed.context import is_lost_contact
 from ganforge.distributed.ranks import per_process_batch
 from ganforge.errors import UserError
 from ganforge.runs import CHECKPOINT_DIR, LATEST, load_checkpoint
-from ganforge.training.checkpoint import numbered_name, prune_numbered, save_checkpoint
-from ganforge.training.logging import NullLogger, RunLogger
+from ganforge.training.checkpoint import (
+    numbered_name,
+    prune_numbered,
+    remove_stale_temp_files,
+    save_checkpoint,
+)
+from ganforge.training.logging import NullLogger, RunLogger, progress_bar
 from ganforge.training.rng import seed_everything
 from ganforge.training.signals import StopRequest
 from ganforge.training.state import TrainingState, build_state
@@ -28,7 +32,8 @@ def prepare_run_dir(config: Config, run_dir: Path, resume: bool) -> Path:
     if not resume and latest.exists():
         raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(dump_config(config))
+    remove_stale_temp_files(run_dir / CHECKPOINT_DIR)  # left by a checkpoint write that was killed
+    atomic_write_bytes(run_dir / "config.yaml", dump_config(config).encode())
     return run_dir
 
 
@@ -143,7 +148,7 @@ def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step
     run_dir, logger = _open_run(state, run_dir, resume)
     latest = run_dir / CHECKPOINT_DIR / LATEST
     guard, train_cfg = state.guard, state.config.train
-    bar = tqdm(total=train_cfg.steps, initial=state.step, disable=not progress, unit="step", file=sys.stderr)
+    bar = progress_bar(train_cfg.steps, state.step, enabled=progress)
     last_time, last_step = time.perf_counter(), state.step
     try:
         with StopRequest() as stop:
