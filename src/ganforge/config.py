@@ -83,7 +83,7 @@ class EMAConfig(Section):
     # ema_kimg; with `rampup`, the half-life is at most rampup x images seen so far, so a short
     # run is not dragged back to its first weights.
     half_life_kimg: float = Field(10.0, gt=0)
-    rampup: float | None = Field(0.05, gt=0)
+    rampup: float | None = Field(0.01, gt=0)
     decay: float | None = Field(None, ge=0, lt=1)  # a fixed per-step decay instead of the half-life
     start: int = Field(0, ge=0)  # step from which the EMA starts averaging
 

@@ -12,7 +12,10 @@ examples:
   ganforge eval --fake samples/ --real data/ --metrics fid,kid --ci --kid-subset-size 500
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
   ganforge eval --fake runs/cdcgan-digits --real builtin:digits --features digits --metrics fid,ifid,cacc --ci
+  ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid,is --floor
   ganforge eval --fake runs/dcgan-digits --real builtin:digits --nproc 2   # extraction split over 2
+
+KID is printed as the raw unbiased MMD² (not ×10³), as torch-fidelity prints it.
 """
 
 from __future__ import annotations
@@ -71,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add 95%% bootstrap intervals (each metric is computed --ci-draws more times)",
     )
     parser.add_argument("--ci-draws", type=int, default=200, help="bootstrap draws (default 200)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also print each metric on real images (<metric>_real): two disjoint halves of "
+        "--real for two-sample metrics (the floor), all of them for IS (the ceiling)",
+    )
     add_nproc_argument(parser)
 
 
@@ -130,4 +139,6 @@ def _evaluate(args: argparse.Namespace) -> dict:
         cache=not args.no_cache,
         classifier=args.classifier,
         proportions=args.labels,
+        exif_orientation=args.exif_orientation,
+        floor=args.floor,
     )

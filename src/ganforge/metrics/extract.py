@@ -18,6 +18,7 @@ from ganforge.errors import UserError
 from ganforge.metrics.cache import FeatureCache, cache_key
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.inputs import ImageInput
+from ganforge.metrics.protocol import identity_of
 from ganforge.metrics.sharding import agree_on_cache, is_main_process, merge_shares, own_share
 from ganforge.metrics.stats import StreamingStats, feature_stats
 
@@ -90,7 +91,7 @@ def _key(
         n=images.count,
         subset_seed=images.subset_seed,
         resize=resize,
-        extractor=extractor.protocol(),
+        extractor=identity_of(extractor.protocol()),
         layer=layer,
     )
 
