@@ -1,4 +1,4 @@
-"""`python -m ganforge ...`: the same as the `ganforge` command."""
+"""`python -m ganforge ...`: the same as the `ganforge` command (what `torchrun -m ganforge` starts)."""
 
 import sys
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -100,8 +101,11 @@ def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.N
 
 def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _warning_one_line
+    if os.environ.get("RANK", "0") != "0":  # torchrun's other processes: process 0 speaks for all
+        warnings.simplefilter("ignore")
     try:
         args = parse(build_parser(), argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # for `--nproc`, which restarts it
         result = args.handler(args)
     except UsageError as err:
         print(err.usage.rstrip(), file=sys.stderr)

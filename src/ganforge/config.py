@@ -95,9 +95,18 @@ class DivergenceConfig(Section):
     max_restores: int = Field(3, ge=0)
 
 
+class DistributedConfig(Section):
+    """Settings that matter only when torchrun starts several processes."""
+
+    # BatchNorm statistics over the global batch (SyncBatchNorm, CUDA only);
+    # None: on for CUDA processes, off on CPU.
+    sync_batchnorm: bool | None = None
+    timeout_s: int = Field(600, ge=5)  # a process silent this long ends the run with an error
+
+
 class TrainConfig(Section):
     steps: int = Field(2000, ge=1)  # generator steps
-    batch_size: int = Field(64, ge=1)
+    batch_size: int = Field(64, ge=1)  # global: split over the processes torchrun starts
     n_dis: int = Field(1, ge=1)  # D steps per G step
     lr_g: float = Field(2e-4, gt=0)
     lr_d: float = Field(2e-4, gt=0)
@@ -123,6 +132,7 @@ class TrainConfig(Section):
     sample_every: int = Field(500, ge=1)
     sample_grid: int = Field(64, ge=1)  # images in the fixed-latent grid
     divergence: DivergenceConfig = DivergenceConfig()
+    distributed: DistributedConfig = DistributedConfig()
 
 
 class CheckpointConfig(Section):

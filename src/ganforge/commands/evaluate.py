@@ -13,6 +13,7 @@ examples:
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
   ganforge eval --fake runs/cdcgan-digits --real builtin:digits --features digits --metrics fid,ifid,cacc --ci
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid,is --floor
+  ganforge eval --fake runs/dcgan-digits --real builtin:digits --nproc 2   # extraction split over 2
 
 KID is printed as the raw unbiased MMD² (not ×10³), as torch-fidelity prints it.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 
 from ganforge.commands.stats import add_feature_arguments
+from ganforge.distributed.launch import add_nproc_argument
 
 DEFAULT_METRICS = "fid"
 
@@ -78,12 +80,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also print each metric on real images (<metric>_real): two disjoint halves of "
         "--real for two-sample metrics (the floor), all of them for IS (the ceiling)",
     )
+    add_nproc_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ganforge.metrics.evaluate import evaluate
+    from ganforge.distributed import init_from_env, shutdown
+    from ganforge.distributed.launch import launch, wants_launch
     from ganforge.metrics.report import STDOUT, format_table, write_json
     from ganforge.outputs import check_output_file
     from ganforge.sampling import check_seed
@@ -91,7 +95,32 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)
     if args.json is not None and args.json != STDOUT:
         check_output_file(args.json, "--json", make_parents=False)
-    result = evaluate(
+    if wants_launch(args.nproc):
+        return launch(args.nproc, args.argv)
+    try:  # under torchrun every process extracts its share; process 0 reports
+        main_process = init_from_env(args.device).is_main
+        result = _evaluate(args)
+    finally:
+        shutdown()
+    if not main_process:
+        return 0
+    used = result["protocol"].get("kid_subset_size")
+    if used is not None and used < args.kid_subset_size:
+        print(f"ganforge: note: KID subset size {args.kid_subset_size} shrunk to {used}, the number of"
+              " images; pass --kid-strict to fail instead", file=sys.stderr)
+    if args.json == STDOUT:
+        write_json(result, STDOUT)
+    else:
+        print(format_table(result))  # shown before writing: a failed write loses no result
+        if args.json is not None:
+            write_json(result, args.json)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> dict:
+    from ganforge.metrics.evaluate import evaluate
+
+    return evaluate(
         fake=args.fake,
         real=args.real,
         metrics=args.metrics,
@@ -113,14 +142,3 @@ def run(args: argparse.Namespace) -> int:
         exif_orientation=args.exif_orientation,
         floor=args.floor,
     )
-    used = result["protocol"].get("kid_subset_size")
-    if used is not None and used < args.kid_subset_size:
-        print(f"ganforge: note: KID subset size {args.kid_subset_size} shrunk to {used}, the number of"
-              " images; pass --kid-strict to fail instead", file=sys.stderr)
-    if args.json == STDOUT:
-        write_json(result, STDOUT)
-    else:
-        print(format_table(result))  # shown before writing: a failed write loses no result
-        if args.json is not None:
-            write_json(result, args.json)
-    return 0

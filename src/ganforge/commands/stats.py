@@ -35,6 +35,7 @@ def add_feature_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--n",
+        "--num-images",  # the spelling torchrun's own parser lets through (it reads --n as its option)
         type=int,
         default=None,
         help="images per side: a seeded random subset of a source, or the number generated",

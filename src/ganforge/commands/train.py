@@ -7,6 +7,8 @@ examples:
   ganforge train --resume --run-dir runs/a                   # continue after a stop, as saved
   ganforge train --resume --run-dir runs/a train.steps=5000  # ... and train longer
   ganforge train sngan-shapes --dry-run                      # validate, print shapes, exit
+  ganforge train dcgan-digits --nproc 2                      # 2 processes via torchrun
+  torchrun --nproc-per-node 8 -m ganforge train dcgan-folder-64 data.path=~/faces
 
 On --resume only train.steps, train.log_every, train.sample_every, ckpt.every, ckpt.keep and
 eval.every may change; the run's saved config.yaml gives everything else.
@@ -19,6 +21,7 @@ import sys
 from pathlib import Path
 
 from ganforge.commands.output import add_json_flag, report
+from ganforge.distributed.launch import add_nproc_argument
 from ganforge.errors import UserError, environment_message
 
 
@@ -33,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="validate, build, print shapes and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    add_nproc_argument(parser)
     add_json_flag(parser)
 
 
@@ -65,6 +69,9 @@ def split_config_argument(args: argparse.Namespace) -> tuple[str | None, list[st
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.distributed import Distribution
+    from ganforge.distributed.launch import launch, wants_launch
+    from ganforge.distributed.ranks import per_process_batch
     from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train
@@ -78,27 +85,43 @@ def run(args: argparse.Namespace) -> int:
             print(f"ganforge: {plan.finished}", file=sys.stderr)
             return 0
         check_models_fit(plan.config)
-        try:
-            train(
-                plan.config,
-                plan.run_dir,
-                resume=plan.resume,
-                dry_run=args.dry_run,
-                progress=not args.no_progress,
-                step_hook=evaluation_hook(plan.config),
-            )
-        except OSError as err:
-            message = environment_message(err)
-            if message is None:
-                raise
-            if (plan.run_dir / "checkpoints" / "latest.ckpt").is_file():
-                message += (
-                    f"; the last complete checkpoint in {plan.run_dir} is intact:"
-                    f" continue with ganforge train --resume --run-dir {plan.run_dir}"
-                )
-            raise UserError(message) from None
-    if not args.dry_run:
+        launching = wants_launch(args.nproc)
+        if launching:  # checked here: one line instead of one error per process
+            per_process_batch(plan.config.train.batch_size, Distribution(world_size=args.nproc))
+        else:
+            main_process = _train_here(plan, args, train, evaluation_hook(plan.config))
+    if launching:
+        return launch(args.nproc, args.argv)
+    if not args.dry_run and main_process:
         checkpoint = plan.run_dir / "checkpoints" / "latest.ckpt"
         summary = {"run_dir": plan.run_dir, "checkpoint": checkpoint, "steps": plan.config.train.steps}
         report(args, summary, next_steps(plan.run_dir))
     return 0
+
+
+def _train_here(plan, args: argparse.Namespace, train, step_hook) -> bool:
+    """Train in this process (one of several under torchrun); True for the process that reports."""
+    from ganforge.distributed import current, shutdown
+
+    try:
+        train(
+            plan.config,
+            plan.run_dir,
+            resume=plan.resume,
+            dry_run=args.dry_run,
+            progress=not args.no_progress,
+            step_hook=step_hook,
+        )
+        return current().is_main
+    except OSError as err:
+        message = environment_message(err)
+        if message is None:
+            raise
+        if (plan.run_dir / "checkpoints" / "latest.ckpt").is_file():
+            message += (
+                f"; the last complete checkpoint in {plan.run_dir} is intact:"
+                f" continue with ganforge train --resume --run-dir {plan.run_dir}"
+            )
+        raise UserError(message) from None
+    finally:
+        shutdown()

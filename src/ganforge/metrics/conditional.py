@@ -225,6 +225,7 @@ def evaluate_with_class_metrics(evaluate_fn, kwargs: dict[str, Any], standard: l
     """`evaluate(**kwargs)` for the usual metrics plus `ifid`/`cacc`, merged into one result."""
     from ganforge.metrics.features import build_features
     from ganforge.metrics.protocol import resolve_device
+    from ganforge.metrics.sharding import is_main_process
     from ganforge.runs import load_generator
 
     fake, real = kwargs["fake"], kwargs.get("real")
@@ -248,7 +249,7 @@ def evaluate_with_class_metrics(evaluate_fn, kwargs: dict[str, Any], standard: l
         generator, real, per_class, extractor, judge, kwargs.get("n"), kwargs.get("seed", 0), proportions,
         kwargs.get("ci", False), kwargs.get("ci_draws", 200), kwargs.get("batch_size", 64), device,
     ))
-    if json_path is not None:
+    if json_path is not None and is_main_process():  # under torchrun, process 0 writes
         from ganforge.metrics.report import write_json
 
         write_json(result, json_path)

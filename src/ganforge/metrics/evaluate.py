@@ -37,6 +37,7 @@ from ganforge.metrics.protocol import (
 )
 from ganforge.metrics.registry import DEFAULT_SEED, MetricSpec, compute_metric
 from ganforge.metrics.report import check_output_path, write_json
+from ganforge.metrics.sharding import is_main_process
 from ganforge.metrics.stats import feature_stats
 
 CI_SEED = 0  # seed of the bootstrap draws
@@ -150,7 +151,7 @@ def evaluate(
     }
     if extractor is not None and not extractor.is_imagenet and any(spec.imagenet_only for spec in specs):
         _label_domain_score(result, plan.extractor_protocol or {})
-    if json_path is not None:
+    if json_path is not None and is_main_process():
         write_json(result, json_path)
     return result
 

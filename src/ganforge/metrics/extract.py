@@ -19,6 +19,7 @@ from ganforge.metrics.cache import FeatureCache, cache_key
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.inputs import ImageInput
 from ganforge.metrics.protocol import identity_of
+from ganforge.metrics.sharding import agree_on_cache, is_main_process, merge_shares, own_share
 from ganforge.metrics.stats import StreamingStats, feature_stats
 
 Keep = Literal["features", "stats"]
@@ -43,8 +44,10 @@ def extract(
     """Features of every image of `images` for each layer in `keep`, with a progress bar on stderr.
 
     Returns, per layer, [N,d] float32 features (`"features"`) or (mu, sigma, n) (`"stats"`;
-    None when fewer than two images were readable).
+    None when fewer than two images were readable). Under torchrun each process extracts its
+    share and every process gets the merged result (`sharding`).
     """
+    whole, images = images, own_share(images, batch_size)
     collected: dict[str, list[np.ndarray]] = {
         layer: [] for layer, how in keep.items() if how == "features"
     }
@@ -55,7 +58,7 @@ def extract(
         unit="img",
         desc=f"features of {label}",
         file=sys.stderr,
-        disable=None,
+        disable=None if is_main_process() else True,
         leave=False,
     ) as progress:
         for batch in images.batches(batch_size):
@@ -68,8 +71,10 @@ def extract(
                     streamed.setdefault(layer, StreamingStats(values.shape[1])).update(values)
             seen += len(batch)
             progress.update(len(batch))
+    if images is not whole:  # sharded: every process gets every share
+        collected, streamed, seen = merge_shares(collected, streamed, seen)
     if seen == 0:
-        raise UserError(f"{images.spec}: no readable images")
+        raise UserError(f"{whole.spec}: no readable images")
     result: dict[str, LayerResult | None] = {
         layer: np.concatenate(parts) for layer, parts in collected.items()
     }
@@ -121,12 +126,13 @@ def cached_layers(
         }
         for layer in keep
     }
-    found = {layer: _lookup(cache, keys[layer], how) for layer, how in keep.items()}
+    found = agree_on_cache({layer: _lookup(cache, keys[layer], how) for layer, how in keep.items()})
     missing = {layer: how for layer, how in keep.items() if found[layer] is None}
     if missing:
         fresh = extract(images, extractor, missing, batch_size, device, label)
         for layer, value in fresh.items():
-            _store(cache, keys[layer], value)
+            if is_main_process():
+                _store(cache, keys[layer], value)
         found.update(fresh)
     return {layer: _as_requested(value, keep[layer]) for layer, value in found.items()}
 

@@ -52,6 +52,8 @@ class ImageInput:
     fingerprint: str | None
     subset_seed: int | None  # seed of the random subset when `n` cut an image source
     read_batches: Callable[[int], Iterator[Tensor]] = field(repr=False)
+    # Images [start, stop) alone, batched as `batches` batches them (sharded evaluation).
+    read_part: Callable[[int, int, int], Iterator[Tensor]] | None = field(default=None, repr=False)
 
     def batches(self, batch_size: int) -> Iterator[Tensor]:
         return self.read_batches(batch_size)
@@ -131,14 +133,17 @@ def _open_images(
     # Built-ins are pixels, not files: there is no orientation to ignore.
     read_image = read_or_warn if exif_orientation or source.kind == "builtin" else _stored_orientation
 
-    def read(batch_size: int) -> Iterator[Tensor]:
-        decoded = (read_image(source, i) for i in indices)
+    def read_part(start: int, stop: int, batch_size: int) -> Iterator[Tensor]:
+        decoded = (read_image(source, i) for i in indices[start:stop])
         return _same_size_batches(
             (to_rgb_uint8(img) for img in decoded if img is not None), batch_size
         )
 
+    def read(batch_size: int) -> Iterator[Tensor]:
+        return read_part(0, len(indices), batch_size)
+
     fingerprint = source.fingerprint() + (":exif-orientation" if exif_orientation else "")
-    return ImageInput(spec, source.kind, len(indices), fingerprint, subset_seed, read)
+    return ImageInput(spec, source.kind, len(indices), fingerprint, subset_seed, read, read_part)
 
 
 def _as_rgb(batch: Tensor) -> Tensor:
@@ -158,20 +163,28 @@ def generator_input(
     With `device`, the generator is moved there first; None leaves it where it is. It runs
     in eval mode (batch-independent images) and gets its own mode back afterwards.
     """
-    from ganforge.sampling import generate_uint8
+    from ganforge.sampling import class_labels, generate_from_latents, latents
 
-    def read(batch_size: int) -> Iterator[Tensor]:
-        was_training = generator.training
-        generator.eval()
+    def read_part(start: int, stop: int, batch_size: int) -> Iterator[Tensor]:
+        net = generator.to(device) if device is not None else generator
+        # All `count` latents and labels are drawn, then cut: a part holds the images it would
+        # hold in the whole run (as `generate_uint8` draws them).
+        z = latents(count, net.z_dim, seed)[start:stop]
+        labels = class_labels(net, count, seed)
+        was_training = net.training
+        net.eval()
         try:
-            for batch in generate_uint8(
-                generator, count, seed=seed, batch_size=batch_size, device=device
+            for batch in generate_from_latents(
+                net, z, batch_size, None if labels is None else labels[start:stop]
             ):
                 yield _as_rgb(batch.cpu())
         finally:
-            generator.train(was_training)
+            net.train(was_training)
 
-    return ImageInput(spec, "generator", count, None, None, read)
+    def read(batch_size: int) -> Iterator[Tensor]:
+        return read_part(0, count, batch_size)
+
+    return ImageInput(spec, "generator", count, None, None, read, read_part)
 
 
 def _generated_count(n: int | None, default_count: int | None) -> int:

@@ -82,9 +82,15 @@ class BatchSource:
         else:
             self.sampler = EpochSampler(len(data.images), batch_size, seed)
         self.crop_generator = torch.Generator().manual_seed(seed + 1)
+        self.part = slice(None)  # all of each batch (one process)
+
+    def take_part(self, rank: int, world_size: int) -> None:
+        """Keep process `rank`'s contiguous share of every batch the sampler draws."""
+        share = self.sampler.batch_size // world_size
+        self.part = slice(rank * share, (rank + 1) * share)
 
     def next(self) -> dict[str, Tensor]:
-        indices = self.sampler.next_indices().to(self.data.images.device)
+        indices = self.sampler.next_indices()[self.part].to(self.data.images.device)
         images = self.data.images[indices]
         if images.shape[-1] != self.resolution:
             images = self._random_crop(images, self.resolution, self.crop_generator)

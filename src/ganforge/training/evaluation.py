@@ -62,13 +62,17 @@ class PeriodicEvaluation:
     def __call__(self, state, run_dir: Path, logger) -> None:
         if state.step % self.config.eval.every != 0:
             return
-        result = self.evaluate(state)
+        result = self.evaluate(state)  # every process extracts its share and gets the whole result
         scalars = {key: value for key, value in result.items() if isinstance(value, (int, float))}
-        for key, value in scalars.items():
-            logger.writer.add_scalar(f"metrics/{key}", value, state.step)
-        with (Path(run_dir) / "metrics.jsonl").open("a") as handle:
-            handle.write(json.dumps({"step": state.step, **scalars, "protocol": result.get("protocol")}) + "\n")
+        if state.distribution.is_main:
+            self.record(scalars, result, state.step, Path(run_dir), logger)
         self.keep_best(state, Path(run_dir), scalars.get(self.best_key))
+
+    def record(self, scalars: dict, result: dict, step: int, run_dir: Path, logger) -> None:
+        for key, value in scalars.items():
+            logger.writer.add_scalar(f"metrics/{key}", value, step)
+        with (run_dir / "metrics.jsonl").open("a") as handle:
+            handle.write(json.dumps({"step": step, **scalars, "protocol": result.get("protocol")}) + "\n")
 
     def evaluate(self, state) -> dict:
         from ganforge.metrics.evaluate import evaluate
@@ -86,6 +90,7 @@ class PeriodicEvaluation:
         was_training = generator.training
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
+        state.distribution.sync_buffers(generator)  # every process generates with the same network
         if self._extractor is None:
             from ganforge.metrics.features import build_features
 
@@ -112,10 +117,16 @@ class PeriodicEvaluation:
         if value is None or not math.isfinite(value):
             return
         record_path = run_dir / BEST_RECORD
-        best = json.loads(record_path.read_text())["value"] if record_path.exists() else None
-        if not _is_better(value, best, self.lower_is_better):
+        distribution = state.distribution
+        best = None
+        if distribution.is_main and record_path.exists():
+            best = json.loads(record_path.read_text())["value"]
+        if not distribution.from_main(_is_better(value, best, self.lower_is_better)):
             return
-        save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, state.state_dict())
+        payload = state.state_dict()  # every process adds its own streams; process 0 writes
+        if not distribution.is_main:
+            return
+        save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, payload)
         record = {"metric": self.best_key, "value": value, "step": state.step}
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
 

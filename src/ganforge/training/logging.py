@@ -108,3 +108,26 @@ class RunLogger:
     def close(self) -> None:
         self.writer.close()
         self.jsonl.close()
+
+
+class _NoWriter:
+    def add_scalar(self, *args, **kwargs) -> None:
+        pass
+
+    def add_image(self, *args, **kwargs) -> None:
+        pass
+
+
+class NullLogger:
+    """The logger of processes other than 0: process 0 alone writes a run's logs and grids."""
+
+    writer = _NoWriter()
+
+    def scalars(self, step: int, values: dict[str, float]) -> None:
+        pass
+
+    def samples(self, *args, **kwargs) -> None:
+        return None
+
+    def close(self) -> None:
+        pass

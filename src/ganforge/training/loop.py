@@ -8,6 +8,9 @@ from pathlib import Path
 
 from ganforge.atomic import atomic_write_bytes
 from ganforge.config import Config, dump_config
+from ganforge.distributed import Distribution, init_from_env
+from ganforge.distributed.context import is_lost_contact
+from ganforge.distributed.ranks import per_process_batch
 from ganforge.errors import UserError
 from ganforge.runs import CHECKPOINT_DIR, LATEST, load_checkpoint
 from ganforge.training.checkpoint import (
@@ -16,7 +19,7 @@ from ganforge.training.checkpoint import (
     remove_stale_temp_files,
     save_checkpoint,
 )
-from ganforge.training.logging import RunLogger, progress_bar
+from ganforge.training.logging import NullLogger, RunLogger, progress_bar
 from ganforge.training.rng import seed_everything
 from ganforge.training.signals import StopRequest
 from ganforge.training.state import TrainingState, build_state
@@ -35,8 +38,11 @@ def prepare_run_dir(config: Config, run_dir: Path, resume: bool) -> Path:
 
 
 def save(state: TrainingState, run_dir: Path, numbered: bool) -> None:
+    """Every process takes part (each adds its own streams); process 0 alone writes."""
     checkpoints = run_dir / CHECKPOINT_DIR
     payload = state.state_dict()
+    if not state.distribution.is_main:
+        return
     save_checkpoint(checkpoints / LATEST, payload)
     if numbered and state.config.ckpt.keep > 0:
         save_checkpoint(checkpoints / numbered_name(state.step), payload)
@@ -62,8 +68,47 @@ def describe(state: TrainingState) -> str:
         f"data: {state.data.source} images={len(state.data.images)} skipped={state.data.skipped}{classes}\n"
         f"task: {state.config.task}  model: {state.config.model.name}  {params}\n"
         f"{state.objective.describe(state.batches.next())}; samples {tuple(images.shape[1:])}\n"
-        f"device: {state.placement.device}"
+        f"device: {state.placement.device}" + _processes(state.distribution)
     )
+
+
+def _processes(distribution: Distribution) -> str:
+    if not distribution.active:
+        return ""
+    return f"  processes: {distribution.world_size} (global batch split evenly)"
+
+
+def _open_run(state: TrainingState, run_dir: Path, resume: bool) -> tuple[Path, RunLogger | NullLogger]:
+    """Restore the latest checkpoint when resuming; process 0 prepares the run directory.
+
+    Process 0 reads the checkpoint and hands it to the others, so only its disk must hold the run.
+    """
+    distribution = state.distribution
+    latest = run_dir / CHECKPOINT_DIR / LATEST
+    checkpoint, error = None, None
+    if distribution.is_main:
+        try:
+            if resume and latest.exists():
+                checkpoint = load_checkpoint(latest)
+            if checkpoint is None and not resume and latest.exists():
+                raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
+        except UserError as err:
+            error = str(err)
+    distribution.agree_on_error(error)
+    checkpoint = distribution.from_main(checkpoint)
+    if checkpoint is not None:
+        state.load_state_dict(checkpoint)
+    if not distribution.is_main:
+        return run_dir, NullLogger()
+    run_dir = prepare_run_dir(state.config, run_dir, resume)
+    return run_dir, RunLogger(run_dir, resumed_step=state.step if state.step else None)
+
+
+def _stop_message(requested: list[str | None], distribution: Distribution) -> str:
+    if not distribution.active:
+        return f"{requested[0]} received"
+    senders = ", ".join(f"{name} on process {rank}" for rank, name in enumerate(requested) if name)
+    return f"stop requested ({senders})"
 
 
 def train(
@@ -76,20 +121,32 @@ def train(
 ) -> Path:
     """Train until `config.train.steps` G steps; returns the run directory.
 
-    `step_hook(state)` runs after every step (used for periodic evaluation).
+    `step_hook(state, run_dir, logger)` runs after every step in every process (used for
+    periodic evaluation). Started by torchrun, every process runs this function: see
+    `ganforge.distributed` for what they share and what each keeps.
     """
     run_dir = Path(run_dir)
     resume = resume or config.train.resume == "auto"
-    seed_everything(config.seed)
-    state = build_state(config)
-    if dry_run:
-        print(describe(state))
-        return run_dir
+    distribution = init_from_env(config.train.device, config.train.distributed.timeout_s)
+    per_process_batch(config.train.batch_size, distribution)
+    try:
+        seed_everything(config.seed)
+        state = build_state(config, distribution)
+        if dry_run:
+            if distribution.is_main:
+                print(describe(state))
+            return run_dir
+        return _run(state, run_dir, resume, progress and distribution.is_main, step_hook)
+    except RuntimeError as err:
+        if distribution.active and is_lost_contact(err):
+            raise distribution.lost(err) from None
+        raise
+
+
+def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step_hook) -> Path:
+    distribution = state.distribution
+    run_dir, logger = _open_run(state, run_dir, resume)
     latest = run_dir / CHECKPOINT_DIR / LATEST
-    if resume and latest.exists():
-        state.load_state_dict(load_checkpoint(latest))
-    run_dir = prepare_run_dir(state.config, run_dir, resume)
-    logger = RunLogger(run_dir, resumed_step=state.step if state.step else None)
     guard, train_cfg = state.guard, state.config.train
     bar = progress_bar(train_cfg.steps, state.step, enabled=progress)
     last_time, last_step = time.perf_counter(), state.step
@@ -108,25 +165,29 @@ def train(
                     ema.update(state.networks[name], state.step)
                 bar.update(1)
                 if measure:
+                    logs = distribution.mean(logs)  # losses of the global batch
                     now = time.perf_counter()
                     logs["it_per_s"] = (state.step - last_step) / max(now - last_time, 1e-9)
                     logs.update({f"lr_{name.lower()}": opt.param_groups[0]["lr"] for name, opt in state.optimizers.items()})
                     last_time, last_step = now, state.step
                     logger.scalars(state.step, logs)
                     bar.set_postfix({key: f"{value:.3f}" for key, value in logs.items() if key.endswith("_loss")})
-                if state.step % train_cfg.sample_every == 0:
+                if state.step % train_cfg.sample_every == 0 and distribution.is_main:
                     write_samples(state, logger)
                 if state.step % state.config.ckpt.every == 0:
                     save(state, run_dir, numbered=True)
                 if step_hook is not None:
                     step_hook(state, run_dir, logger)
-                if stop.requested:
+                if distribution.any(stop.requested is not None):  # every process stops at the same step
+                    requested = distribution.gather(stop.requested)
                     save(state, run_dir, numbered=False)
-                    print(f"ganforge: {stop.requested} received: checkpoint saved at step {state.step};"
-                          f" continue with --resume", file=sys.stderr)
+                    if distribution.is_main:
+                        print(f"ganforge: {_stop_message(requested, distribution)}: checkpoint saved at step {state.step};"
+                              f" continue with --resume", file=sys.stderr)
                     return run_dir
         save(state, run_dir, numbered=False)
-        write_samples(state, logger, name="final.png")
+        if distribution.is_main:
+            write_samples(state, logger, name="final.png")
     finally:
         bar.close()
         logger.close()

@@ -14,6 +14,9 @@ from torch import nn
 from ganforge import __version__
 from ganforge.config import Config, DataConfig, dump_config
 from ganforge.data.training import TrainingImages, load_training_images
+from ganforge.distributed import Distribution
+from ganforge.distributed.ranks import own_rank_state, start_own_streams, with_all_ranks
+from ganforge.distributed.wrap import wrap_networks
 from ganforge.errors import UserError
 from ganforge.training.batches import BatchSource
 from ganforge.training.device import Placement, placement
@@ -41,6 +44,7 @@ class TrainingState:
     guard: DivergenceGuard
     fixed_inputs: dict[str, torch.Tensor] = field(default_factory=dict)
     step: int = 0
+    distribution: Distribution = field(default_factory=Distribution)
 
     def sampling_networks(self) -> dict[str, nn.Module]:
         """Each network as samples should come from it: its EMA where it keeps one."""
@@ -52,8 +56,9 @@ class TrainingState:
         return self.sampling_networks()[self.objective.sampled]
 
     def state_dict(self) -> dict:
+        """The checkpoint; with several processes a collective (each adds its own streams)."""
         batch = self.config.train.batch_size
-        return {
+        return with_all_ranks({
             "format": CHECKPOINT_FORMAT,
             "ganforge_version": __version__,
             "task": self.config.task,
@@ -69,7 +74,7 @@ class TrainingState:
             "batches": self.batches.state_dict(),
             "guard": self.guard.state_dict(),
             "rng": rng_state(),
-        }
+        }, self.distribution)
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a checkpoint of this task and networks; a mismatch is a UserError naming it."""
@@ -87,11 +92,12 @@ class TrainingState:
             optimizer.load_state_dict(state["optimizers"][name])
         if state["scaler"]:
             self.scaler.load_state_dict(state["scaler"])
-        self.objective.load_state_dict(state["objective"])
-        self.batches.load_state_dict(state["batches"])
+        own = own_rank_state(state, self.distribution, self.config.seed)
+        self.objective.load_state_dict(own["objective"])
+        self.batches.load_state_dict(own["batches"])
         if state.get("guard"):
             self.guard.load_state_dict(state["guard"])
-        restore_rng_state(state["rng"])
+        restore_rng_state(own["rng"])
         self.step = int(state["step"])
 
 
@@ -153,8 +159,10 @@ def _data_info(config: Config, data: TrainingImages) -> DataInfo:
     return DataInfo(config.data.resolution, config.data.channels, names, counts)
 
 
-def build_state(config: Config) -> TrainingState:
-    """Data, networks, EMAs, optimisers and objective; the caller has already seeded the RNGs."""
+def build_state(config: Config, distribution: Distribution | None = None) -> TrainingState:
+    """Data, networks, EMAs, optimisers and objective; the caller has already seeded the RNGs
+    (the same seed in every process, so every process starts from the same weights)."""
+    distribution = distribution or Distribution()
     objective_cls = OBJECTIVES[config.task]
     config = resolve_auto(config, objective_cls.data_needs_labels())
     place = placement(config.train.device, config.train.amp, config.train.channels_last)
@@ -177,7 +185,8 @@ def build_state(config: Config) -> TrainingState:
         decl.name: torch.optim.Adam(networks[decl.name].parameters(), lr=decl.lr, betas=decl.betas)
         for decl in declared
     }
-    objective = objective_cls(config, networks, place.device, info)
+    called = wrap_networks(networks, distribution, place.device, train.distributed.sync_batchnorm)
+    objective = objective_cls(config, called, place.device, info)
     if train.compile:
         # In-place compile keeps state_dict names, so checkpoints load with or without it.
         for net in networks.values():
@@ -186,7 +195,7 @@ def build_state(config: Config) -> TrainingState:
         _attach_class_info(emas[name].module, info)
     for net in networks.values():
         _attach_class_info(net, info)
-    return TrainingState(
+    state = TrainingState(
         config=config,
         placement=place,
         data=data,
@@ -203,7 +212,11 @@ def build_state(config: Config) -> TrainingState:
         scaler=torch.amp.GradScaler(place.device.type, enabled=place.needs_grad_scaler),
         guard=DivergenceGuard(train.divergence),
         fixed_inputs=objective.fixed_inputs(train.sample_grid, seed=config.seed + 2),
+        distribution=distribution,
     )
+    if distribution.active:
+        start_own_streams(state, distribution)
+    return state
 
 
 def _attach_class_info(module: nn.Module, info: DataInfo) -> None:

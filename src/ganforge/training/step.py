@@ -59,7 +59,8 @@ def train_step(state: TrainingState, measure: bool = False) -> dict[str, float] 
                 batch = state.batches.next() if phase.needs_batch else None
                 with state.placement.autocast():
                     loss, phase_logs = phase.run(batch, repeat == phase.repeats - 1)
-                if check and not torch.isfinite(loss):
+                # Every process skips the step when any has a non-finite loss.
+                if check and not state.distribution.all(bool(torch.isfinite(loss))):
                     state.objective.drop_kept()
                     return None
                 optimizers = [state.optimizers[name] for name in phase.trains]

@@ -1,0 +1,62 @@
+"""Evaluation sharded over 2 processes equals evaluation in one (extraction split, results merged)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch.multiprocessing as mp
+from launch_helpers import free_port, tiny_overrides
+from workers import evaluate_in_group
+
+from ganforge.config import load_config
+from ganforge.metrics.evaluate import evaluate
+from ganforge.training.loop import train
+
+
+@pytest.fixture(scope="module")
+def generator_run(tmp_path_factory):
+    config = load_config("dcgan-digits", tiny_overrides(**{"train.steps": 2}))
+    return train(config, tmp_path_factory.mktemp("eval") / "run", progress=False)
+
+
+def _calls(run, cache):
+    # 200 images in batches of 32: 7 batches, 3 for process 0 and 4 for process 1.
+    common = {"fake": str(run), "real": "builtin:digits", "features": "digits", "n": 200, "batch_size": 32}
+    return [
+        {**common, "metrics": ["fid"], "cache": False},  # float64 statistics streamed and merged
+        {**common, "metrics": ["fid", "kid", "pr", "dc"], "kid_subset_size": 100, "cache": cache},
+    ]
+
+
+def test_two_process_evaluation_equals_one(tmp_path, generator_run):
+    out = tmp_path / "result"
+    mp.spawn(evaluate_in_group, args=(2, free_port(), _calls(generator_run, True), str(out)), nprocs=2)
+    per_rank = [json.loads((tmp_path / f"result.{rank}").read_text()) for rank in range(2)]
+    assert per_rank[0] == per_rank[1]  # every process holds the whole result
+    single = [evaluate(**call) for call in _calls(generator_run, False)]
+    for sharded, alone in zip(per_rank[0], single, strict=True):
+        assert sharded["protocol"]["n_fake"] == alone["protocol"]["n_fake"] == 200
+        assert sharded["protocol"]["n_real"] == alone["protocol"]["n_real"] == 200
+        assert sharded["fid"] == pytest.approx(alone["fid"], rel=1e-9, abs=0)
+        assert sharded["fid"] > 0
+    features_based = ("kid_mean", "kid_std", "precision", "recall", "density", "coverage")
+    for key in features_based:  # gathered features in the single-process order: the same numbers
+        assert per_rank[0][1][key] == single[1][key], key
+
+
+def test_eval_command_with_nproc_writes_one_result(tmp_path, generator_run):
+    """`ganforge eval --nproc 2` (torchrun) prints and writes the one-process numbers, once."""
+    out = tmp_path / "result.json"
+    command = [sys.executable, "-m", "ganforge", "eval", "--fake", str(generator_run), "--real", "builtin:digits",
+               "--features", "digits", "--metrics", "fid,kid,pr", "--n", "200", "--batch-size", "32",
+               "--kid-subset-size", "100", "--no-cache", "--json", str(out), "--nproc", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sum(line.startswith("fid ") for line in done.stdout.splitlines()) == 1  # process 0 alone prints
+    sharded = json.loads(out.read_text())
+    alone = evaluate(fake=str(generator_run), real="builtin:digits", features="digits", metrics="fid,kid,pr",
+                     n=200, batch_size=32, kid_subset_size=100, cache=False)
+    assert sharded["fid"] == pytest.approx(alone["fid"], rel=1e-9, abs=0)
+    for key in ("kid_mean", "kid_std", "precision", "recall"):
+        assert sharded[key] == alone[key], key

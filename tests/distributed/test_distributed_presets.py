@@ -1,0 +1,43 @@
+"""Each task's preset trains 20 steps in 2 processes started through torchrun (`--nproc 2`).
+
+A task with its own preset joins by one line in PRESETS.
+"""
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+import torch
+from launch_helpers import as_cli, tiny_overrides
+
+STEPS = 20
+# Evaluation during training, its extraction split over both processes.
+EVAL = {"eval.every": 10, "eval.features": "digits", "eval.n": 64, "eval.metrics": "[fid]"}
+PRESETS = {
+    # task: (preset, extra overrides); a translation preset joins as one more line
+    "conditional": ("cdcgan-digits", {}),
+}
+
+
+@pytest.mark.parametrize("task", sorted(PRESETS))
+def test_preset_trains_under_torchrun(task, tmp_path):
+    preset, extra = PRESETS[task]
+    run = tmp_path / "run"
+    overrides = tiny_overrides(**{"train.steps": STEPS, "train.batch_size": 8, "ckpt.every": 10, **EVAL, **extra})
+    command = [sys.executable, "-m", "ganforge", "train", preset, *as_cli(overrides),
+               "--run-dir", str(run), "--no-progress", "--nproc", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "starting 2 processes: torchrun --standalone --nproc-per-node=2 -m ganforge train" in done.stderr
+    records = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == list(range(1, STEPS + 1))  # written by one process only
+    assert all(math.isfinite(r["d_loss"]) and math.isfinite(r["g_loss"]) for r in records)
+    checkpoint = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+    assert checkpoint["task"] == task and checkpoint["step"] == STEPS and checkpoint["world_size"] == 2
+    assert (run / "samples/final.png").is_file()
+    evaluations = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in evaluations] == [10, 20] and all(e["fid"] > 0 for e in evaluations)
+    assert all(e["protocol"]["n_fake"] == 64 for e in evaluations)
+    assert (run / "checkpoints/best.ckpt").is_file()
