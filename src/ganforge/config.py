@@ -116,6 +116,28 @@ class TrainConfig(Section):
     divergence: DivergenceConfig = DivergenceConfig()
 
 
+class TextConfig(Section):
+    """Text-to-image tasks (text-dfgan, text-gancls): the text encoder and the text losses."""
+
+    encoder: str = "minilm"  # minilm, clip or learned (see ganforge.text)
+    weights: str | None = None  # local weights: a folder or .zip (minilm), a checkpoint file (clip)
+    clip_model: str = "ViT-B-32"  # open_clip architecture of text.encoder=clip
+    cache: bool = True  # keep caption embeddings in $GANFORGE_HOME/text-embeddings
+    mismatch_weight: float = Field(0.5, ge=0)  # weight of the real image with a wrong caption in D
+    ma_gp_weight: float = Field(2.0, ge=0)  # DF-GAN matching-aware gradient penalty k
+    ma_gp_power: float = Field(6.0, gt=0)  # ... and its power p: k·E[‖∇_(x,e) D(x,e)‖^p]
+    kl_weight: float = Field(2.0, ge=0)  # GAN-CLS conditioning augmentation KL weight
+    condition_dim: int = Field(128, ge=1)  # GAN-CLS conditioning augmentation output size
+
+    @field_validator("encoder")
+    @classmethod
+    def _known_encoder(cls, value: str) -> str:
+        from ganforge.text import TEXT_ENCODERS
+
+        _check_choice("text.encoder", value, TEXT_ENCODERS)
+        return value
+
+
 class CheckpointConfig(Section):
     every: int = Field(1000, ge=1)
     keep: int = Field(3, ge=0)  # numbered checkpoints kept besides `latest`; 0 keeps none
@@ -143,7 +165,7 @@ class EvalConfig(Section):
 
 class Config(Section):
     name: str = "run"
-    task: str = "unconditional"  # the objective: unconditional, conditional
+    task: str = "unconditional"  # the objective: unconditional, conditional, text-dfgan, text-gancls
     seed: int = 0
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -152,6 +174,7 @@ class Config(Section):
     train: TrainConfig = TrainConfig()
     ckpt: CheckpointConfig = CheckpointConfig()
     eval: EvalConfig = EvalConfig()
+    text: TextConfig = TextConfig()
 
     @model_validator(mode="after")
     def _check_names(self) -> Config:

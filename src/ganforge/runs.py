@@ -160,6 +160,12 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
         generator.load_state_dict(weights)
     except RuntimeError:
         raise UserError(f"{path}: its weights do not match its own config (an inconsistent checkpoint)") from None
+    if getattr(generator, "text_encoder", None) is not None:  # text runs: captions to draw prompts from
+        trained_with = (state.get("objective") or {}).get("text_encoder")
+        if trained_with != generator.text_encoder.cache_key():
+            raise UserError(f"{path}: trained with text encoder {trained_with}, but its config now gives "
+                            f"{generator.text_encoder.cache_key()} (other text.weights?)")
+        generator.prompt_pool = (state.get("objective") or {}).get("captions")
     return generator.eval()
 
 

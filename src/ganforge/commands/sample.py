@@ -4,6 +4,8 @@ examples:
   ganforge sample runs/dcgan-digits --n 64 --out grid.png
   ganforge sample runs/dcgan-digits/checkpoints/latest.ckpt --n 1000 --out fakes/ --seed 1
   ganforge sample G.safetensors --n 16 --out grid.png --truncation 0.7
+  ganforge sample runs/dfgan-shapes --prompt "a large red circle on the left" --n 16 --out grid.png
+  ganforge sample runs/dfgan-shapes --prompts-file prompts.txt --n 8 --out grid.png   # a row per prompt
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from ganforge.errors import UserError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="run directory, .ckpt or exported .safetensors")
-    parser.add_argument("--n", type=int, default=64, help="number of images (default 64)")
+    parser.add_argument("--n", type=int, default=None, help="number of images (default 64; 8 per prompt)")
     parser.add_argument("--out", type=Path, required=True, help="grid.png, or a directory for one PNG per image")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--truncation", type=float, default=None, help="redraw |z| beyond this (e.g. 0.7)")
     parser.add_argument("--raw", action="store_true", help="use the raw generator instead of its EMA")
+    parser.add_argument("--prompt", action="append", help="text-to-image runs: a prompt (repeatable); --n images each")
+    parser.add_argument("--prompts-file", type=Path, help="text-to-image runs: one prompt per line, a grid row each")
     add_json_flag(parser)
 
 
@@ -39,15 +43,53 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.sampling import sample
     from ganforge.training.logging import save_grid
 
-    if args.n < 1:
+    if args.n is not None and args.n < 1:
         raise UserError(f"--n {args.n}: expected a positive number of images")
     if args.truncation is not None and args.truncation <= 0:
         raise UserError(f"--truncation {args.truncation}: expected a positive number")
+    prompts = read_prompts(args)
     generator = load_generator(args.source, ema=not args.raw)
-    images = sample(generator, n=args.n, seed=args.seed, truncation=args.truncation)
+    if prompts is not None:
+        return _sample_prompts(args, generator, prompts)
+    if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
+        raise UserError(f"{args.source}: a text-to-image generator; give --prompt or --prompts-file")
+    n = args.n or 64
+    images = sample(generator, n=n, seed=args.seed, truncation=args.truncation)
     if args.out.suffix.lower() == ".png":
         save_grid(images, args.out)
     else:
         write_folder(images, args.out)
-    report(args, {"out": args.out, "n": args.n, "seed": args.seed}, f"wrote {args.n} images to {args.out}")
+    report(args, {"out": args.out, "n": n, "seed": args.seed}, f"wrote {n} images to {args.out}")
+    return 0
+
+
+def read_prompts(args: argparse.Namespace) -> list[str] | None:
+    prompts = list(args.prompt or [])
+    if args.prompts_file is not None:
+        if not args.prompts_file.is_file():
+            raise UserError(f"--prompts-file {args.prompts_file}: no such file")
+        prompts += [line.strip() for line in args.prompts_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not prompts:
+            raise UserError(f"--prompts-file {args.prompts_file}: holds no prompt (one per line)")
+    if any(not prompt.strip() for prompt in prompts):
+        raise UserError("--prompt: expected a non-empty text")
+    return prompts or None
+
+
+def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> int:
+    from ganforge.sampling import prompt_images
+    from ganforge.text.grid import save_prompt_grid
+
+    if getattr(generator, "text_encoder", None) is None:
+        raise UserError(f"{args.source}: this generator takes no text prompts (not a text-to-image run)")
+    per_prompt = args.n or 8
+    images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)
+    if args.out.suffix.lower() == ".png":
+        save_prompt_grid(images, prompts, per_prompt, args.out)
+    else:
+        write_folder(images, args.out)
+        (args.out / "prompts.txt").write_text("".join(f"{p}\n" for p in prompts for _ in range(per_prompt)))
+    count = len(images)
+    report(args, {"out": args.out, "n": count, "prompts": prompts, "seed": args.seed},
+           f"wrote {count} images for {len(prompts)} prompt(s) to {args.out}")
     return 0

@@ -73,4 +73,4 @@ def build_models(
     )
 
 
-from ganforge.models import dcgan, mlp, resnet  # noqa: E402,F401  (registration)
+from ganforge.models import dcgan, dfgan, mlp, resnet  # noqa: E402,F401  (registration)
