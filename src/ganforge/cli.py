@@ -18,6 +18,7 @@ COMMANDS = {
     "interpolate": "interpolate",
     "export": "export",
     "eval": "evaluate",
+    "align": "align",
     "stats": "stats",
     "evaluator": "evaluator",
 }

@@ -126,6 +126,7 @@ class TextConfig(Section):
     mismatch_weight: float = Field(0.5, ge=0)  # weight of the real image with a wrong caption in D
     ma_gp_weight: float = Field(2.0, ge=0)  # DF-GAN matching-aware gradient penalty k
     ma_gp_power: float = Field(6.0, gt=0)  # ... and its power p: k·E[‖∇_(x,e) D(x,e)‖^p]
+    ma_gp_every: int = Field(1, ge=1)  # lazy MA-GP: every k D steps, weight scaled by k
     kl_weight: float = Field(2.0, ge=0)  # GAN-CLS conditioning augmentation KL weight
     condition_dim: int = Field(128, ge=1)  # GAN-CLS conditioning augmentation output size
 

@@ -20,7 +20,12 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.models import ModelConfig, ModelSpec, register_model
-from ganforge.models.conditioning import ConditionedSequential, ProjectionHead, batchnorm, require_labels
+from ganforge.models.conditioning import (
+    ConditionedSequential,
+    ProjectionHead,
+    batchnorm,
+    require_labels,
+)
 from ganforge.models.init import dcgan_init
 
 RESOLUTIONS = (32, 64, 128)

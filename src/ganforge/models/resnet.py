@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.models import ModelConfig, ModelSpec, register_model
-from ganforge.models.conditioning import ConditionedSequential, ProjectionHead, batchnorm, require_labels
+from ganforge.models.conditioning import (
+    ConditionedSequential,
+    ProjectionHead,
+    batchnorm,
+    require_labels,
+)
 from ganforge.models.init import xavier_init
 
 RESOLUTIONS = (32, 64, 128)

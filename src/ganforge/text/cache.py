@@ -35,10 +35,9 @@ def _read(path: Path) -> dict[str, Tensor]:
 
         with safe_open(str(path), "pt") as handle:
             texts = json.loads(handle.metadata()["captions"])
-        table = load_file(path)["embeddings"]
+        return dict(zip(texts, load_file(path)["embeddings"], strict=True))
     except Exception:  # a damaged cache is rebuilt, never trusted
         return {}
-    return dict(zip(texts, table))
 
 
 def embed_captions(encoder: TextEncoder, captions: Sequence[str], root: Path | None = None, use_cache: bool = True) -> Tensor:
@@ -47,7 +46,7 @@ def embed_captions(encoder: TextEncoder, captions: Sequence[str], root: Path | N
     known = _read(cache_path(encoder, root)) if use_cache else {}
     missing = [text for text in unique if text not in known]
     if missing:
-        known.update(zip(missing, encode_one_by_one(encoder, missing)))
+        known.update(zip(missing, encode_one_by_one(encoder, missing), strict=True))
         if use_cache:
             _write(cache_path(encoder, root), known)
     return torch.stack([known[text] for text in captions]) if captions else torch.empty(0, encoder.dim)

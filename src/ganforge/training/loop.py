@@ -6,7 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-import torch
 from tqdm import tqdm
 
 from ganforge.config import Config, dump_config

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from ganforge.errors import UserError
 from ganforge.sampling import latents
-from ganforge.training.objectives.base import Batch, DataInfo, Objective
+from ganforge.training.objectives.base import DataInfo, Objective
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -104,15 +104,17 @@ class TextObjective(Objective):
         ids = [[position[text] for text in texts] for texts in data.captions]
         return {"caption": CaptionField(ids, self.config.seed)}
 
-    def embed(self, caption_ids: Tensor, train_encoder: bool = False) -> Tensor:
-        """Embeddings of caption ids; a trainable encoder keeps its graph only when asked."""
+    def embed(self, caption_ids: Tensor, train_encoder: bool = False, encoder=None) -> Tensor:
+        """Embeddings of caption ids; a trainable encoder (`encoder`, default the trained one)
+        keeps its graph only when asked."""
         if self.table is not None:
             return self.table[caption_ids]
+        encoder = encoder or self.encoder
         texts = [self.captions[i] for i in caption_ids.tolist()]
         if train_encoder:
-            return self.encoder.encode(texts)
+            return encoder.encode(texts)
         with torch.no_grad():
-            return self.encoder.encode(texts)
+            return encoder.encode(texts)
 
     def table_digest(self) -> str | None:
         from ganforge.text.cache import table_digest
@@ -134,7 +136,7 @@ class TextObjective(Objective):
         device = next(generator.parameters()).device
         ids = fixed["caption"] % max(1, len(self.captions))
         with torch.no_grad():
-            e = self.embed(ids.to(self.device)).to(device)
+            e = self.embed(ids.to(self.device), encoder=generator.text_encoder).to(device)
             images = to_uint8(generator(fixed["z"].to(device), e)).cpu()
         rows = len(torch.unique(ids))
         return images, max(1, len(images) // rows)

@@ -3,7 +3,8 @@ matching-aware gradient penalty (MA-GP) on real images with their own captions.
 
 D: relu(1 - D(x, e)) + ½·relu(1 + D(G(z, e), e)) + ½·relu(1 + D(x, e_wrong)) (the
 mismatch weight is `text.mismatch_weight`), plus k·E[‖∇_(x,e) D(x, e)‖^p] (k, p =
-`text.ma_gp_weight`, `text.ma_gp_power`; 2 and 6 in the paper). G: -D(G(z, e), e).
+`text.ma_gp_weight`, `text.ma_gp_power`; 2 and 6 in the paper; every `text.ma_gp_every`
+D steps). G: -D(G(z, e), e).
 Wrong captions are the batch's captions rolled by one. Adam β = (0, 0.9), lr G 1e-4, D 4e-4
 as in the paper come from the presets.
 """
@@ -12,18 +13,16 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from ganforge.models.dfgan import DFGANDiscriminator, DFGANGenerator
 from ganforge.training.objectives.base import Batch, DataInfo, Phase, register_objective
 from ganforge.training.objectives.text import TextObjective
 
 
-def matching_aware_penalty(discriminator: nn.Module, images: Tensor, e: Tensor, power: float) -> Tensor:
-    """E[‖∇_(x,e) D(x, e)‖^power] over real images with their matching embeddings."""
-    images = images.detach().requires_grad_(True)
-    e = e.detach().requires_grad_(True)
-    logits = discriminator(images, e)
+def matching_aware_penalty(logits: Tensor, images: Tensor, e: Tensor, power: float) -> Tensor:
+    """E[‖∇_(x,e) D(x, e)‖^power] of D's `logits` on real images with their own captions
+    (`images` and `e` must require gradients before the forward that made `logits`)."""
     grad_x, grad_e = torch.autograd.grad(logits.sum(), (images, e), create_graph=True)
     norms = torch.cat([grad_x.flatten(1), grad_e.flatten(1)], dim=1).norm(dim=1)
     return norms.pow(power).mean()
@@ -45,6 +44,7 @@ class DFGANObjective(TextObjective):
     def __init__(self, config, networks, device, data):
         super().__init__(config, networks, device, data)
         self._kept: tuple[Tensor, Tensor] | None = None
+        self.d_steps_done = 0
         trains = ("D", "G") if self.encoder.trainable else ("D",)
         self._phases = [
             Phase("D", trains=trains, run=self.d_step, repeats=config.train.n_dis),
@@ -59,6 +59,12 @@ class DFGANObjective(TextObjective):
         real = batch["image"]
         e = self.embed(batch["caption"], train_encoder=self.encoder.trainable)
         e_fixed = e.detach()
+        # Lazy MA-GP (as lazy R1, Karras 2020 §B): every k D steps, its weight scaled by k.
+        penalise = text.ma_gp_weight > 0 and self.d_steps_done % text.ma_gp_every == 0
+        if penalise:
+            real = real.detach().requires_grad_(True)
+            if not e.requires_grad:
+                e = e.requires_grad_(True)
         z = torch.randn(len(real), self.z_dim, device=self.device)
         if last:
             fake = self.generator(z, e_fixed)
@@ -77,10 +83,11 @@ class DFGANObjective(TextObjective):
         loss = loss_real + (1 - text.mismatch_weight) * loss_fake + text.mismatch_weight * loss_wrong
         logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
                 "d_fake": fake_logits.detach().mean(), "d_wrong": wrong_logits.detach().mean()}
-        if text.ma_gp_weight > 0:
-            penalty = matching_aware_penalty(self.discriminator, real, e, text.ma_gp_power)
-            loss = loss + text.ma_gp_weight * penalty
+        if penalise:
+            penalty = matching_aware_penalty(real_logits, real, e, text.ma_gp_power)
+            loss = loss + text.ma_gp_weight * text.ma_gp_every * penalty
             logs["ma_gp"] = penalty.detach()
+        self.d_steps_done += 1
         return loss, logs
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
@@ -93,3 +100,10 @@ class DFGANObjective(TextObjective):
 
     def drop_kept(self) -> None:
         self._kept = None
+
+    def state_dict(self) -> dict:
+        return {**super().state_dict(), "d_steps_done": self.d_steps_done}
+
+    def load_state_dict(self, state: dict) -> None:
+        super().load_state_dict(state)
+        self.d_steps_done = int(state["d_steps_done"])

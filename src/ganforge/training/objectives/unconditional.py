@@ -16,7 +16,14 @@ from ganforge.augment import diff_augment
 from ganforge.losses import LOSSES, gradient_penalty, r1_penalty
 from ganforge.models import build_models
 from ganforge.sampling import generate_from_latents, latents
-from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, Objective, Phase, register_objective
+from ganforge.training.objectives.base import (
+    Batch,
+    DataInfo,
+    NetworkDecl,
+    Objective,
+    Phase,
+    register_objective,
+)
 
 if TYPE_CHECKING:
     from ganforge.config import Config

