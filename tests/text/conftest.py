@@ -3,6 +3,7 @@
 import importlib.util
 
 import pytest
+import torch
 
 HAS_MINILM = importlib.util.find_spec("all_minilm_l6_v2") is not None and importlib.util.find_spec("tokenizers") is not None
 needs_minilm = pytest.mark.skipif(
@@ -14,6 +15,15 @@ needs_minilm = pytest.mark.skipif(
 def private_home(tmp_path_factory, monkeypatch):
     """Caches (embeddings, downloads) in a per-session folder, never the user's."""
     monkeypatch.setenv("GANFORGE_HOME", str(tmp_path_factory.getbasetemp() / "ganforge-home"))
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One intra-op thread: these tiny networks only lose time to thread hand-offs."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
