@@ -198,6 +198,8 @@ class Config(Section):
                     f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
                     f" (options of its D: {', '.join(spec.d_options) or 'none'})"
                 )
+        if spec.text_task and self.task != spec.text_task:
+            raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
         OBJECTIVES[self.task].check_config(self, spec)
         return self
 

@@ -2,9 +2,9 @@
 
 import pytest
 import torch
-from conftest import needs_minilm
 from safetensors.torch import load_file
 
+from conftest import needs_minilm
 from ganforge.api import export
 from ganforge.cli import main
 from ganforge.config import load_config
@@ -95,3 +95,44 @@ def test_learned_encoder_trains_and_resumes_exactly(tmp_path):
 def test_text_task_needs_its_model():
     with pytest.raises(UserError, match="text-dfgan needs model.name=dfgan"):
         load_config("dfgan-shapes", {"model.name": "dcgan"})
+
+
+def test_gancls_trains_with_conditioning_augmentation(tmp_path):
+    config = load_config("gancls-shapes", {**TINY, "train.steps": 3, "text.encoder": "learned"})
+    run = train(config, tmp_path / "run", progress=False)
+    logs = [line for line in (run / "log.jsonl").read_text().splitlines()]
+    assert '"kl"' in logs[-1] and '"d_wrong"' in logs[-1]
+    generator = load_generator(run)
+    images = sample(generator, n=2, prompts=["a red star"], seed=1)
+    assert torch.equal(images, sample(generator, n=2, prompts=["a red star"], seed=1))  # mu in eval mode
+
+
+def test_text_model_refuses_other_tasks():
+    with pytest.raises(UserError, match="gancls is a text-to-image model; use task: text-gancls"):
+        load_config("gancls-shapes", {"task": "unconditional"})
+
+
+@needs_minilm
+def test_folder_preset_with_captions_jsonl(tmp_path, capsys):
+    import json
+
+    from PIL import Image
+
+    root = tmp_path / "faces"
+    root.mkdir()
+    lines = []
+    for k, colour in enumerate([(200, 40, 40), (40, 40, 200)] * 4):
+        Image.new("RGB", (80, 72), colour).save(root / f"{k}.png")
+        word = "red" if colour[0] > 100 else "blue"
+        lines += [json.dumps({"file": f"{k}.png", "text": f"a {word} face"}),
+                  json.dumps({"file": f"{k}.png", "text": f"someone {word}"})]
+    (root / "captions.jsonl").write_text("\n".join(lines))
+    overrides = {**TINY, "data.path": str(root), "train.steps": 2, "data.max_images": None}
+    run = train(load_config("dfgan-folder-64", overrides), tmp_path / "run", progress=False)
+    state = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+    assert len(state["objective"]["captions"]) == 4  # two captions for each of the two kinds
+    out = tmp_path / "grid.png"
+    assert main(["sample", str(run), "--prompt", "a red face", "--n", "2", "--out", str(out)]) == 0
+    from PIL import Image as PILImage
+
+    assert PILImage.open(out).height == 64 + 2 * 2

@@ -16,6 +16,8 @@ IMAGE_SUFFIXES = frozenset(
 )
 # Operating-system clutter that is never data: skipped without a word, like hidden files.
 SILENT_DIRECTORIES = frozenset({"__MACOSX"})
+# Caption files of text-to-image data (data/captions.py) at the top: data, not stray files.
+SILENT_FILES = frozenset({"captions.jsonl", "captions.json"})
 NAMED_WARNINGS = 5  # non-image files named one by one before a single summary line
 
 
@@ -46,7 +48,7 @@ def select_images(relatives: list[str], where: str, prefix: str, labels: bool) -
     Non-image files warn with their name (`prefix + relative`); hidden files are skipped
     silently. With `labels`, the first-level sub-folder is the class.
     """
-    visible = [rel for rel in relatives if not is_hidden(rel)]
+    visible = [rel for rel in relatives if not is_hidden(rel) and rel not in SILENT_FILES]
     images = sorted(rel for rel in visible if is_image_name(rel))
     _warn_non_images(sorted(rel for rel in visible if not is_image_name(rel)), where, prefix)
     if not images:
