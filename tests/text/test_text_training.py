@@ -136,3 +136,18 @@ def test_folder_preset_with_captions_jsonl(tmp_path, capsys):
     from PIL import Image as PILImage
 
     assert PILImage.open(out).height == 64 + 2 * 2
+
+
+def test_in_training_attribute_evaluation_keeps_best(tmp_path):
+    import json
+
+    from ganforge.training.evaluation import evaluation_hook
+
+    overrides = {**TINY, "train.steps": 4, "text.encoder": "learned", "eval.every": 2, "eval.n": 16,
+                 "eval.metrics": ["attributes"], "eval.best": "attributes"}
+    config = load_config("dfgan-shapes", overrides)
+    run = train(config, tmp_path / "run", progress=False, step_hook=evaluation_hook(config))
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4]
+    assert all(0 <= r["attributes_all"] <= 1 and "attributes_colour_floor" in r for r in records)
+    assert (run / "checkpoints" / "best.ckpt").is_file()

@@ -33,3 +33,10 @@ class TextEncoder(nn.Module):
         self.eval()
         chunks = [self.encode(list(texts[i : i + batch_size])).float().cpu() for i in range(0, len(texts), batch_size)]
         return torch.cat(chunks) if chunks else torch.empty(0, self.dim)
+
+
+class FrozenTextEncoder(TextEncoder):
+    """A pretrained encoder that never trains: copies of a generator (its EMA) share it."""
+
+    def __deepcopy__(self, memo) -> FrozenTextEncoder:
+        return self

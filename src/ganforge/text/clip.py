@@ -16,13 +16,13 @@ from torch import Tensor
 
 from ganforge.errors import UserError
 from ganforge.text import register_text_encoder
-from ganforge.text.base import TextEncoder
+from ganforge.text.base import FrozenTextEncoder
 from ganforge.text.extras import require
 
 DOWNLOADED = "openai"
 
 
-class CLIPTextEncoder(TextEncoder):
+class CLIPTextEncoder(FrozenTextEncoder):
     name = "clip"
 
     def __init__(self, model, tokenizer, weights_id: str):

@@ -22,7 +22,7 @@ from torch import Tensor
 
 from ganforge.errors import UserError
 from ganforge.text import register_text_encoder
-from ganforge.text.base import TextEncoder
+from ganforge.text.base import FrozenTextEncoder
 from ganforge.text.bert import BertEncoder, BertShape, mean_pool
 from ganforge.text.extras import require
 from ganforge.text.weights import WeightFiles, download_files, package_file, read_local, read_zip
@@ -57,7 +57,7 @@ def minilm_files(weights: str | None) -> WeightFiles:
         ) from None
 
 
-class MiniLMEncoder(TextEncoder):
+class MiniLMEncoder(FrozenTextEncoder):
     name = "minilm"
 
     def __init__(self, files: WeightFiles):

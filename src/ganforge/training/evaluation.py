@@ -20,7 +20,9 @@ RANKING = {
     "is": ("is_mean", False),
     "pr": ("precision", False),
     "dc": ("coverage", False),
+    "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
 }
+ALIGNMENT_METRICS = ("attributes",)
 BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
 
@@ -62,11 +64,19 @@ class PeriodicEvaluation:
         was_training = generator.training
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
+        if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
+            generator.prompt_pool = state.objective.captions  # FID/KID fakes: prompts from the captions
+        image_metrics = [m for m in eval_cfg.metrics if m not in ALIGNMENT_METRICS]
         try:
-            return evaluate(
+            result = {}
+            if "attributes" in eval_cfg.metrics:
+                result.update(_attribute_scalars(generator, self.config))
+            if not image_metrics:
+                return result
+            return result | evaluate(
                 fake=generator,
                 real=eval_cfg.real or self.config.data.path,
-                metrics=eval_cfg.metrics,
+                metrics=image_metrics,
                 features=eval_cfg.features,
                 weights=eval_cfg.weights,
                 n=eval_cfg.n,
@@ -88,6 +98,16 @@ class PeriodicEvaluation:
         save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, state.state_dict())
         record = {"metric": self.best_key, "value": value, "step": state.step}
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
+
+
+def _attribute_scalars(generator, config: Config) -> dict[str, float]:
+    """attributes_<name> (and _floor) on held-out builtin:shapes captions (those after data.max_images)."""
+    from ganforge.alignment.attributes import attribute_alignment
+
+    result = attribute_alignment(generator, config.data.path, config.data.max_images or 0, config.eval.n, config.seed)
+    scalars = {f"attributes_{key}": value for key, value in result["accuracy"].items()}
+    scalars.update({f"attributes_{key}_floor": value for key, value in result["floor"].items()})
+    return scalars
 
 
 def evaluation_hook(config: Config) -> Callable | None:
