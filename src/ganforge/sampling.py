@@ -144,6 +144,7 @@ def drawn_prompt_embeddings(generator: nn.Module, n: int, seed: int) -> Tensor:
     return table[[row[i] for i in picks]]
 
 
+
 def prompt_images(generator: nn.Module, prompts: Sequence[str], per_prompt: int, seed: int,
                   truncation: float | None = None) -> Tensor:
     """uint8 [len(prompts)·per_prompt, C,H,W]: `per_prompt` images per prompt, prompt by prompt;

@@ -151,3 +151,12 @@ def test_in_training_attribute_evaluation_keeps_best(tmp_path):
     assert [r["step"] for r in records] == [2, 4]
     assert all(0 <= r["attributes_all"] <= 1 and "attributes_colour_floor" in r for r in records)
     assert (run / "checkpoints" / "best.ckpt").is_file()
+
+
+def test_prompt_interpolation(tmp_path):
+    run = train(_config(**{"train.steps": 1, "text.encoder": "learned"}), tmp_path / "run", progress=False)
+    out = tmp_path / "walk.png"
+    assert main(["interpolate", str(run), "--prompt", "a red circle", "--to-prompt", "a blue star",
+                 "--steps", "4", "--rows", "2", "--out", str(out)]) == 0
+    assert out.is_file()
+    assert main(["interpolate", str(run), "--prompt", "a red circle", "--out", str(out)]) == 2

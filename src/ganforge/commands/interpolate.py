@@ -3,6 +3,7 @@
 examples:
   ganforge interpolate runs/dcgan-digits --steps 8 --out strip.png
   ganforge interpolate runs/dcgan-digits --steps 10 --rows 6 --seed 3 --out walk.png
+  ganforge interpolate runs/dfgan-shapes --prompt "a small red circle on the left" --to-prompt "a large blue star on the right" --out walk.png
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
     parser.add_argument("--out", type=Path, required=True, help="output PNG")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--prompt", help="text-to-image runs: walk the words from this prompt ...")
+    parser.add_argument("--to-prompt", help="... to this one, one latent per row")
     add_json_flag(parser)
 
 
@@ -30,6 +33,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
     if args.out.suffix.lower() != ".png":
         raise UserError(f"--out {args.out}: expected a .png file")
-    interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed)
+    if (args.prompt is None) != (args.to_prompt is None):
+        raise UserError("--prompt and --to-prompt: give both")
+    try:
+        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed,
+                    prompt=args.prompt, to_prompt=args.to_prompt)
+    except ValueError as err:
+        raise UserError(f"{args.source}: {err}") from None
     report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
     return 0

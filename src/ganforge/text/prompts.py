@@ -44,7 +44,9 @@ def encode_prompts(generator: nn.Module, prompts: Sequence[str]) -> Tensor:
     """[len(prompts), dim] embeddings for `generator`, on its device."""
     from ganforge.text.cache import encode_one_by_one
 
-    encoder: TextEncoder = generator.text_encoder
+    encoder: TextEncoder | None = getattr(generator, "text_encoder", None)
+    if encoder is None:
+        raise ValueError("this generator takes no text prompts")
     device = next(generator.parameters()).device
     if encoder.trainable:
         with torch.no_grad():
