@@ -32,3 +32,14 @@ def test_accuracy_counts_each_attribute_and_all():
     read = [dict(wanted[0]), {**wanted[0], "colour": "blue"}]
     scores = accuracy(read, wanted)
     assert scores["colour"] == 0.5 and scores["shape"] == 1.0 and scores["all"] == 0.5
+
+
+def test_clip_scores_rank_matching_pairs_first():
+    from ganforge.alignment.clip_score import scores
+
+    torch.manual_seed(0)
+    texts = torch.nn.functional.normalize(torch.randn(20, 8), dim=1)
+    matched = scores(texts.clone(), texts, distractors=99, seed=0)
+    assert matched == {"clip_score": 100.0, "r_precision": 1.0}
+    shuffled = scores(texts.roll(1, dims=0), texts, distractors=99, seed=0)
+    assert shuffled["r_precision"] < 0.2 and shuffled["clip_score"] < 50
