@@ -160,3 +160,21 @@ def test_prompt_interpolation(tmp_path):
                  "--steps", "4", "--rows", "2", "--out", str(out)]) == 0
     assert out.is_file()
     assert main(["interpolate", str(run), "--prompt", "a red circle", "--out", str(out)]) == 2
+
+
+def test_align_command_attributes_and_tiny_clip(tmp_path, capsys):
+    import json
+
+    open_clip = pytest.importorskip("open_clip")
+    from test_encoders import TINY_CLIP
+
+    run = train(_config(**{"train.steps": 1, "text.encoder": "learned"}), tmp_path / "run", progress=False)
+    (tmp_path / "tiny-clip-align.json").write_text(json.dumps(TINY_CLIP))
+    open_clip.add_model_config(tmp_path / "tiny-clip-align.json")
+    torch.save(open_clip.create_model("tiny-clip-align").state_dict(), tmp_path / "clip.pt")
+    assert main(["align", str(run), "--n", "12", "--json", "--clip-weights", str(tmp_path / "clip.pt"),
+                 "--clip-model", "tiny-clip-align"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["attributes"]["n"] == 12 and result["attributes"]["ceiling"]["all"] == 1.0
+    assert 0 <= result["clip"]["accuracy"]["r_precision"] <= 1
+    assert len(result["clip"]["protocol"]["weights_sha256"]) == 64
