@@ -155,6 +155,10 @@ def test_in_training_attribute_evaluation_keeps_best(tmp_path):
 
 def test_prompt_interpolation(tmp_path):
     run = train(_config(**{"train.steps": 1, "text.encoder": "learned"}), tmp_path / "run", progress=False)
+    from PIL import Image
+
+    final = Image.open(run / "samples" / "final.png")  # 8 prompts, one image each, prompts written left
+    assert final.height == 8 * 34 + 2 and final.width > 34 + 2 + 100
     out = tmp_path / "walk.png"
     assert main(["interpolate", str(run), "--prompt", "a red circle", "--to-prompt", "a blue star",
                  "--steps", "4", "--rows", "2", "--out", str(out)]) == 0

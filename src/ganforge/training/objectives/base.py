@@ -109,6 +109,10 @@ class Objective:
         """uint8 [N,C,H,W] images for a sample grid, and the images per row."""
         raise NotImplementedError
 
+    def grid_labels(self, fixed: dict[str, Tensor]) -> list[str] | None:
+        """A label per row of the sample grid (text tasks: the prompts), or None."""
+        return None
+
     def describe(self, batch: Batch) -> str:
         """One line of shapes for `--dry-run`."""
         return "batch: " + ", ".join(f"{key} {tuple(value.shape)}" for key, value in batch.items())

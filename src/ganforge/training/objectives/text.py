@@ -141,7 +141,7 @@ class TextObjective(Objective):
         rows = len(torch.unique(ids))
         return images, max(1, len(images) // rows)
 
-    def grid_prompts(self, fixed: dict[str, Tensor]) -> list[str]:
+    def grid_labels(self, fixed: dict[str, Tensor]) -> list[str]:
         return [self.captions[i] for i in torch.unique_consecutive(fixed["caption"]).tolist()]
 
     # -- checkpoint --------------------------------------------------------------------------
