@@ -27,6 +27,8 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/fid_speed.py
+	$(PY) benchmarks/quality.py --minutes 10
+	$(PY) benchmarks/audit_speed.py --n 5000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

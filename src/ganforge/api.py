@@ -32,14 +32,29 @@ def train(
 
 
 def interpolate(
-    source: str | Path | nn.Module, out: str | Path, steps: int = 8, rows: int = 4, seed: int = 0,
-    prompt: str | None = None, to_prompt: str | None = None,
+    source: str | Path | nn.Module,
+    out: str | Path,
+    steps: int = 8,
+    rows: int = 4,
+    seed: int = 0,
+    label: int | str | None = None,
+    prompt: str | None = None,
+    to_prompt: str | None = None,
 ) -> torch.Tensor:
     """Write a PNG of `rows` latent walks with `steps` images each; returns the uint8 images.
 
-    With `prompt` and `to_prompt` (text-to-image generators), each row keeps one latent and
-    walks the text embedding from one prompt to the other (slerp)."""
-    from ganforge.sampling import generate_from_latents, interpolation_latents, latents, slerp
+    A class-conditional generator walks within class `label` (name or index); without it, each
+    row walks within one class drawn in the data's proportions. With `prompt` and `to_prompt`
+    (text-to-image generators), each row keeps one latent and walks the text embedding from
+    one prompt to the other (slerp).
+    """
+    from ganforge.sampling import (
+        class_labels,
+        generate_from_latents,
+        interpolation_latents,
+        latents,
+        slerp,
+    )
     from ganforge.training.logging import save_grid
 
     generator = source if isinstance(source, nn.Module) else load_generator(source)
@@ -55,7 +70,9 @@ def interpolate(
         save_grid(images, Path(out), nrow=steps)
         return images
     z = interpolation_latents(generator.z_dim, steps, rows, seed)
-    images = torch.cat(list(generate_from_latents(generator.eval(), z)))
+    row_labels = class_labels(generator, rows, seed, label)
+    labels = None if row_labels is None else row_labels.repeat_interleave(steps)
+    images = torch.cat(list(generate_from_latents(generator.eval(), z, labels=labels)))
     save_grid(images, Path(out), nrow=steps)
     return images
 

@@ -21,6 +21,8 @@ COMMANDS = {
     "align": "align",
     "stats": "stats",
     "evaluator": "evaluator",
+    "report": "report",
+    "data": "data",
 }
 
 

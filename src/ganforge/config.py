@@ -31,6 +31,7 @@ class DataConfig(Section):
     balance: bool = False  # class-balanced batches (each class equally likely)
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
+    include: str | None = None  # a keep list (`ganforge data audit --write-keep`): train on those files only
 
     @field_validator("resolution")
     @classmethod
@@ -284,7 +285,32 @@ def _format_error(error: dict, label: str) -> str:
     return f"{label}: {path}: {error['msg'].lower()} (got {shown})"
 
 
+# Keys of the first release that never had an effect, with the values it wrote for them:
+# dropped on reading so its config.yaml files and checkpoints still load.
+FORMER_DEFAULTS = {"batchnorm": True, "spectral_norm": False}
+
+
+def drop_former_no_op_keys(tree: dict) -> dict:
+    """Remove `model.g.batchnorm`/`model.g.spectral_norm` (ignored by every model) and D options
+    a model never had, where they hold the value written for them by default; any other value
+    stays and fails validation, naming the key."""
+    from ganforge.models import MODELS
+
+    model = tree.get("model")
+    if not isinstance(model, dict):
+        return tree
+    spec = MODELS.get(model.get("name", "dcgan"))
+    g, d = model.get("g"), model.get("d")
+    for key, written in FORMER_DEFAULTS.items():
+        if isinstance(g, dict) and key in g and g[key] == written:
+            g.pop(key)
+        if spec is not None and isinstance(d, dict) and key not in spec.d_options and key in d and d[key] == written:
+            d.pop(key)
+    return tree
+
+
 def validate(tree: dict, label: str = "config") -> Config:
+    tree = drop_former_no_op_keys(tree)
     try:
         return Config.model_validate(tree)
     except ValidationError as err:

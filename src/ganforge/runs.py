@@ -13,7 +13,6 @@ from torch import nn
 
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
-from ganforge.models import MODELS
 
 CHECKPOINT_DIR = "checkpoints"
 LATEST = "latest.ckpt"
@@ -55,7 +54,6 @@ def upgrade_checkpoint(state: dict[str, Any], path: Path) -> dict[str, Any]:
         **{key: value for key, value in state.items() if key not in ("generator", "discriminator", "generator_ema")},
         "format": CHECKPOINT_FORMATS[1],
         "task": "unconditional",
-        "config": upgrade_config_text(state["config"]),
         "data": {"class_names": None, "class_counts": None},
         "networks": {"G": state["generator"], "D": state["discriminator"]},
         "ema": {"G": state["generator_ema"]} if state.get("generator_ema") is not None else {},
@@ -63,25 +61,6 @@ def upgrade_checkpoint(state: dict[str, Any], path: Path) -> dict[str, Any]:
         "batches": {"sampler": state["sampler"], "crop_generator": state["crop_generator"]},
         "guard": None,
     }
-
-
-def upgrade_config_tree(tree: dict) -> dict:
-    """A format-1 config with the keys that did nothing then (and are gone now) removed."""
-    model = tree.get("model", {})
-    for key in ("batchnorm", "spectral_norm"):
-        model.get("g", {}).pop(key, None)
-    spec = MODELS.get(model.get("name", ""))
-    for key in ("batchnorm", "spectral_norm"):
-        if spec is not None and key not in spec.d_options:
-            model.get("d", {}).pop(key, None)
-    return tree
-
-
-def upgrade_config_text(text: str) -> str:
-    import yaml
-
-    tree = yaml.safe_load(text)
-    return yaml.safe_dump(upgrade_config_tree(tree), sort_keys=False) if isinstance(tree, dict) else text
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
@@ -134,7 +113,7 @@ def _load_export(path: Path) -> nn.Module:
         raise UserError(f"{path}: missing {meta_path.name} beside the exported generator")
     try:
         meta = json.loads(meta_path.read_text())
-        config = validate(upgrade_config_tree(meta["config"]), str(meta_path))
+        config = validate(meta["config"], str(meta_path))
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
         raise UserError(f"{meta_path}: expected JSON with a 'config' mapping") from None
     generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"))

@@ -45,4 +45,7 @@ def run(args: argparse.Namespace) -> int:
     for name in ("samples/final.png", "interpolation.png", "checkpoints/latest.ckpt", "config.yaml", "log.jsonl"):
         print(f"  {run_dir / name}")
     print(f"TensorBoard:   tensorboard --logdir {run_dir / 'tb'}")
+    from ganforge.report import write_report
+
+    print(f"report:        {write_report([run_dir], run_dir / 'report.html')}  (open it in a browser)")
     return 0

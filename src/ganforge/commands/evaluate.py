@@ -11,6 +11,7 @@ examples:
   ganforge eval --fake samples/ --real ref.npz --metrics fid --json -
   ganforge eval --fake samples/ --real data/ --metrics fid,kid --ci --kid-subset-size 500
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
+  ganforge eval --fake runs/cdcgan-digits --real builtin:digits --features digits --metrics fid,ifid,cacc --ci
 """
 
 from __future__ import annotations
@@ -28,7 +29,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--metrics",
         default=DEFAULT_METRICS,
-        help="comma-separated: fid,kid,is,pr,dc,fd_inf (default fid)",
+        help="comma-separated: fid,kid,is,pr,dc,fd_inf; for class-conditional runs also ifid"
+        " (intra-class FID) and cacc (class accuracy) (default fid)",
+    )
+    parser.add_argument(
+        "--classifier",
+        metavar="EVALUATOR",
+        help="supervised evaluator judging cacc (default: --features if a domain evaluator, or the"
+        " shipped one of a built-in --real)",
+    )
+    parser.add_argument(
+        "--labels",
+        choices=["data", "uniform"],
+        default="data",
+        help="class-conditional --fake: draw labels in the real data's proportions (default) or uniformly",
     )
     add_feature_arguments(parser)
     parser.add_argument(
@@ -78,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         cache=not args.no_cache,
         json_path=args.json,
+        classifier=args.classifier,
+        proportions=args.labels,
     )
     if args.json != STDOUT:
         print(format_table(result))

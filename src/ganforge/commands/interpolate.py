@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
     parser.add_argument("--out", type=Path, required=True, help="output PNG")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)")
     parser.add_argument("--prompt", help="text-to-image runs: walk the words from this prompt ...")
     parser.add_argument("--to-prompt", help="... to this one, one latent per row")
     add_json_flag(parser)
@@ -35,10 +36,17 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out {args.out}: expected a .png file")
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
+    if args.prompt is not None:
+        try:
+            interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed,
+                        prompt=args.prompt, to_prompt=args.to_prompt)
+        except ValueError as err:
+            raise UserError(f"{args.source}: {err}") from None
+        report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
+        return 0
     try:
-        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed,
-                    prompt=args.prompt, to_prompt=args.to_prompt)
+        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
     except ValueError as err:
-        raise UserError(f"{args.source}: {err}") from None
+        raise UserError(f"--class {err}") from None
     report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
     return 0

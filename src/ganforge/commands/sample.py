@@ -4,6 +4,8 @@ examples:
   ganforge sample runs/dcgan-digits --n 64 --out grid.png
   ganforge sample runs/dcgan-digits/checkpoints/latest.ckpt --n 1000 --out fakes/ --seed 1
   ganforge sample G.safetensors --n 16 --out grid.png --truncation 0.7
+  ganforge sample runs/cdcgan-digits --class 7 --n 16 --out sevens.png      # a conditional run
+  ganforge sample runs/cdcgan-digits --classes all --n 80 --out grid.png    # one row per class
   ganforge sample runs/dfgan-shapes --prompt "a large red circle on the left" --n 16 --out grid.png
   ganforge sample runs/dfgan-shapes --prompts-file prompts.txt --n 8 --out grid.png   # a row per prompt
 """
@@ -24,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--truncation", type=float, default=None, help="redraw |z| beyond this (e.g. 0.7)")
     parser.add_argument("--raw", action="store_true", help="use the raw generator instead of its EMA")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--class", dest="class_", metavar="K", help="conditional runs: this class (name or index)")
+    which.add_argument("--classes", choices=["all"], help="conditional runs: one row per class, --n // classes per row")
     parser.add_argument("--prompt", action="append", help="text-to-image runs: a prompt (repeatable); --n images each")
     parser.add_argument("--prompts-file", type=Path, help="text-to-image runs: one prompt per line, a grid row each")
     add_json_flag(parser)
@@ -40,7 +45,7 @@ def write_folder(images, out: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.runs import load_generator
-    from ganforge.sampling import sample
+    from ganforge.sampling import num_classes, sample
     from ganforge.training.logging import save_grid
 
     if args.n is not None and args.n < 1:
@@ -53,13 +58,21 @@ def run(args: argparse.Namespace) -> int:
         return _sample_prompts(args, generator, prompts)
     if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
         raise UserError(f"{args.source}: a text-to-image generator; give --prompt or --prompts-file")
-    n = args.n or 64
-    images = sample(generator, n=n, seed=args.seed, truncation=args.truncation)
+    args.n = args.n or 64
+    labels, per_row = _labels(generator, args)
+    images = sample(generator, n=len(labels) if labels is not None else args.n, seed=args.seed,
+                    truncation=args.truncation, labels=labels)
     if args.out.suffix.lower() == ".png":
-        save_grid(images, args.out)
+        save_grid(images, args.out, nrow=per_row)
     else:
         write_folder(images, args.out)
-    report(args, {"out": args.out, "n": n, "seed": args.seed}, f"wrote {n} images to {args.out}")
+    summary = {"out": args.out, "n": len(images), "seed": args.seed}
+    if num_classes(generator):
+        names = _class_names(generator)
+        summary["class_names"] = names
+        if labels is not None:
+            summary["labels"] = [names[i] for i in labels.tolist()]
+    report(args, summary, f"wrote {len(images)} images to {args.out}")
     return 0
 
 
@@ -93,3 +106,31 @@ def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> 
     report(args, {"out": args.out, "n": count, "prompts": prompts, "seed": args.seed},
            f"wrote {count} images for {len(prompts)} prompt(s) to {args.out}")
     return 0
+
+
+def _class_names(generator) -> list[str]:
+    from ganforge.sampling import num_classes
+
+    names = getattr(generator, "class_names", None)
+    return list(names) if names else [str(i) for i in range(num_classes(generator))]
+
+
+def _labels(generator, args: argparse.Namespace):
+    """(labels or None, images per grid row) for --class / --classes."""
+    import torch
+
+    from ganforge.sampling import class_index, num_classes
+
+    if args.class_ is None and args.classes is None:
+        return None, None
+    classes = num_classes(generator)
+    if classes == 0:
+        flag = "--class" if args.class_ is not None else "--classes"
+        raise UserError(f"{flag}: {args.source} is an unconditional generator; it has no classes")
+    if args.class_ is not None:
+        try:
+            return torch.full((args.n,), class_index(generator, args.class_), dtype=torch.int64), None
+        except ValueError as err:
+            raise UserError(f"--class {err}") from None
+    per_class = max(1, args.n // classes)
+    return torch.arange(classes).repeat_interleave(per_class), per_class

@@ -27,7 +27,7 @@ class ZipSource(ImageSource):
 
     kind = "zip"
 
-    def __init__(self, path: str | Path, labels: bool = False) -> None:
+    def __init__(self, path: str | Path, labels: bool = False, include: frozenset[str] | None = None) -> None:
         self.archive_path = Path(path)
         self.spec = str(path)
         self._handle: zipfile.ZipFile | None = None
@@ -38,7 +38,7 @@ class ZipSource(ImageSource):
             raise UserError(f"{path}: not a readable zip archive ({err})") from None
         members = {info.filename: info for info in infos if not info.is_dir()}
         safe = [name for name in members if _is_safe(name, self.spec)]
-        listing = select_images(safe, self.spec, f"{self.spec}:", labels)
+        listing = select_images(safe, self.spec, f"{self.spec}:", labels, include)
         self.members = [members[name] for name in listing.names]
         self.labels = listing.labels
         self.class_names = listing.class_names

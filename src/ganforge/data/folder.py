@@ -17,10 +17,10 @@ class FolderSource(ImageSource):
 
     kind = "folder"
 
-    def __init__(self, root: str | Path, labels: bool = False) -> None:
+    def __init__(self, root: str | Path, labels: bool = False, include: frozenset[str] | None = None) -> None:
         self.root = Path(root)
         self.spec = str(root)
-        listing = select_images(_walk(self.root), str(root), _prefix(str(root)), labels)
+        listing = select_images(_walk(self.root), str(root), _prefix(str(root)), labels, include)
         self.relatives = listing.names
         self.labels = listing.labels
         self.class_names = listing.class_names

@@ -40,14 +40,19 @@ def is_image_name(relative: str) -> bool:
     return PurePosixPath(relative).suffix.lower() in IMAGE_SUFFIXES
 
 
-def select_images(relatives: list[str], where: str, prefix: str, labels: bool) -> Listing:
+def select_images(
+    relatives: list[str], where: str, prefix: str, labels: bool, include: frozenset[str] | None = None
+) -> Listing:
     """Keep image files of `relatives` (relative POSIX paths), sorted by code point.
 
     Plain code-point order (upper case before lower case, independent of locale and
     file system) is the order torch-fidelity and clean-fid use, so subset draws agree.
     Non-image files warn with their name (`prefix + relative`); hidden files are skipped
-    silently. With `labels`, the first-level sub-folder is the class.
+    silently. With `labels`, the first-level sub-folder is the class. With `include`, only
+    the files it names are kept (a keep list from `ganforge data audit`).
     """
+    if include is not None:
+        relatives = _included(relatives, include, where)
     visible = [rel for rel in relatives if not is_hidden(rel) and rel not in SILENT_FILES]
     images = sorted(rel for rel in visible if is_image_name(rel))
     _warn_non_images(sorted(rel for rel in visible if not is_image_name(rel)), where, prefix)
@@ -56,6 +61,13 @@ def select_images(relatives: list[str], where: str, prefix: str, labels: bool) -
     if not labels:
         return Listing(images)
     return _with_labels(images, where)
+
+
+def _included(relatives: list[str], include: frozenset[str], where: str) -> list[str]:
+    absent = len(include - set(relatives))
+    if absent:
+        warnings.warn(f"data.include: {absent} listed files are not in {where}", stacklevel=4)
+    return [rel for rel in relatives if rel in include]
 
 
 def _warn_non_images(others: list[str], where: str, prefix: str) -> None:

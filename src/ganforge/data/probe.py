@@ -11,9 +11,10 @@ PROBE_IMAGES = 256  # evenly spread over the source: enough for a median and a c
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "F"}
 
 
-def probe_images(path: str, labels: bool = False) -> tuple[int, bool]:
-    """(median shorter side, every probed image grayscale) over up to PROBE_IMAGES images."""
-    source = open_source(path, labels=labels)
+def probe_images(path: str, labels: bool = False, include: str | None = None) -> tuple[int, bool]:
+    """(median shorter side, every probed image grayscale) over up to PROBE_IMAGES images of
+    the source (only those of the keep list `include`, when given)."""
+    source = open_source(path, labels=labels, include=include)
     stride = max(1, len(source) // PROBE_IMAGES)
     sides, gray = [], True
     for index in range(0, len(source), stride):

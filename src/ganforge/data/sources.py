@@ -16,6 +16,7 @@ from ganforge.data.base import ImageSource
 from ganforge.data.builtin import is_builtin, open_builtin
 from ganforge.data.decode import UnreadableImage, to_rgb_uint8
 from ganforge.data.folder import FolderSource
+from ganforge.data.include import read_include
 from ganforge.errors import UserError
 
 __all__ = [
@@ -45,18 +46,23 @@ SOURCE_KINDS: dict[str, tuple[Callable[[str], bool], Callable[[str, bool], Image
 }
 
 
-def open_source(spec: str | Path, labels: bool = False) -> ImageSource:
+def open_source(spec: str | Path, labels: bool = False, include: str | Path | None = None) -> ImageSource:
     """`builtin:NAME`, an image folder or a `.zip` -> an `ImageSource`.
 
     Raises UserError naming `spec` when it does not exist, is of no known kind, or holds
-    no image files. With `labels`, first-level sub-folders are the classes.
+    no image files. With `labels`, first-level sub-folders are the classes. `include` names
+    a keep list (one relative path per line): only those files of a folder or zip are used.
     """
     text = str(spec)
     if text.startswith("~"):  # `data.path=~/x` reaches us unexpanded: shells expand only a leading ~
         text = str(Path(text).expanduser())
-    for matches, opener in SOURCE_KINDS.values():
+    for kind, (matches, opener) in SOURCE_KINDS.items():
         if matches(text):
-            return opener(text, labels)
+            if include is None:
+                return opener(text, labels)
+            if kind == "builtin":
+                raise UserError(f"data.include: {text} has no files to choose from; use a folder or a .zip")
+            return opener(text, labels, read_include(include))
     if not Path(text).exists():
         raise UserError(f"{text}: no such file or folder")
     raise UserError(f"{text}: not an image source (expected builtin:NAME, a folder or a .zip)")

@@ -56,7 +56,7 @@ def load_training_images(cfg: DataConfig) -> TrainingImages:
 
     Unreadable files are skipped with one warning each; raises UserError when none is readable.
     """
-    source = open_source(cfg.path, labels=cfg.labels)
+    source = open_source(cfg.path, labels=cfg.labels, include=cfg.include)
     size = stored_size(cfg)
     capacity = min(len(source), cfg.max_images or len(source))
     images = torch.empty((capacity, cfg.channels, size, size), dtype=torch.uint8)

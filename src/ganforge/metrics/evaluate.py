@@ -23,6 +23,7 @@ from torch import nn
 from ganforge.errors import UserError
 from ganforge.metrics import checks
 from ganforge.metrics.cache import FeatureCache
+from ganforge.metrics.conditional import evaluate_with_class_metrics, split_metrics
 from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.base import FeatureExtractor
@@ -64,14 +65,24 @@ def evaluate(
     device: str = "auto",
     cache: bool = True,
     json_path: str | Path | None = None,
+    classifier: str | None = None,
+    proportions: str = "data",
 ) -> dict[str, Any]:
     """Metrics of `fake` against `real` (see the module docstring for the result).
+
+    `ifid` and `cacc` (class-conditional generators, see `conditional.py`) generate labels in
+    the real data's class `proportions` ("data") or "uniform"; `classifier` names the evaluator
+    that judges `cacc` (default: the domain features, or the shipped one for a built-in source).
 
     `fake`/`real`: an image folder, `.zip`, `builtin:NAME`, run directory or checkpoint (images
     generated from latents seeded by `seed`), a generator module, or (real; fake for FID alone)
     a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
     (`"-"`: print it).
     """
+    standard, per_class = split_metrics([m.strip() for m in (metrics.split(",") if isinstance(metrics, str) else metrics)])
+    if per_class:  # ifid / cacc: generated per class, against labelled real images
+        kwargs = {key: value for key, value in locals().items() if key not in ("standard", "per_class", "classifier", "proportions", "metrics")}
+        return evaluate_with_class_metrics(evaluate, kwargs, standard, per_class, classifier, proportions)
     specs = checks.metric_specs(metrics)
     if json_path is not None:
         check_output_path(json_path)
@@ -85,7 +96,9 @@ def evaluate(
 
     extractor = None  # two statistics files need none
     if any(isinstance(side, ImageInput) for side in (fake_input, real_input)):
-        extractor = build_features(features, weights=weights, resize=resize, device=device)
+        extractor = features if isinstance(features, FeatureExtractor) else build_features(
+            features, weights=weights, resize=resize, device=device
+        )
     plan = Plan(specs, extractor, ci, batch_size, device)
     if isinstance(real_input, StatsInput) and extractor is not None:
         warn_if_incomparable(real_input.protocol, plan.feature_protocol(), real_input.spec)

@@ -20,7 +20,10 @@ def _number(value: float) -> str:
 
 def format_table(result: dict[str, Any]) -> str:
     """Rows `metric  value  [low, high]` for every value of `result`, then one protocol line."""
-    metric_keys = [key for key in result if key != "protocol" and not key.endswith(CI_SUFFIX)]
+    metric_keys = [
+        key for key in result
+        if key != "protocol" and not key.endswith(CI_SUFFIX) and isinstance(result[key], (int, float))
+    ]
     has_ci = any(key.endswith(CI_SUFFIX) for key in result)
     header = ["metric", "value"] + (["95% CI"] if has_ci else [])
     rows = [header]

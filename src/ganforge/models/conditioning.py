@@ -39,10 +39,13 @@ class ConditionalBatchNorm2d(nn.Module):
 class ProjectionHead(nn.Module):
     """features [N, F], labels [N] -> [N]: the class term of a projection discriminator."""
 
-    def __init__(self, features: int, num_classes: int, spectral: bool = False) -> None:
+    def __init__(self, features: int, num_classes: int, spectral: bool = False, std: float | None = None) -> None:
         super().__init__()
         embedding = nn.Embedding(num_classes, features)
-        nn.init.xavier_uniform_(embedding.weight)
+        if std is None:
+            nn.init.xavier_uniform_(embedding.weight)
+        else:  # the same scale as the unconditional head's weights
+            nn.init.normal_(embedding.weight, 0.0, std)
         self.embed = nn.utils.parametrizations.spectral_norm(embedding) if spectral else embedding
 
     def forward(self, features: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

@@ -7,7 +7,8 @@ D mirrors it: Conv(k4 s2 p1) + [BN | spectral norm] + LeakyReLU(0.2) down to 4x4
 4x4 conv to one raw logit (no sigmoid; the loss takes logits).
 
 Class-conditional (num_classes > 0): G's BatchNorms become conditional BatchNorms; D adds the
-projection term <embed(y), sum-pooled 4x4 features> to its logit (Miyato & Koyama 2018).
+projection term <embed(y), flattened 4x4 features> to its logit (Miyato & Koyama 2018), the
+class embedding initialised like the 4x4 logit conv, so both terms start on one scale.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class DCGANDiscriminator(nn.Module):
             for conv in convs:
                 spectral_norm(conv)
         if num_classes > 0:
-            self.projection = ProjectionHead(widths[-1], num_classes, spectral=use_sn)
+            self.projection = ProjectionHead(widths[-1] * 16, num_classes, spectral=use_sn, std=0.02)
 
     def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
         require_labels(c, self.num_classes, "DCGAN discriminator")
@@ -117,7 +118,7 @@ class DCGANDiscriminator(nn.Module):
             return self.net(images)
         features = self.net[:-2](images)  # [N, F, 4, 4], before the logit conv
         logits = self.net[-2:](features)
-        return logits + self.projection(features.sum(dim=(2, 3)), c)
+        return logits + self.projection(features.flatten(1), c)
 
 
 def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DCGANGenerator:

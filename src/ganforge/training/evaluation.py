@@ -20,6 +20,8 @@ RANKING = {
     "is": ("is_mean", False),
     "pr": ("precision", False),
     "dc": ("coverage", False),
+    "ifid": ("ifid", True),
+    "cacc": ("class_accuracy", False),
     "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
 }
 ALIGNMENT_METRICS = ("attributes",)
@@ -38,12 +40,10 @@ class PeriodicEvaluation:
 
     def __init__(self, config: Config):
         self.config = config
+        check_evaluation_settings(config)
         best = config.eval.best or config.eval.metrics[0]
-        if best not in RANKING:
-            from ganforge.errors import UserError
-
-            raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
         self.best_key, self.lower_is_better = RANKING[best]
+        self._extractor = None  # built at the first evaluation, then reused for the whole run
 
     def __call__(self, state, run_dir: Path, logger) -> None:
         if state.step % self.config.eval.every != 0:
@@ -67,6 +67,12 @@ class PeriodicEvaluation:
         if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
             generator.prompt_pool = state.objective.captions  # FID/KID fakes: prompts from the captions
         image_metrics = [m for m in eval_cfg.metrics if m not in ALIGNMENT_METRICS]
+        if self._extractor is None and image_metrics:
+            from ganforge.metrics.features import build_features
+
+            self._extractor = build_features(
+                eval_cfg.features, weights=eval_cfg.weights, device=str(state.placement.device)
+            )
         try:
             result = {}
             if "attributes" in eval_cfg.metrics:
@@ -77,7 +83,7 @@ class PeriodicEvaluation:
                 fake=generator,
                 real=eval_cfg.real or self.config.data.path,
                 metrics=image_metrics,
-                features=eval_cfg.features,
+                features=self._extractor,
                 weights=eval_cfg.weights,
                 n=eval_cfg.n,
                 kid_subset_size=eval_cfg.kid_subset_size,
@@ -108,6 +114,28 @@ def _attribute_scalars(generator, config: Config) -> dict[str, float]:
     scalars = {f"attributes_{key}": value for key, value in result["accuracy"].items()}
     scalars.update({f"attributes_{key}_floor": value for key, value in result["floor"].items()})
     return scalars
+
+
+def check_evaluation_settings(config: Config) -> None:
+    """Unknown metrics or extractors, or an empty metric list, fail before step 1 (UserError)."""
+    from ganforge.errors import UserError
+    from ganforge.metrics.conditional import CONDITIONAL_METRICS
+    from ganforge.metrics.features import FEATURES
+    from ganforge.metrics.registry import METRICS
+
+    eval_cfg = config.eval
+    if not eval_cfg.metrics:
+        raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
+    known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
+    for name in eval_cfg.metrics:
+        if name not in known:
+            raise UserError(f"eval.metrics: unknown metric {name!r}; allowed: {', '.join(sorted(known))}")
+    best = eval_cfg.best or eval_cfg.metrics[0]
+    if best not in RANKING:
+        raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
+    features = eval_cfg.features
+    if not (features in FEATURES or features.startswith("domain:") or Path(features).is_dir()):
+        raise UserError(f"eval.features: unknown extractor {features!r}; allowed: {', '.join(sorted(FEATURES))}, domain:DIR")
 
 
 def evaluation_hook(config: Config) -> Callable | None:

@@ -96,8 +96,8 @@ class TrainingState:
 
 
 def _check_compatible(state: dict, training: TrainingState) -> None:
-    if state.get("task", "unconditional") != training.config.task:
-        raise UserError(f"checkpoint: task {state.get('task')!r} differs from this config's task {training.config.task!r}")
+    if state["task"] != training.config.task:
+        raise UserError(f"checkpoint: task {state['task']!r} differs from this config's task {training.config.task!r}")
     saved, built = set(state["networks"]), set(training.networks)
     if saved != built:
         raise UserError(f"checkpoint: networks {sorted(saved)} differ from this config's {sorted(built)}")
@@ -122,7 +122,7 @@ def resolve_auto(config: Config, needs_labels: bool) -> Config:
     from ganforge.data.probe import auto_resolution, probe_images
     from ganforge.models import MODELS
 
-    median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels)
+    median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels, include=data.include)
     resolved = data.model_dump()
     if data.resolution == "auto":
         resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions)

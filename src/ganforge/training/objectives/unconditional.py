@@ -37,6 +37,11 @@ class UnconditionalObjective(Objective):
     batch_keys = ("image",)
 
     @classmethod
+    def check_config(cls, config: Config, model) -> None:
+        if config.data.labels:
+            raise ValueError("data.labels=true: class labels condition task: conditional only; set task=conditional")
+
+    @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
         num_classes = data.num_classes if cls.data_needs_labels() else 0
         generator, discriminator = build_models(config.model, data.resolution, data.channels, num_classes)
