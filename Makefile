@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.ganforge-installed
 
-.PHONY: install demo test test-all bench lint evaluators clean
+.PHONY: install demo test test-all bench lint evaluators tensorboard clean
 
 install: $(STAMP)
 
@@ -33,10 +33,16 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
-# Rebuild the evaluators shipped inside the package (deterministic on CPU).
+# Rebuild the evaluators shipped inside the package. Seeded: one machine with the same library
+# versions rebuilds the same files; other CPUs (other vector kernels) may differ in the last bits
+# of the weights, so the files are not byte-identical across machines.
 evaluators: $(STAMP)
 	$(VENV)/bin/ganforge evaluator train --data builtin:digits --out src/ganforge/assets/evaluators/digits --seed 0
 	$(VENV)/bin/ganforge evaluator train --data builtin:shapes --out src/ganforge/assets/evaluators/shapes --seed 0
+
+# TensorBoard from the venv (a bare `tensorboard` is not on PATH outside it): make tensorboard RUN=runs/x
+tensorboard: $(STAMP)
+	$(VENV)/bin/tensorboard --logdir $(or $(RUN),runs)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

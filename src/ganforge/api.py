@@ -15,20 +15,34 @@ __all__ = ["train", "load_generator", "sample", "interpolate", "export", "evalua
 
 
 def train(
-    config: str | Path | dict,
+    config: str | Path | dict | None = None,
     overrides: dict[str, Any] | list[str] | None = None,
     run_dir: str | Path | None = None,
     resume: bool = False,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Path:
-    """Train from a YAML path, preset name or dict; returns the run directory."""
-    from ganforge.config import load_config
+    """Train from a YAML path, preset name or dict; returns the run directory.
+
+    `train(run_dir=RUN, resume=True)` continues a run from its saved config (overrides may
+    change only what a resume allows, see `ganforge.training.resume`). A finished run is
+    left as it is, with a note on stderr.
+    """
+    import sys
+
+    from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train as train_loop
+    from ganforge.training.resume import plan_training
+    from ganforge.training.signals import StopRequest
 
-    cfg = load_config(config, overrides)
-    run_dir = Path(run_dir) if run_dir is not None else Path("runs") / cfg.name
-    return train_loop(cfg, run_dir, resume=resume, progress=progress, step_hook=evaluation_hook(cfg))
+    with StopRequest():
+        plan = plan_training(config, overrides, run_dir, resume)
+        if plan.finished:
+            print(f"ganforge: {plan.finished}", file=sys.stderr)
+            return plan.run_dir
+        check_models_fit(plan.config)
+        hook = evaluation_hook(plan.config)
+        return train_loop(plan.config, plan.run_dir, resume=plan.resume, progress=progress, step_hook=hook)
 
 
 def interpolate(

@@ -8,7 +8,7 @@ import sys
 import warnings
 
 from ganforge import __version__
-from ganforge.errors import UserError
+from ganforge.errors import UserError, environment_message
 
 # name -> module in ganforge.commands; each module defines `add_arguments(parser)` and `run(args)`.
 COMMANDS = {
@@ -25,19 +25,47 @@ COMMANDS = {
     "data": "data",
 }
 
+EXAMPLES = """examples:
+  ganforge demo                                                # a 2-minute tour on built-in digits
+  ganforge train dcgan-digits --run-dir runs/a train.steps=500 # train (presets: configs/)
+  ganforge train --resume --run-dir runs/a                     # continue a stopped run
+  ganforge sample runs/a --n 64 --out grid.png                 # a grid (or --out DIR: one file each)
+  ganforge eval --fake runs/a --real builtin:digits --metrics fid,kid --features digits
+  ganforge COMMAND --help                                      # every option of a command
+
+A user error prints one line `ganforge: error: ...` and exits with code 2 (docs/ERRORS.md).
+"""
+
+
+class UsageError(UserError):
+    """A command line argparse cannot parse; printed after the command's usage line."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with errors raised (so `main` prints them as one `ganforge: error:` line)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog.removeprefix('ganforge').strip() or 'ganforge'}: {message}",
+                         self.format_usage())
+
 
 def _warning_one_line(message, category, filename, lineno, file=None, line=None):
     print(f"ganforge: warning: {message}", file=sys.stderr if file is None else file)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ganforge",
         description="Train, sample and evaluate GANs.",
+        epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ganforge {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"ganforge.commands.{module_name}")
         doc = (module.__doc__ or "").strip()
@@ -54,15 +82,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_override(text: str) -> bool:
+    return "=" in text and not text.startswith("-")
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse; `key=value` overrides may follow options (`train P --run-dir X a.b=1`)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and isinstance(getattr(args, "overrides", None), list) and all(map(_is_override, extra)):
+        args.overrides = [*args.overrides, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _warning_one_line
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parse(build_parser(), argv)
         result = args.handler(args)
+    except UsageError as err:
+        print(err.usage.rstrip(), file=sys.stderr)
+        print(f"ganforge: error: {err}", file=sys.stderr)
+        return err.exit_code
     except UserError as err:
         print(f"ganforge: error: {err}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:
+        message = environment_message(err)
+        if message is None:
+            raise  # not the machine's fault: a bug, shown with its traceback
+        print(f"ganforge: error: {message}", file=sys.stderr)
+        return UserError.exit_code
     except KeyboardInterrupt:
         print("ganforge: interrupted", file=sys.stderr)
         return 130

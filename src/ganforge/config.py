@@ -83,7 +83,7 @@ class EMAConfig(Section):
     # ema_kimg; with `rampup`, the half-life is at most rampup x images seen so far, so a short
     # run is not dragged back to its first weights.
     half_life_kimg: float = Field(10.0, gt=0)
-    rampup: float | None = Field(0.05, gt=0)
+    rampup: float | None = Field(0.01, gt=0)
     decay: float | None = Field(None, ge=0, lt=1)  # a fixed per-step decay instead of the half-life
     start: int = Field(0, ge=0)  # step from which the EMA starts averaging
 
@@ -104,6 +104,14 @@ class TrainConfig(Section):
     betas_g: tuple[float, float] = (0.5, 0.999)
     betas_d: tuple[float, float] = (0.5, 0.999)
     lr_decay: Literal["none", "linear"] = "none"
+
+    @field_validator("betas_g", "betas_d")
+    @classmethod
+    def _betas_in_range(cls, value: tuple[float, float], info) -> tuple[float, float]:
+        if not all(0 <= beta < 1 for beta in value):
+            raise ValueError(f"train.{info.field_name}: {list(value)}: Adam betas must lie in [0, 1)")
+        return value
+
     lr_decay_start: int = Field(0, ge=0)  # linear decay to 0 from this step to `steps`
     ema: EMAConfig = EMAConfig()
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -168,7 +176,7 @@ class EvalConfig(Section):
 class Config(Section):
     name: str = "run"
     task: str = "unconditional"  # the objective: unconditional, conditional, text-dfgan, text-gancls
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**63 - 3)  # seed + 2 still fits torch's 64-bit seed
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
     loss: LossConfig = LossConfig()
@@ -224,10 +232,14 @@ def _read_yaml(source: str) -> tuple[dict, str]:
         candidate = PRESET_DIR / f"{source}.yaml"
         if candidate.is_file():
             return yaml.safe_load(candidate.read_text()) or {}, source
+    if path.is_dir():
+        raise UserError(f"{source}: is a folder; expected a YAML config file or a preset name")
     if not path.is_file():
         raise UserError(f"{source}: config file not found (presets: {', '.join(preset_names())})")
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.safe_load(path.read_bytes().decode("utf-8")) or {}
+    except UnicodeDecodeError as err:
+        raise UserError(f"{source}: not UTF-8 text (byte {err.start}); save the config as UTF-8") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

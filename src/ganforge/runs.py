@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +21,33 @@ LATEST = "latest.ckpt"
 EXPORT_SUFFIX = ".safetensors"
 
 
+NOT_A_CHECKPOINT = "not a ganforge checkpoint"
+_UNSAFE_GLOBAL = re.compile(r"Unsupported global: GLOBAL (\S+)")
+
+
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
     """Read a checkpoint with `weights_only=True`: a file that would run code is refused."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: checkpoint not found")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's notes on pickle protocols would precede our one line
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else "unsafe content"
-        raise UserError(f"{path}: refused to load checkpoint (not plain tensors/data: {first_line[:120]})") from None
-    except Exception as err:  # truncated or foreign files
-        raise UserError(f"{path}: not a readable checkpoint ({type(err).__name__})") from None
-    if not isinstance(state, dict) or "config" not in state or not ("networks" in state or "generator" in state):
-        raise UserError(f"{path}: not a ganforge checkpoint")
-    return upgrade_checkpoint(state, path)
+        raise UserError(_refusal(path, str(err))) from None
+    except Exception:  # truncated, random or foreign files fail in many ways, all meaning this
+        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (unreadable or truncated)") from None
+    if not isinstance(state, dict) or "config" not in state or not _has_networks(state):
+        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (a PyTorch file without its networks and config)")
+    try:
+        return upgrade_checkpoint(state, path)
+    except KeyError as err:
+        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (no {err} entry)") from None
+
+
+def _has_networks(state: dict) -> bool:
+    return isinstance(state.get("networks"), dict) or isinstance(state.get("generator"), dict)
 
 
 CHECKPOINT_FORMATS = ("ganforge-checkpoint/1", "ganforge-checkpoint/2")
@@ -61,6 +75,22 @@ def upgrade_checkpoint(state: dict[str, Any], path: Path) -> dict[str, Any]:
         "batches": {"sampler": state["sampler"], "crop_generator": state["crop_generator"]},
         "guard": None,
     }
+
+
+def _refusal(path: Path, message: str) -> str:
+    """Why `torch.load(weights_only=True)` refused: a pickle with code references, or not PyTorch at all."""
+    import zipfile
+
+    with path.open("rb") as handle:
+        pickled = handle.read(1) == b"\x80"  # the PROTO opcode: a legacy torch file or a bare pickle
+    if not (pickled or zipfile.is_zipfile(path)):
+        return f"{path}: {NOT_A_CHECKPOINT} (not a PyTorch file)"
+    unsafe = _UNSAFE_GLOBAL.search(message)
+    named = f" ({unsafe.group(1).rstrip('.')})" if unsafe else ""
+    return (
+        f"{path}: refused: it holds Python objects beyond tensors and plain data{named}, and loading"
+        f" them could run code; {NOT_A_CHECKPOINT}"
+    )
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
@@ -91,7 +121,14 @@ def resolve_checkpoint(spec: str | Path) -> Path:
 def config_from_state(state: dict, label: str) -> Config:
     import yaml
 
-    return validate(yaml.safe_load(state["config"]), label)
+    text = state["config"]
+    try:
+        tree = yaml.safe_load(text) if isinstance(text, str) else None
+    except yaml.YAMLError:
+        tree = None
+    if not isinstance(tree, dict):
+        raise UserError(f"{label}: the checkpoint's embedded config is not a YAML mapping; {NOT_A_CHECKPOINT}")
+    return validate(tree, f"{label} (embedded config)")
 
 
 def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None) -> nn.Module:
@@ -107,21 +144,47 @@ def build_generator(config: Config, class_names: list[str] | None = None, class_
     return generator
 
 
+def load_weights(module: nn.Module, weights: Any, label: str, config: Config) -> nn.Module:
+    """`module.load_state_dict(weights)`, or one line naming the first key that does not match."""
+    if not isinstance(weights, dict):
+        raise UserError(f"{label}: generator weights are not a mapping of tensors")
+    try:
+        module.load_state_dict(weights)
+    except (RuntimeError, KeyError, TypeError, ValueError) as err:
+        first = str(err).splitlines()[1].strip() if len(str(err).splitlines()) > 1 else type(err).__name__
+        raise UserError(
+            f"{label}: weights do not match its config (model {config.model.name!r}): {first[:160]}"
+        ) from None
+    return module
+
+
+def read_json_mapping(path: Path) -> dict:
+    """A JSON object from a UTF-8 file, or one line saying what it is instead."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; expected JSON") from None
+    except json.JSONDecodeError as err:
+        raise UserError(f"{path}: not valid JSON (line {err.lineno})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a JSON object, found a {type(data).__name__}")
+    return data
+
+
 def _load_export(path: Path) -> nn.Module:
     meta_path = path.with_suffix(".json")
     if not meta_path.is_file():
         raise UserError(f"{path}: missing {meta_path.name} beside the exported generator")
-    try:
-        meta = json.loads(meta_path.read_text())
-        config = validate(meta["config"], str(meta_path))
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-        raise UserError(f"{meta_path}: expected JSON with a 'config' mapping") from None
+    meta = read_json_mapping(meta_path)
+    if not isinstance(meta.get("config"), dict):
+        raise UserError(f"{meta_path}: expected a 'config' mapping (written by ganforge export)")
+    config = validate(meta["config"], str(meta_path))
     generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"))
     try:
-        generator.load_state_dict(load_file(path))
-    except Exception as err:
-        raise UserError(f"{path}: weights do not match the config in {meta_path.name} ({type(err).__name__})") from None
-    return generator
+        weights = load_file(path)
+    except Exception:  # safetensors reports a bad header in several ways
+        raise UserError(f"{path}: not a readable safetensors file") from None
+    return load_weights(generator, weights, f"{path} (config in {meta_path.name})", config)
 
 
 def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
@@ -135,10 +198,7 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
     generator, weights, _ = _sampled_weights(state, config, ema)
-    try:
-        generator.load_state_dict(weights)
-    except RuntimeError:
-        raise UserError(f"{path}: its weights do not match its own config (an inconsistent checkpoint)") from None
+    generator = load_weights(generator, weights, str(path), config)
     if getattr(generator, "text_encoder", None) is not None:  # text runs: captions to draw prompts from
         trained_with = (state.get("objective") or {}).get("text_encoder")
         if trained_with != generator.text_encoder.cache_key():
@@ -165,18 +225,18 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
 
     from ganforge import __version__
     from ganforge.atomic import atomic_write
+    from ganforge.outputs import check_output_file
 
+    out = Path(out)
+    if out.suffix != EXPORT_SUFFIX:
+        raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
+    check_output_file(out, "--out")
+    check_output_file(out.with_suffix(".json"), "--out")
     path = resolve_checkpoint(spec)
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
     generator, weights, use_ema = _sampled_weights(state, config, ema=True)
-    try:
-        generator.load_state_dict(weights)
-    except RuntimeError:
-        raise UserError(f"{path}: its weights do not match its own config; nothing exported") from None
-    out = Path(out)
-    if out.suffix != EXPORT_SUFFIX:
-        raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
+    load_weights(generator, weights, str(path), config)  # refuse what could not be loaded: nothing exported
     tensors = {name: tensor.contiguous() for name, tensor in weights.items()}
     meta = {
         "format": "ganforge-generator/2",

@@ -157,13 +157,14 @@ def test_kid_needs_enough_images_unless_shrinking(toy_features, toy_folders, cli
         "--json",
         "-",
     ]
-    code, _, err = cli(*args)
+    code, _, err = cli(*args, "--kid-strict")
     assert_one_line_error(
         code, err, "--kid-subset-size 1000", "fake: 24", "real: 30", "--kid-shrink"
     )
     assert toy_features == [] or toy_features[0].images_seen == 0  # failed before reading any image
-    code, stdout, _ = cli(*args, "--kid-shrink")
+    code, stdout, err = cli(*args)  # the default shrinks, and says so
     assert code == 0 and json.loads(stdout)["protocol"]["kid_subset_size"] == 24
+    assert "shrunk to 24" in err
 
 
 def test_statistics_reference_serves_fid_only(toy_features, toy_folders, tmp_path, cli):

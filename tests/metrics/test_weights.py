@@ -151,7 +151,7 @@ def test_missing_explicit_or_env_path_is_named(tmp_path, monkeypatch):
     with pytest.raises(UserError, match=r"--weights .*nowhere\.pth: no such weights file"):
         resolve_inception_weights(tmp_path / "nowhere.pth")
     monkeypatch.setenv(WEIGHTS_ENV, str(tmp_path / "gone.pth"))
-    with pytest.raises(UserError, match=rf"{WEIGHTS_ENV} .*gone\.pth: no such weights file"):
+    with pytest.raises(UserError, match=rf"{WEIGHTS_ENV}=.*gone\.pth: no such weights file"):
         resolve_inception_weights(None)
 
 

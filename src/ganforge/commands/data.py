@@ -61,7 +61,11 @@ def _drops(text: str) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.audit import AuditOptions, check_outputs, run_audit, write_outputs
+    from ganforge.outputs import check_output_file
 
+    for flag, path in (("--out", args.out), ("--json", args.json), ("--write-keep", args.write_keep)):
+        if path is not None and str(path) != "-":
+            check_output_file(path, flag)
     check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
 
     options = AuditOptions(

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-dir", type=Path, help="default runs/demo-<date-time>")
     parser.add_argument("--steps", type=int, default=None, help="training steps (default: the preset's)")
     parser.add_argument("--no-eval", action="store_true", help="skip the metrics table")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nrun directory: {run_dir}")
     for name in ("samples/final.png", "interpolation.png", "checkpoints/latest.ckpt", "config.yaml", "log.jsonl"):
         print(f"  {run_dir / name}")
-    print(f"TensorBoard:   tensorboard --logdir {run_dir / 'tb'}")
+    from ganforge.commands.train import tensorboard_command
     from ganforge.report import write_report
 
+    print(f"TensorBoard:   {tensorboard_command(run_dir / 'tb')}")
     print(f"report:        {write_report([run_dir], run_dir / 'report.html')}  (open it in a browser)")
     return 0

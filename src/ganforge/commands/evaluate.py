@@ -58,10 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--kid-subset-size", type=int, default=1000, help="images per KID subset (default 1000)"
     )
     parser.add_argument(
-        "--kid-shrink",
+        "--kid-strict",
         action="store_true",
-        help="shrink the KID subset size to the number of images instead of failing",
+        help="fail when --kid-subset-size exceeds the number of images (default: shrink it, with a note)",
     )
+    parser.add_argument("--kid-shrink", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument(
         "--ci",
         action="store_true",
@@ -71,9 +72,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganforge.metrics.evaluate import evaluate
-    from ganforge.metrics.report import STDOUT, format_table
+    import sys
 
+    from ganforge.metrics.evaluate import evaluate
+    from ganforge.metrics.report import STDOUT, format_table, write_json
+    from ganforge.outputs import check_output_file
+    from ganforge.sampling import check_seed
+
+    check_seed(args.seed)
+    if args.json is not None and args.json != STDOUT:
+        check_output_file(args.json, "--json", make_parents=False)
     result = evaluate(
         fake=args.fake,
         real=args.real,
@@ -86,15 +94,22 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         kid_subsets=args.kid_subsets,
         kid_subset_size=args.kid_subset_size,
-        kid_allow_shrink=args.kid_shrink,
+        kid_allow_shrink=args.kid_shrink or not args.kid_strict,
         ci=args.ci,
         ci_draws=args.ci_draws,
         device=args.device,
         cache=not args.no_cache,
-        json_path=args.json,
         classifier=args.classifier,
         proportions=args.labels,
     )
-    if args.json != STDOUT:
-        print(format_table(result))
+    used = result["protocol"].get("kid_subset_size")
+    if used is not None and used < args.kid_subset_size:
+        print(f"ganforge: note: KID subset size {args.kid_subset_size} shrunk to {used}, the number of"
+              " images; pass --kid-strict to fail instead", file=sys.stderr)
+    if args.json == STDOUT:
+        write_json(result, STDOUT)
+    else:
+        print(format_table(result))  # shown before writing: a failed write loses no result
+        if args.json is not None:
+            write_json(result, args.json)
     return 0

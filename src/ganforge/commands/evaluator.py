@@ -61,7 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="FID Inception weights to fine-tune from (large labelled images only)",
     )
-    train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+    train.add_argument(
+        "--device", choices=("auto", "cpu", "cuda"), default="cpu", help="default cpu (reproducible)"
+    )
     train.add_argument(
         "--max-images",
         type=int,
@@ -75,6 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.outputs import check_output_dir
+
+    check_output_dir(args.out, "--out")
     started = time.perf_counter()
     progress = (lambda message: print(message, file=sys.stderr)) if args.json else print
     meta = train_evaluator(

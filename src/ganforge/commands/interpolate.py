@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from ganforge.commands.output import add_json_flag, report
+from ganforge.commands.sample import GRID_SUFFIXES
 from ganforge.errors import UserError
 
 
@@ -19,9 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="run directory, .ckpt or exported .safetensors")
     parser.add_argument("--steps", type=int, default=8, help="images per row (default 8)")
     parser.add_argument("--rows", type=int, default=4, help="independent walks (default 4)")
-    parser.add_argument("--out", type=Path, required=True, help="output PNG")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)")
+    parser.add_argument("--out", type=Path, required=True, help="output image (.png, .jpg, ...)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the end points (default 0)")
+    parser.add_argument(
+        "--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)"
+    )
     parser.add_argument("--prompt", help="text-to-image runs: walk the words from this prompt ...")
     parser.add_argument("--to-prompt", help="... to this one, one latent per row")
     add_json_flag(parser)
@@ -29,11 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.api import interpolate
+    from ganforge.outputs import check_output_file
+    from ganforge.sampling import check_seed
 
     if args.steps < 2 or args.rows < 1:
         raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
-    if args.out.suffix.lower() != ".png":
-        raise UserError(f"--out {args.out}: expected a .png file")
+    if args.out.suffix.lower() not in GRID_SUFFIXES:
+        raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
+    check_seed(args.seed)
+    check_output_file(args.out)
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
     if args.prompt is not None:

@@ -22,8 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.outputs import check_output_file
     from ganforge.report import write_report
 
+    check_output_file(args.out, "--out")
+    if args.json not in (None, "-"):
+        check_output_file(args.json, "--json")
     out = write_report(args.runs, args.out, json_out=args.json)
     if args.json != "-":
         print(f"report: {out}")

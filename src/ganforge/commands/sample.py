@@ -1,7 +1,8 @@
-"""Generate images from a run, checkpoint or exported generator: a PNG grid or a folder of PNGs.
+"""Generate images from a run, checkpoint or exported generator: one grid image or a folder of PNGs.
 
 examples:
   ganforge sample runs/dcgan-digits --n 64 --out grid.png
+  ganforge sample runs/dcgan-digits --n 64 --out grid.jpg       # the suffix picks the format
   ganforge sample runs/dcgan-digits/checkpoints/latest.ckpt --n 1000 --out fakes/ --seed 1
   ganforge sample G.safetensors --n 16 --out grid.png --truncation 0.7
   ganforge sample runs/cdcgan-digits --class 7 --n 16 --out sevens.png      # a conditional run
@@ -18,13 +19,20 @@ from pathlib import Path
 from ganforge.commands.output import add_json_flag, report
 from ganforge.errors import UserError
 
+GRID_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+GRID_BYTES_PER_VALUE = 9  # uint8 images, their float copy for the grid and the padded grid itself
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="run directory, .ckpt or exported .safetensors")
     parser.add_argument("--n", type=int, default=None, help="number of images (default 64; 8 per prompt)")
-    parser.add_argument("--out", type=Path, required=True, help="grid.png, or a directory for one PNG per image")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--truncation", type=float, default=None, help="redraw |z| beyond this (e.g. 0.7)")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="grid file (.png, .jpg, ...), or a folder for one PNG per image"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the latents (default 0)")
+    parser.add_argument(
+        "--truncation", type=float, default=None, help="sample |z| within this bound (e.g. 0.7)"
+    )
     parser.add_argument("--raw", action="store_true", help="use the raw generator instead of its EMA")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--class", dest="class_", metavar="K", help="conditional runs: this class (name or index)")
@@ -34,24 +42,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json_flag(parser)
 
 
-def write_folder(images, out: Path) -> None:
+def output_kind(out: Path, flag: str = "--out") -> str:
+    """"grid" for an image file name, "folder" for a folder (existing, or a name without suffix)."""
+    from ganforge.outputs import check_output_dir, check_output_file
+
+    if out.suffix.lower() in GRID_SUFFIXES:
+        check_output_file(out, flag)
+        return "grid"
+    if out.is_dir() or not out.suffix:
+        check_output_dir(out, flag)
+        return "folder"
+    raise UserError(
+        f"{flag} {out}: expected an image file ({', '.join(GRID_SUFFIXES)}) for a grid, or a folder"
+    )
+
+
+def image_shape(generator) -> tuple[int, ...]:
+    """[C, H, W] of one generated image (one latent through the generator)."""
+    from ganforge.sampling import generate_uint8
+
+    return tuple(next(generate_uint8(generator.eval(), 1, 0)).shape[1:])
+
+
+def check_memory(generator, n: int, kind: str) -> None:
+    import math
+
+    from ganforge.memory import check_fits
+
+    values = math.prod(image_shape(generator))
+    per_image = generator.z_dim * 8 + (values * GRID_BYTES_PER_VALUE if kind == "grid" else 0)
+    check_fits(f"--n {n}", n * per_image)
+
+
+def write_folder(generator, n: int, seed: int, truncation: float | None, out: Path, labels=None) -> None:
+    """One PNG per image, written batch by batch (memory does not grow with n)."""
     from PIL import Image
 
+    from ganforge.sampling import generate_uint8
+
     out.mkdir(parents=True, exist_ok=True)
-    for index, image in enumerate(images):
-        array = image.permute(1, 2, 0).numpy()
-        Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(out / f"{index:06d}.png")
+    index = 0
+    for batch in generate_uint8(generator, n, seed, truncation=truncation, labels=labels):
+        for image in batch:
+            array = image.permute(1, 2, 0).numpy()
+            Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(out / f"{index:06d}.png")
+            index += 1
 
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.runs import load_generator
-    from ganforge.sampling import num_classes, sample
+    from ganforge.sampling import check_seed, check_truncation, num_classes, sample
     from ganforge.training.logging import save_grid
 
     if args.n is not None and args.n < 1:
         raise UserError(f"--n {args.n}: expected a positive number of images")
-    if args.truncation is not None and args.truncation <= 0:
-        raise UserError(f"--truncation {args.truncation}: expected a positive number")
+    check_truncation(args.truncation)
+    check_seed(args.seed)
+    kind = output_kind(args.out)
     prompts = read_prompts(args)
     generator = load_generator(args.source, ema=not args.raw)
     if prompts is not None:
@@ -60,19 +107,20 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.source}: a text-to-image generator; give --prompt or --prompts-file")
     args.n = args.n or 64
     labels, per_row = _labels(generator, args)
-    images = sample(generator, n=len(labels) if labels is not None else args.n, seed=args.seed,
-                    truncation=args.truncation, labels=labels)
-    if args.out.suffix.lower() == ".png":
+    n = len(labels) if labels is not None else args.n
+    check_memory(generator, n, kind)
+    if kind == "grid":
+        images = sample(generator, n=n, seed=args.seed, truncation=args.truncation, labels=labels)
         save_grid(images, args.out, nrow=per_row)
     else:
-        write_folder(images, args.out)
-    summary = {"out": args.out, "n": len(images), "seed": args.seed}
+        write_folder(generator, n, args.seed, args.truncation, args.out, labels)
+    summary = {"out": args.out, "n": n, "seed": args.seed}
     if num_classes(generator):
         names = _class_names(generator)
         summary["class_names"] = names
         if labels is not None:
             summary["labels"] = [names[i] for i in labels.tolist()]
-    report(args, summary, f"wrote {len(images)} images to {args.out}")
+    report(args, summary, f"wrote {n} images to {args.out}")
     return 0
 
 
@@ -97,10 +145,15 @@ def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> 
         raise UserError(f"{args.source}: this generator takes no text prompts (not a text-to-image run)")
     per_prompt = args.n or 8
     images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)
-    if args.out.suffix.lower() == ".png":
+    if output_kind(args.out) == "grid":
         save_prompt_grid(images, prompts, per_prompt, args.out)
     else:
-        write_folder(images, args.out)
+        from PIL import Image
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        for index, image in enumerate(images):
+            array = image.permute(1, 2, 0).numpy()
+            Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(args.out / f"{index:06d}.png")
         (args.out / "prompts.txt").write_text("".join(f"{p}\n" for p in prompts for _ in range(per_prompt)))
     count = len(images)
     report(args, {"out": args.out, "n": count, "prompts": prompts, "seed": args.seed},

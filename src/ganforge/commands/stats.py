@@ -68,6 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.metrics.reference import write_reference_statistics
+    from ganforge.outputs import check_output_file
+    from ganforge.sampling import check_seed
+
+    check_seed(args.seed)
+    if args.out.suffix == ".npz":
+        check_output_file(args.out, "--out", make_parents=False)
+        check_output_file(f"{args.out}.json", "--out", make_parents=False)
 
     protocol = write_reference_statistics(
         args.out,

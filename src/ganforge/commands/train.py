@@ -4,48 +4,101 @@ examples:
   ganforge train configs/dcgan-digits.yaml
   ganforge train dcgan-digits train.steps=300 --run-dir runs/a
   ganforge train configs/dcgan-folder-64.yaml data.path=~/faces model.g.width=32
-  ganforge train dcgan-digits --run-dir runs/a --resume      # continue after a stop
+  ganforge train --resume --run-dir runs/a                   # continue after a stop, as saved
+  ganforge train --resume --run-dir runs/a train.steps=5000  # ... and train longer
   ganforge train sngan-shapes --dry-run                      # validate, print shapes, exit
+
+On --resume only train.steps, train.log_every, train.sample_every, ckpt.every, ckpt.keep and
+eval.every may change; the run's saved config.yaml gives everything else.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ganforge.commands.output import add_json_flag, report
-from ganforge.config import load_config
+from ganforge.errors import UserError, environment_message
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", help="YAML file or preset name (e.g. dcgan-digits)")
+    parser.add_argument(
+        "config", nargs="?", help="YAML file or preset name (e.g. dcgan-digits); optional with --resume"
+    )
     parser.add_argument("overrides", nargs="*", metavar="key.sub=value", help="config overrides")
     parser.add_argument("--run-dir", type=Path, help="run directory (default runs/<config name>)")
-    parser.add_argument("--resume", action="store_true", help="continue from RUN/checkpoints/latest.ckpt")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the run in --run-dir from its latest checkpoint"
+    )
     parser.add_argument("--dry-run", action="store_true", help="validate, build, print shapes and exit")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     add_json_flag(parser)
 
 
-def default_run_dir(config_name: str) -> Path:
-    return Path("runs") / config_name
+def tensorboard_command(logdir: Path) -> str:
+    """A TensorBoard command that works from this shell: the one beside this Python, if installed."""
+    beside = Path(sys.executable).parent / "tensorboard"
+    program = str(beside) if beside.is_file() else f"{sys.executable} -m tensorboard.main"
+    return f"{program} --logdir {logdir}"
+
+
+def next_steps(run_dir: Path) -> str:
+    return "\n".join([
+        f"run directory: {run_dir}",
+        f"  samples:     {run_dir / 'samples' / 'final.png'}",
+        f"  checkpoint:  {run_dir / 'checkpoints' / 'latest.ckpt'}",
+        f"  TensorBoard: {tensorboard_command(run_dir / 'tb')}",
+        "next:",
+        f"  ganforge sample {run_dir} --n 64 --out grid.png",
+        f"  ganforge eval --fake {run_dir} --real DATA --metrics fid,kid",
+        f"  ganforge train --resume --run-dir {run_dir} train.steps=N   # train longer",
+    ])
+
+
+def split_config_argument(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """`train --resume --run-dir R a.b=1`: argparse takes `a.b=1` for the config; it is an override."""
+    config, overrides = args.config, list(args.overrides)
+    if config is not None and "=" in config and not Path(config).exists():
+        return None, [config, *overrides]
+    return config, overrides
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train
+    from ganforge.training.resume import plan_training
+    from ganforge.training.signals import StopRequest
 
-    config = load_config(args.config, args.overrides)
-    run_dir = args.run_dir or default_run_dir(config.name)
-    train(
-        config,
-        run_dir,
-        resume=args.resume,
-        dry_run=args.dry_run,
-        progress=not args.no_progress,
-        step_hook=evaluation_hook(config),
-    )
+    source, overrides = split_config_argument(args)
+    with StopRequest():  # a signal from here on stops with a checkpoint, never mid-write
+        plan = plan_training(source, overrides, args.run_dir, args.resume, dry_run=args.dry_run)
+        if plan.finished:
+            print(f"ganforge: {plan.finished}", file=sys.stderr)
+            return 0
+        check_models_fit(plan.config)
+        try:
+            train(
+                plan.config,
+                plan.run_dir,
+                resume=plan.resume,
+                dry_run=args.dry_run,
+                progress=not args.no_progress,
+                step_hook=evaluation_hook(plan.config),
+            )
+        except OSError as err:
+            message = environment_message(err)
+            if message is None:
+                raise
+            if (plan.run_dir / "checkpoints" / "latest.ckpt").is_file():
+                message += (
+                    f"; the last complete checkpoint in {plan.run_dir} is intact:"
+                    f" continue with ganforge train --resume --run-dir {plan.run_dir}"
+                )
+            raise UserError(message) from None
     if not args.dry_run:
-        checkpoint = run_dir / "checkpoints" / "latest.ckpt"
-        report(args, {"run_dir": run_dir, "checkpoint": checkpoint, "steps": config.train.steps}, f"run: {run_dir}")
+        checkpoint = plan.run_dir / "checkpoints" / "latest.ckpt"
+        summary = {"run_dir": plan.run_dir, "checkpoint": checkpoint, "steps": plan.config.train.steps}
+        report(args, summary, next_steps(plan.run_dir))
     return 0

@@ -16,11 +16,16 @@ EXIF orientation is applied, so a photo comes out the way viewers show it.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
+
+# Larger images are skipped: PIL's own decompression-bomb threshold (about 0.27 GB as RGB),
+# far beyond what GAN training or FID (299x299) needs.
+MAX_PIXELS = 89_478_485
 
 
 class UnreadableImage(Exception):
@@ -92,14 +97,30 @@ def decode_image(data: bytes | str | Path, name: str | None = None) -> Image.Ima
     label = name if name is not None else (str(data) if not isinstance(data, bytes) else "<bytes>")
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        with Image.open(stream) as opened:
-            opened.load()
-            return normalise_mode(_upright(opened))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our limit decides
+            with Image.open(stream) as opened:
+                _check_size(opened.size, label)
+                opened.load()
+                return normalise_mode(_upright(opened))
+    except UnreadableImage:
+        raise
+    except Image.DecompressionBombError:
+        raise UnreadableImage(label, f"too large (over {MAX_PIXELS:,} pixels, the limit)") from None
     # PIL signals corrupt data with many types (OSError, SyntaxError, ValueError, struct.error,
-    # DecompressionBombError, ...); all mean the same thing here: this file cannot be used.
+    # ...); all mean the same thing here: this file cannot be used.
     except Exception as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        reason = reason.replace(repr(stream), "the data")  # PIL names an in-memory stream by its repr
         raise UnreadableImage(label, f"unreadable image ({reason})") from None
+
+
+def _check_size(size: tuple[int, int], label: str) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise UnreadableImage(
+            label, f"too large ({width}x{height} = {width * height:,} pixels; the limit is {MAX_PIXELS:,})"
+        )
 
 
 def _upright(img: Image.Image) -> Image.Image:

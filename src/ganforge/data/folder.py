@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import warnings
 from pathlib import Path, PurePosixPath
 
 from PIL import Image
@@ -10,6 +12,7 @@ from PIL import Image
 from ganforge.data.base import ImageSource
 from ganforge.data.decode import decode_image
 from ganforge.data.listing import select_images
+from ganforge.errors import UserError
 
 
 class FolderSource(ImageSource):
@@ -56,13 +59,56 @@ class FolderSource(ImageSource):
 
 
 def _walk(root: Path) -> list[str]:
-    """Relative POSIX paths of every file under root; hidden folders are not entered."""
-    relatives = []
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
-        base = Path(directory).relative_to(root)
-        relatives.extend((base / f).as_posix() for f in files)
+    """Relative POSIX paths of the regular files under root (hidden ones and links to folders left out).
+
+    Named pipes, sockets and devices are skipped with a warning (reading a pipe would wait
+    forever); an unreadable sub-folder is skipped with a warning; an unreadable root is an error.
+    """
+    relatives: list[str] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        folder = root / relative if relative else root
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as err:
+            if not relative:
+                raise UserError(f"{root}: cannot read the folder ({err.strerror})") from None
+            warnings.warn(f"skipping folder {folder}: cannot read it ({err.strerror})", stacklevel=2)
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{relative}/{entry.name}" if relative else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(child)
+            elif _is_regular(entry):
+                relatives.append(child)
+            elif not entry.is_symlink() or os.path.exists(entry.path):  # links to folders: not entered
+                if not os.path.isdir(entry.path):
+                    warnings.warn(f"skipping {entry.path}: {_kind(entry)}, not a regular file", stacklevel=2)
+            else:
+                warnings.warn(f"skipping {entry.path}: broken link", stacklevel=2)
     return relatives
+
+
+def _is_regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+SPECIAL_KINDS = {stat.S_ISFIFO: "a named pipe", stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a device",
+                 stat.S_ISBLK: "a device"}
+
+
+def _kind(entry: os.DirEntry) -> str:
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return "unreadable"
+    return next((name for test, name in SPECIAL_KINDS.items() if test(mode)), "a special file")
 
 
 def _prefix(root: str) -> str:

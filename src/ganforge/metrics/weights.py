@@ -34,8 +34,12 @@ _CHUNK = 1 << 20
 
 
 def ganforge_home() -> Path:
-    """`$GANFORGE_HOME`, default `~/.cache/ganforge`."""
-    return Path(os.environ.get(HOME_ENV) or Path.home() / ".cache" / "ganforge").expanduser()
+    """`$GANFORGE_HOME`, default `~/.cache/ganforge`; refused up front when it cannot be a folder."""
+    home = Path(os.environ.get(HOME_ENV) or Path.home() / ".cache" / "ganforge").expanduser()
+    blocking = next((p for p in (home, *home.parents) if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise UserError(f"{HOME_ENV}={home}: {blocking} is a file; point it to a folder")
+    return home
 
 
 def sha256_of_file(path: str | os.PathLike) -> str:
@@ -55,11 +59,11 @@ def hash_prefix_of(url: str) -> str:
     return match.group(1)
 
 
-def _offline_message(url: str, reason: object) -> str:
+def _offline_message(url: str, reason: object, option: str = "--weights PATH") -> str:
     reason = " ".join(str(reason).split())  # one line, whatever the network layer said
     return (
         f"cannot download the Inception weights ({reason}); download {url} on a machine with "
-        f"network access and pass it with --weights PATH or {WEIGHTS_ENV}=PATH"
+        f"network access and pass it with {option} or {WEIGHTS_ENV}=PATH"
     )
 
 
@@ -76,7 +80,9 @@ def _stream(response, out, digest, expected: int | None, label: str) -> int:
     return received
 
 
-def download_weights(url: str, dest: str | os.PathLike, sha256_prefix: str, timeout: float = 30.0) -> Path:
+def download_weights(
+    url: str, dest: str | os.PathLike, sha256_prefix: str, timeout: float = 30.0, option: str = "--weights PATH"
+) -> Path:
     """Download `url` to `dest` atomically, checking that its SHA-256 starts with `sha256_prefix`.
 
     The bytes are streamed to a temporary file next to `dest`, fsynced, hashed and renamed;
@@ -93,9 +99,11 @@ def download_weights(url: str, dest: str | os.PathLike, sha256_prefix: str, time
                     expected = int(response.headers.get("Content-Length") or 0) or None
                     received = _stream(response, out, digest, expected, dest.name)
             except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
-                raise UserError(_offline_message(url, getattr(err, "reason", err))) from None
+                raise UserError(_offline_message(url, getattr(err, "reason", err), option)) from None
             if expected is not None and received != expected:
-                raise UserError(_offline_message(url, f"connection closed after {received} of {expected} bytes"))
+                raise UserError(
+                    _offline_message(url, f"connection closed after {received} of {expected} bytes", option)
+                )
             out.flush()
             os.fsync(out.fileno())
         actual = digest.hexdigest()
@@ -111,22 +119,28 @@ def download_weights(url: str, dest: str | os.PathLike, sha256_prefix: str, time
     return dest
 
 
-def resolve_inception_weights(path: str | os.PathLike | None = None, url: str = INCEPTION_URL) -> Path:
-    """Local path of the FID Inception weights: explicit path, env variable, cache, or download."""
+def resolve_inception_weights(
+    path: str | os.PathLike | None = None, url: str = INCEPTION_URL, option: str = "--weights PATH"
+) -> Path:
+    """Local path of the FID Inception weights: explicit path, env variable, cache, or download.
+
+    `option` is how the user gives a path where they are (`--weights PATH`, `eval.weights=PATH`).
+    """
     if path is not None:
-        return _existing(Path(path).expanduser(), "--weights")
+        return _existing(Path(path).expanduser(), option.removesuffix("PATH").rstrip())
     from_env = os.environ.get(WEIGHTS_ENV)
     if from_env:
-        return _existing(Path(from_env).expanduser(), WEIGHTS_ENV)
+        return _existing(Path(from_env).expanduser(), f"{WEIGHTS_ENV}=")
     cached = ganforge_home() / "weights" / url.rsplit("/", 1)[-1]
     if cached.is_file():
         return cached
-    return download_weights(url, cached, hash_prefix_of(url))
+    return download_weights(url, cached, hash_prefix_of(url), option=option)
 
 
 def _existing(path: Path, given_by: str) -> Path:
     if not path.is_file():
-        raise UserError(f"{given_by} {path}: no such weights file")
+        separator = "" if given_by.endswith("=") else " "
+        raise UserError(f"{given_by}{separator}{path}: no such weights file")
     return path
 
 

@@ -6,7 +6,8 @@ hidden blocks.
 D mirrors it: Conv(k4 s2 p1) + [BN | spectral norm] + LeakyReLU(0.2) down to 4x4, then a
 4x4 conv to one raw logit (no sigmoid; the loss takes logits).
 
-Class-conditional (num_classes > 0): G's BatchNorms become conditional BatchNorms; D adds the
+Class-conditional (num_classes > 0): G sees a learned label embedding beside z (as the classic
+conditional DCGAN, Mirza & Osindero 2014) and its BatchNorms become conditional BatchNorms; D adds the
 projection term <embed(y), flattened 4x4 features> to its logit (Miyato & Koyama 2018), the
 class embedding initialised like the 4x4 logit conv, so both terms start on one scale.
 """
@@ -31,6 +32,7 @@ from ganforge.models.init import dcgan_init
 
 RESOLUTIONS = (32, 64, 128)
 LEAKY_SLOPE = 0.2  # Radford et al. 2015, sec. 3
+LABEL_DIM = 32  # learned label embedding concatenated to z in the conditional generator
 
 
 def _hidden_blocks(resolution: int) -> int:
@@ -47,10 +49,11 @@ class DCGANGenerator(nn.Module):
         self.num_classes = num_classes
         n = _hidden_blocks(resolution)
         widths = [width * 2 ** (n - 1 - i) for i in range(n)]  # e.g. 256, 128, 64 at 32x32
+        label_dim = LABEL_DIM if num_classes > 0 else 0
         # The paper's 4x4 transposed conv of z as a 1x1 map is exactly this linear map; one GEMM
         # is cheaper than a transposed conv on CPU. No bias: BN follows.
         layers: list[nn.Module] = [
-            nn.Linear(z_dim, widths[0] * 16, bias=False),
+            nn.Linear(z_dim + label_dim, widths[0] * 16, bias=False),
             nn.Unflatten(1, (widths[0], 4, 4)),
             batchnorm(widths[0], num_classes),
             nn.ReLU(inplace=True),
@@ -64,9 +67,13 @@ class DCGANGenerator(nn.Module):
         layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
         self.net = ConditionedSequential(*layers)
         self.apply(dcgan_init)
+        if num_classes > 0:
+            self.label_embedding = nn.Embedding(num_classes, label_dim)  # N(0, 1), like z
 
     def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
         require_labels(c, self.num_classes, "DCGAN generator")
+        if c is not None:
+            z = torch.cat([z, self.label_embedding(c).to(z.dtype)], dim=1)
         return self.net(z, c)
 
 

@@ -26,7 +26,7 @@ class EMASchedule:
 
     batch_size: int
     half_life_kimg: float = 10.0
-    rampup: float | None = 0.05
+    rampup: float | None = 0.01
     decay: float | None = None  # fixed per-step beta; overrides the half-life
 
     def beta(self, step: int) -> float:

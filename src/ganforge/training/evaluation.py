@@ -44,6 +44,15 @@ class PeriodicEvaluation:
         best = config.eval.best or config.eval.metrics[0]
         self.best_key, self.lower_is_better = RANKING[best]
         self._extractor = None  # built at the first evaluation, then reused for the whole run
+        self.check_resources()
+
+    def check_resources(self) -> None:
+        """Fail at start-up, not at the first evaluation: the cache folder and the Inception weights."""
+        from ganforge.metrics.weights import ganforge_home, resolve_inception_weights
+
+        ganforge_home()
+        if self.config.eval.features == "inception":
+            resolve_inception_weights(self.config.eval.weights, option="eval.weights=PATH")
 
     def __call__(self, state, run_dir: Path, logger) -> None:
         if state.step % self.config.eval.every != 0:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import time
 from pathlib import Path
 
 import torch
 from torchvision.utils import make_grid, save_image
+
+from ganforge.errors import UserError, environment_message
+
+PLAIN_PROGRESS_SECONDS = 30.0  # a line this often when stderr is a file, not a terminal
 
 
 def image_grid(images_uint8: torch.Tensor) -> torch.Tensor:
@@ -17,14 +23,58 @@ def image_grid(images_uint8: torch.Tensor) -> torch.Tensor:
 
 
 def save_grid(images_uint8: torch.Tensor, path: Path, nrow: int | None = None) -> Path:
-    """Write a PNG grid of uint8 images atomically (temp name, then rename)."""
+    """Write a grid of uint8 images atomically (temp name, then rename); the suffix picks the format."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     nrow = nrow or max(1, int(math.sqrt(len(images_uint8))))
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    save_image(images_uint8.float() / 255, tmp, nrow=nrow, padding=2)
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix or '.png'}")
+    try:
+        save_image(images_uint8.float() / 255, tmp, nrow=nrow, padding=2)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+class PlainProgress:
+    """Progress for logs: one plain line every `interval` seconds and at the end, no carriage returns."""
+
+    def __init__(self, total: int, initial: int = 0, interval: float = PLAIN_PROGRESS_SECONDS):
+        self.total, self.n, self.interval = total, initial, interval
+        self.started, self.start_n = time.perf_counter(), initial
+        self.last_print = self.started
+        self.postfix = ""
+
+    def update(self, count: int = 1) -> None:
+        self.n += count
+        if time.perf_counter() - self.last_print >= self.interval:
+            self._print()
+
+    def set_postfix(self, ordered_dict: dict | None = None, refresh: bool = True, **values) -> None:
+        """As tqdm's: a mapping and/or keyword values shown after the counts."""
+        values = {**(ordered_dict or {}), **values}
+        self.postfix = " ".join(f"{key}={value}" for key, value in values.items())
+
+    def _print(self) -> None:
+        now = time.perf_counter()
+        rate = (self.n - self.start_n) / max(now - self.started, 1e-9)
+        percent = 100 * self.n / max(self.total, 1)
+        print(f"step {self.n}/{self.total} ({percent:.0f}%) {rate:.1f} step/s {self.postfix}".rstrip(),
+              file=sys.stderr, flush=True)
+        self.last_print = now
+
+    def close(self) -> None:
+        if self.n > self.start_n:
+            self._print()
+
+
+def progress_bar(total: int, initial: int, enabled: bool = True):
+    """A tqdm bar on a terminal, plain periodic lines when stderr is redirected, nothing when off."""
+    from tqdm import tqdm
+
+    if enabled and not sys.stderr.isatty():
+        return PlainProgress(total, initial)
+    return tqdm(total=total, initial=initial, disable=not enabled, unit="step", file=sys.stderr)
 
 
 class RunLogger:
@@ -34,9 +84,15 @@ class RunLogger:
         from torch.utils.tensorboard import SummaryWriter
 
         self.run_dir = Path(run_dir)
-        # On resume, TensorBoard drops events logged after the checkpoint (they are redone).
-        self.writer = SummaryWriter(str(self.run_dir / "tb"), purge_step=resumed_step)
-        self.jsonl = (self.run_dir / "log.jsonl").open("a")
+        try:
+            # On resume, TensorBoard drops events logged after the checkpoint (they are redone).
+            self.writer = SummaryWriter(str(self.run_dir / "tb"), purge_step=resumed_step)
+            self.jsonl = (self.run_dir / "log.jsonl").open("a")
+        except OSError as err:
+            message = environment_message(err)
+            if message is None:
+                raise
+            raise UserError(f"cannot start the run's logs in {self.run_dir}: {message}") from None
 
     def scalars(self, step: int, values: dict[str, float]) -> None:
         for name, value in values.items():

@@ -6,13 +6,17 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
+from ganforge.atomic import atomic_write_bytes
 from ganforge.config import Config, dump_config
 from ganforge.errors import UserError
 from ganforge.runs import CHECKPOINT_DIR, LATEST, load_checkpoint
-from ganforge.training.checkpoint import numbered_name, prune_numbered, save_checkpoint
-from ganforge.training.logging import RunLogger
+from ganforge.training.checkpoint import (
+    numbered_name,
+    prune_numbered,
+    remove_stale_temp_files,
+    save_checkpoint,
+)
+from ganforge.training.logging import RunLogger, progress_bar
 from ganforge.training.rng import seed_everything
 from ganforge.training.signals import StopRequest
 from ganforge.training.state import TrainingState, build_state
@@ -25,7 +29,8 @@ def prepare_run_dir(config: Config, run_dir: Path, resume: bool) -> Path:
     if not resume and latest.exists():
         raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(dump_config(config))
+    remove_stale_temp_files(run_dir / CHECKPOINT_DIR)  # left by a checkpoint write that was killed
+    atomic_write_bytes(run_dir / "config.yaml", dump_config(config).encode())
     return run_dir
 
 
@@ -86,7 +91,7 @@ def train(
     run_dir = prepare_run_dir(state.config, run_dir, resume)
     logger = RunLogger(run_dir, resumed_step=state.step if state.step else None)
     guard, train_cfg = state.guard, state.config.train
-    bar = tqdm(total=train_cfg.steps, initial=state.step, disable=not progress, unit="step", file=sys.stderr)
+    bar = progress_bar(train_cfg.steps, state.step, enabled=progress)
     last_time, last_step = time.perf_counter(), state.step
     try:
         with StopRequest() as stop:
