@@ -51,7 +51,8 @@ class PeriodicEvaluation:
         from ganforge.metrics.weights import ganforge_home, resolve_inception_weights
 
         ganforge_home()
-        if self.config.eval.features == "inception":
+        image_metrics = [m for m in self.config.eval.metrics if m not in ALIGNMENT_METRICS]
+        if self.config.eval.features == "inception" and image_metrics:
             resolve_inception_weights(self.config.eval.weights, option="eval.weights=PATH")
 
     def __call__(self, state, run_dir: Path, logger) -> None:
