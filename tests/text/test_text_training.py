@@ -3,8 +3,8 @@
 import pytest
 import torch
 from safetensors.torch import load_file
+from text_helpers import needs_minilm
 
-from conftest import needs_minilm
 from ganforge.api import export
 from ganforge.cli import main
 from ganforge.config import load_config
@@ -170,7 +170,7 @@ def test_align_command_attributes_and_tiny_clip(tmp_path, capsys):
     import json
 
     open_clip = pytest.importorskip("open_clip")
-    from test_encoders import TINY_CLIP
+    from text_helpers import TINY_CLIP
 
     run = train(_config(**{"train.steps": 1, "text.encoder": "learned"}), tmp_path / "run", progress=False)
     (tmp_path / "tiny-clip-align.json").write_text(json.dumps(TINY_CLIP))

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from text_helpers import needs_minilm
 
-from conftest import needs_minilm
 from ganforge.errors import UserError
 from ganforge.text import build_text_encoder
 from ganforge.text import minilm as minilm_module

@@ -7,16 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from text_helpers import TINY_CLIP
 
 from ganforge.errors import UserError
 from ganforge.text import TEXT_ENCODERS, build_text_encoder
 from ganforge.text.learned import word_ids
-
-TINY_CLIP = {
-    "embed_dim": 16,
-    "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 16, "head_width": 16},
-    "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1},
-}
 
 
 def test_registry_names():
