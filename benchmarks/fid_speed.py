@@ -1,14 +1,15 @@
 """Feature-extraction speed of the FID Inception: ganforge vs pytorch-fid vs torch-fidelity.
 
-All extractors run in this one process, on the same uint8 images and the same calibrated
-random weights (no download): pytorch-fid and torch-fidelity at 64 images per batch
+All extractors run in this one process, on the same uint8 images and the same real FID
+Inception weights (installed by `make weights`; a zero 1008-class classifier is added for the
+references, which load strictly and whose pool3 does not use it): pytorch-fid and torch-fidelity at 64 images per batch
 (torch-fidelity's default; pytorch-fid's is 50), ganforge at its own internal batch size
 (16 on CPU). Time includes each tool's resizing. Images are processed in
 rounds — one chunk per extractor in turn — so that load from other processes on a shared
 machine falls on all of them alike. Prints a markdown table, the agreement of the
 features with each reference, and the command that produced them.
 
-    python benchmarks/fid_speed.py [--n 256] [--size 32] [--chunk 64] [--threads T] [--plain] [--compile]
+    python benchmarks/fid_speed.py [--n 256] [--data builtin:digits] [--chunk 64] [--threads T] [--plain] [--compile]
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ganforge.metrics.features.calibration import calibrated_random_inception_state, varied_images
+from ganforge.data import open_source
+from ganforge.data.decode import to_rgb_uint8
 from ganforge.metrics.features.inception import DEFAULT_BATCH_SIZE, inception_features
+from ganforge.metrics.weights import installed_weights, load_state_dict_file
 
 Extract = Callable[[Tensor], Tensor]  # uint8 [N,3,H,W] -> pool3 float32 [N,2048]
 
@@ -76,6 +79,12 @@ def torch_fidelity_extractor(weights: Path, batch_size: int = 64) -> Extract:
     return batched(extract, batch_size)
 
 
+def builtin_images(n: int, spec: str) -> Tensor:
+    """The first n images of a built-in data set as uint8 RGB [n,3,H,W]."""
+    source = open_source(spec)
+    return torch.stack([torch.from_numpy(to_rgb_uint8(source.image(i % len(source)))) for i in range(n)])
+
+
 def max_relative_difference(actual: Tensor, expected: Tensor) -> float:
     """max |actual - expected| / max |expected| over the whole [N,2048] tensor."""
     return ((actual - expected).abs().max() / expected.abs().max()).item()
@@ -106,7 +115,7 @@ def cpu_model() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=256, help="number of images (default 256)")
-    parser.add_argument("--size", type=int, default=32, help="image side in pixels (default 32)")
+    parser.add_argument("--data", default="builtin:digits", help="built-in images (default builtin:digits, 32 px)")
     parser.add_argument("--chunk", type=int, default=64, help="images per extractor per turn (default 64)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE["cpu"], help="ganforge's internal batch")
     parser.add_argument("--plain", action="store_true", help="also time ganforge without its speed rewrites")
@@ -116,10 +125,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    images = varied_images(args.n, args.size, seed=1)
+    installed = installed_weights()
+    if installed is None:
+        sys.exit("fid_speed.py: no Inception weights installed; run `make weights` first")
+    images = builtin_images(args.n, args.data)
     with tempfile.TemporaryDirectory() as folder:
-        weights = Path(folder) / "calibrated_inception.pth"
-        torch.save(calibrated_random_inception_state(seed=0), weights)
+        state = load_state_dict_file(installed.path)
+        state.setdefault("fc.weight", torch.zeros(1008, 2048))
+        state.setdefault("fc.bias", torch.zeros(1008))
+        weights = Path(folder) / "inception-for-references.pth"
+        torch.save(state, weights)
         extractors = {"ganforge (tf1)": ganforge_extractor(weights, batch_size=args.batch_size)}
         if args.plain:
             extractors["ganforge plain (tf1)"] = ganforge_extractor(weights, optimise=False, batch_size=args.batch_size)
@@ -143,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
                  for name in rates if name.startswith("ganforge")}
     agreement["torch-fidelity 0.4.0"] = agreement["ganforge (tf1)"]
     agreement["pytorch-fid 0.3.0"] = pytorch_fid_agreement
-    print(f"\n{args.n} images of {args.size}×{args.size}, {cpu_model()}, {os.cpu_count()} CPUs, "
+    print(f"\n{args.n} images of {args.data} ({images.shape[-1]}×{images.shape[-2]}), weights {installed.sha256[:12]}, {cpu_model()}, {os.cpu_count()} CPUs, "
           f"torch {torch.__version__}, threads: {torch.get_num_threads()}, Python {platform.python_version()}")
     print(f"load average (1 min) at start/end of timing: {load_before[0]:.1f} / {load_after[0]:.1f}\n")
     print("| extractor | images/s | ganforge (tf1) speed-up | max rel. diff. of pool3 |")

@@ -4,10 +4,49 @@ from __future__ import annotations
 
 import pytest
 
+from ganforge.metrics.weights import ResolvedWeights, installed_weights, torchscript_path
+from ganforge.storage import ganforge_home
+
+# Read before any test points GANFORGE_HOME elsewhere: where `make weights` installed the weights.
+INSTALLED_HOME = ganforge_home()
+NO_WEIGHTS = (
+    f"real Inception weights not installed in {INSTALLED_HOME / 'weights'} "
+    "(`make weights` installs them; it needs the package index)"
+)
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     """Point GANFORGE_HOME at a per-session temp dir: no cache or weights leak between runs."""
     home = tmp_path_factory.getbasetemp() / "ganforge-home"
     monkeypatch.setenv("GANFORGE_HOME", str(home))
+    monkeypatch.delenv("GANFORGE_INCEPTION_WEIGHTS", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def installed_home():
+    """The ganforge home `make weights` installed into (read it, never write to it)."""
+    return INSTALLED_HOME
+
+
+@pytest.fixture(scope="session")
+def real_inception() -> ResolvedWeights:
+    """The installed real FID Inception weights (read only); skips with the reason when absent."""
+    weights = installed_weights(INSTALLED_HOME)
+    if weights is None:
+        pytest.skip(NO_WEIGHTS)
+    return weights
+
+
+@pytest.fixture(scope="session")
+def real_torchscript(real_inception):
+    """The TorchScript FID Inception the installed weights were converted from (an independent oracle)."""
+    from ganforge.metrics.features.inception_convert import load_torchscript
+    from ganforge.metrics.weights import PACKAGE_SOURCE
+    from ganforge.storage import sha256_of_file
+
+    path = torchscript_path(INSTALLED_HOME)
+    if not path.is_file() or sha256_of_file(path) != PACKAGE_SOURCE.sha256:
+        pytest.skip(f"{path}: the TorchScript FID Inception is not installed ({NO_WEIGHTS})")
+    return load_torchscript(path)

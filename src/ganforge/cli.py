@@ -23,6 +23,7 @@ COMMANDS = {
     "evaluator": "evaluator",
     "report": "report",
     "data": "data",
+    "weights": "weights",
 }
 
 EXAMPLES = """examples:

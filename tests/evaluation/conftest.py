@@ -11,7 +11,7 @@ from eval_helpers import ToyFeatures, write_pngs
 
 from ganforge.cli import main
 from ganforge.metrics.features import FEATURES
-from ganforge.metrics.features.calibration import calibrated_random_inception_state, varied_images
+from inception_calibration import calibrated_random_inception_state, varied_images
 
 
 @pytest.fixture(scope="session")

@@ -117,3 +117,20 @@ def test_missing_source_names_it(tmp_path):
             open_input(str(tmp_path / "nowhere"))
         with pytest.raises(UserError, match="missing.npz"):
             open_input(str(tmp_path / "missing.npz"))
+
+
+def test_exif_orientation_is_ignored_like_the_references_unless_asked(tmp_path):
+    from PIL import Image
+
+    from ganforge.metrics.inputs import open_input
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # viewers rotate the stored image 90° clockwise
+    Image.new("RGB", (6, 2), (200, 10, 10)).save(folder / "tall-when-shown.png", exif=exif)
+    stored = next(open_input(str(folder)).batches(4))
+    upright_input = open_input(str(folder), exif_orientation=True)
+    upright = next(upright_input.batches(4))
+    assert stored.shape == (1, 3, 2, 6) and upright.shape == (1, 3, 6, 2)
+    assert upright_input.fingerprint != open_input(str(folder)).fingerprint  # cached apart

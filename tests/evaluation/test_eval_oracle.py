@@ -17,8 +17,8 @@ from ganforge.cli import main
 from ganforge.metrics import evaluate as evaluate_module
 from ganforge.metrics import reference as reference_module
 from ganforge.metrics.features import build_features
-from ganforge.metrics.features.calibration import feature_variation_ok
 from ganforge.metrics.weights import sha256_of_file
+from inception_calibration import feature_variation_ok
 
 KID_SUBSETS, KID_SUBSET_SIZE = 10, 5
 

@@ -14,6 +14,7 @@ import ganforge
 from ganforge.errors import UserError
 from ganforge.metrics.evaluate import evaluate
 from ganforge.metrics.fid import fid_from_features
+from ganforge.metrics.inception_score import inception_score
 from ganforge.metrics.kid import kernel_inception_distance
 from ganforge.metrics.prdc import density_coverage, precision_recall
 from ganforge.metrics.stats import save_stats
@@ -26,13 +27,16 @@ PROTOCOL_KEYS = {
     "real",
     "features",
     "weights_sha256",
+    "weights_source",
     "resize",
     "layers",
     "fid_method",
+    "exif_orientation",
     "seeds",
     "kid_subsets",
     "kid_subset_size",
     "ci",
+    "floor",
     "versions",
     "device",
 }
@@ -40,17 +44,16 @@ PROTOCOL_KEYS = {
 
 def test_all_metrics_equal_the_metric_functions_on_the_same_features(toy_features, toy_folders):
     fake, real = toy_folders
-    with pytest.warns(UserWarning, match="meaningless off-ImageNet"):
-        result = evaluate(
-            fake,
-            real,
-            metrics="fid,kid,is,pr,dc",
-            features="toy",
-            kid_subsets=7,
-            kid_subset_size=10,
-            device="cpu",
-            cache=False,
-        )
+    result = evaluate(
+        fake,
+        real,
+        metrics="fid,kid,is,pr,dc",
+        features="toy",
+        kid_subsets=7,
+        kid_subset_size=10,
+        device="cpu",
+        cache=False,
+    )
     assert list(result) == [
         "fid",
         "kid_mean",
@@ -75,7 +78,7 @@ def test_all_metrics_equal_the_metric_functions_on_the_same_features(toy_feature
     assert (result["density"], result["coverage"]) == density_coverage(fake_features, real_features)
     assert result["is_mean"] > 1.0
     protocol = result["protocol"]
-    assert set(protocol) == PROTOCOL_KEYS
+    assert set(protocol) == PROTOCOL_KEYS | {"is_classifier"}  # IS from a non-ImageNet classifier
     assert protocol["n_fake"] == 24 and protocol["n_real"] == 30
     assert protocol["layers"] == [
         "features",
@@ -197,8 +200,14 @@ def test_statistics_reference_serves_fid_only(toy_features, toy_folders, tmp_pat
     save_stats(
         other, np.zeros(12), np.eye(12), {"n": 30, "features": {"name": "toy"}, "resize": "tf1"}
     )
-    with pytest.warns(UserWarning, match="other.npz: made with a different resize and features"):
+    with pytest.raises(UserError, match="other.npz: statistics made with features toy with weights None, "
+                       "this evaluation uses toy with weights 000000000000; recompute them"):
         evaluate(fake, other, features="toy", device="cpu")
+    same_features = tmp_path / "same.npz"
+    save_stats(same_features, np.zeros(12), np.eye(12), {"n": 30, "resize": "clean",
+               "features": {"name": "toy", "weights_sha256": "0" * 64, "layer": "features"}})  # fmt: skip
+    with pytest.raises(UserError, match="same.npz: statistics made with --resize clean, this evaluation uses --resize None"):
+        evaluate(fake, same_features, features="toy", device="cpu")
 
 
 def test_fid_between_two_statistics_files(tmp_path):
@@ -230,11 +239,40 @@ def test_generator_makes_as_many_images_as_the_real_side(toy_features, toy_folde
     assert capped["protocol"]["n_fake"] == 12 == capped["protocol"]["n_real"]
 
 
-def test_is_needs_no_real_and_warns_off_imagenet(toy_features, toy_folders):
+def test_is_needs_no_real_and_is_labelled_a_domain_score_off_imagenet(toy_features, toy_folders):
     fake, _ = toy_folders
-    with pytest.warns(UserWarning, match="meaningless off-ImageNet"):
-        result = ganforge.evaluate(fake, metrics=["is"], features="toy", device="cpu")
+    result = ganforge.evaluate(fake, metrics=["is"], features="toy", device="cpu")
     assert set(result) == {"is_mean", "is_std", "protocol"} and result["protocol"]["n_real"] is None
+    assert result["protocol"]["is_classifier"].startswith("toy: domain IS over its own classes")
+
+
+def test_floor_scores_two_real_halves_and_is_on_all_real_images(toy_features, toy_folders, cli):
+    from ganforge.metrics.floor import real_halves
+
+    fake, real = toy_folders
+    result = evaluate(fake, real, metrics="fid,kid,is,pr", features="toy", kid_subsets=5,
+                      kid_subset_size=20, device="cpu", cache=False, floor=True)  # fmt: skip
+    real_features = toy_features_of(real)
+    half_a, half_b = real_halves(30, seed=0)
+    assert len(half_a) == len(half_b) == 15 and not set(half_a) & set(half_b)
+    assert result["fid_real"] == pytest.approx(fid_from_features(real_features[half_b], real_features[half_a]), rel=1e-9)
+    kid_real = kernel_inception_distance(real_features[half_b], real_features[half_a], 5, 15)
+    assert (result["kid_mean_real"], result["kid_std_real"]) == pytest.approx(kid_real, rel=1e-9)
+    logits = torch.from_numpy(real_features[:, :10] * 10)
+    assert result["is_mean_real"] == pytest.approx(inception_score(logits)[0], rel=1e-6)
+    assert "precision_real" in result and result["protocol"]["floor"]["real_half_n"] == 15
+    assert result["fid"] != result["fid_real"]
+    code, out, _ = cli("eval", "--fake", fake, "--real", real, "--features", "toy", "--floor", "--no-cache")
+    assert code == 0 and "fid_real" in out
+
+
+def test_floor_needs_real_images(toy_features, toy_folders, tmp_path):
+    fake, real = toy_folders
+    save_stats(tmp_path / "ref.npz", np.zeros(12), np.eye(12), {"n": 30})
+    with pytest.raises(UserError, match="--floor needs real images, not statistics"):
+        evaluate(fake, tmp_path / "ref.npz", features="toy", device="cpu", floor=True)
+    with pytest.raises(UserError, match="--real: required by --floor"):
+        evaluate(fake, None, metrics="is", features="toy", device="cpu", floor=True)
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,15 @@ import pytest
 import torch
 
 from ganforge.errors import UserError
-from ganforge.evaluators.architectures import SmallCNN
-from ganforge.evaluators.files import META_FILE, WEIGHTS_FILE, load_evaluator, save_evaluator
-from ganforge.evaluators.preprocess import preprocessing_spec
 from ganforge.metrics.features import build_features
+from ganforge.metrics.features.domain.architectures import SmallCNN
+from ganforge.metrics.features.domain.files import (
+    META_FILE,
+    WEIGHTS_FILE,
+    load_evaluator,
+    save_evaluator,
+)
+from ganforge.metrics.features.domain.preprocess import preprocessing_spec
 
 ARCHITECTURE = {"name": "small_cnn", "in_channels": 3, "widths": [4, 8], "num_classes": 3}
 

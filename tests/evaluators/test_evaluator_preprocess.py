@@ -8,7 +8,11 @@ import torch
 from PIL import Image
 
 from ganforge.evaluators.dataset import disjoint_halves, indices_digest, stratified_split
-from ganforge.evaluators.preprocess import preprocess, preprocess_each, preprocessing_spec
+from ganforge.metrics.features.domain.preprocess import (
+    preprocess,
+    preprocess_each,
+    preprocessing_spec,
+)
 
 
 def test_grayscale_rule_is_bt601_luma_and_matches_pil_within_rounding():

@@ -9,9 +9,9 @@ import torch
 
 from ganforge.data import open_source
 from ganforge.data.decode import to_rgb_uint8
-from ganforge.evaluators.files import load_evaluator
 from ganforge.evaluators.selfsupervised import nt_xent
 from ganforge.evaluators.train import train_evaluator
+from ganforge.metrics.features.domain.files import load_evaluator
 
 
 def test_nt_xent_matches_the_formula_on_a_tiny_case():
@@ -43,4 +43,6 @@ def test_unlabelled_folder_trains_contrastively(unlabelled_shapes_folder, tmp_pa
     features = outputs["features"]
     assert features.shape == (32, 128)
     assert float(features.std(dim=0).mean()) > 1e-2 * float(features.abs().mean())
-    assert meta["floor_n"] == 128 and math.isfinite(meta["floor_fid"])
+    # 256 images: 51 held out (never trained on), two floor halves of 25.
+    assert meta["training"]["train_n"] == 205 and meta["split"]["stratified"] is False
+    assert meta["floor_n"] == 25 and math.isfinite(meta["floor_fid"]) and "is_ceiling" not in meta

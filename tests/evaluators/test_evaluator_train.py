@@ -10,9 +10,9 @@ from safetensors.torch import load_file
 
 from ganforge.errors import UserError
 from ganforge.evaluators.dataset import load_real_images
-from ganforge.evaluators.files import META_FILE, WEIGHTS_FILE, load_evaluator
-from ganforge.evaluators.network import run_evaluator
 from ganforge.evaluators.train import train_evaluator, validation_accuracy
+from ganforge.metrics.features.domain.files import META_FILE, WEIGHTS_FILE, load_evaluator
+from ganforge.metrics.features.domain.network import run_evaluator
 
 JSON_KEYS = {
     "format", "name", "mode", "architecture", "preprocessing", "feature_layer", "weights", "classes",
@@ -44,8 +44,25 @@ def test_json_has_every_key_with_sane_values(quick_digits):
         "dim": 128,
     }
     assert meta["classes"] == [str(d) for d in range(10)]
-    assert meta["floor_n"] == 150 and meta["floor_fid"] > 0
+    # The floor and the domain IS ceiling come from the 60 held-out images, never trained on.
+    assert meta["floor_n"] == 30 and meta["floor_fid"] > 0 and meta["floor_images"].startswith("held-out")
+    assert 1.0 < meta["is_ceiling"] <= 10.0  # 10 classes: IS lies in [1, 10]
+    assert meta["data"]["image_size"] == [32, 32] and meta["data"]["grayscale"] is True
     assert len(meta["weights"]["sha256"]) == 64
+
+
+def test_floor_is_the_fid_of_two_halves_of_the_held_out_images(quick_digits):
+    from ganforge.evaluators.dataset import disjoint_halves, stratified_split
+    from ganforge.metrics.fid import fid_from_features
+
+    out, meta = quick_digits
+    real = load_real_images("builtin:digits", True, max_images=300, seed=0)
+    _, held_out = stratified_split(real.labels, 0.2, 0)
+    evaluator, _ = load_evaluator(out)
+    features = run_evaluator(evaluator, [real.images[i] for i in held_out.tolist()])["features"].double()
+    half_a, half_b = disjoint_halves(len(held_out), 0)
+    expected = fid_from_features(features[half_a].numpy(), features[half_b].numpy())
+    assert meta["floor_fid"] == pytest.approx(expected, rel=1e-9)
 
 
 def test_reload_gives_identical_features_and_the_recorded_accuracy(quick_digits):
@@ -110,3 +127,23 @@ def test_out_that_is_a_file_is_a_user_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(UserError, match="not a directory"):
         train_evaluator("builtin:digits", tmp_path / "file", epochs=1)
+
+
+def test_a_domain_evaluator_warns_once_on_images_unlike_its_training_data(quick_digits):
+    import warnings
+
+    from ganforge.metrics.features import build_features
+
+    out, _ = quick_digits
+    gray_28 = torch.full((2, 3, 28, 28), 100, dtype=torch.uint8)  # MNIST-sized
+    with pytest.warns(UserWarning, match=r"quick-digits: these images are 28×28 pixels, not 32×32 like the ones"):
+        extractor = build_features(f"domain:{out}")
+        extractor(gray_28)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        extractor(gray_28)  # once per extractor
+        build_features(f"domain:{out}")(torch.full((2, 3, 32, 32), 100, dtype=torch.uint8))
+    colour = torch.zeros(2, 3, 32, 32, dtype=torch.uint8)
+    colour[:, 0] = 200
+    with pytest.warns(UserWarning, match="are colour, not grayscale"):
+        build_features(f"domain:{out}")(colour)

@@ -8,10 +8,10 @@ from evaluator_helpers import png_folder
 from safetensors.torch import load_file
 
 from ganforge.errors import UserError
-from ganforge.evaluators.files import WEIGHTS_FILE, load_evaluator
 from ganforge.evaluators.train import train_evaluator
-from ganforge.metrics.features.calibration import calibrated_random_inception_state, varied_images
+from ganforge.metrics.features.domain.files import WEIGHTS_FILE, load_evaluator
 from ganforge.metrics.weights import sha256_of_file
+from inception_calibration import calibrated_random_inception_state, varied_images
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,8 @@ def test_large_labelled_images_fine_tune_inception(large_labelled_folder, tmp_pa
     assert meta["preprocessing"]["input_size"] == 299 and meta["preprocessing"]["channels"] == 3
     assert meta["training"]["init_weights_sha256"] == sha256_of_file(weights)
     assert meta["training"]["freeze_batchnorm"] is True
-    assert meta["val_n"] == 2 and meta["training"]["train_n"] == 4 and meta["floor_n"] == 3
+    assert meta["val_n"] == 2 and meta["training"]["train_n"] == 4
+    assert meta["floor_fid"] is None  # 2 held-out images cannot make two halves of 2
     trained = load_file(out / WEIGHTS_FILE)
     first_conv = "trunk.0.conv.weight"
     assert not torch.equal(
@@ -56,3 +57,18 @@ def test_large_labelled_images_fine_tune_inception(large_labelled_folder, tmp_pa
     assert float(outputs["features"].std(dim=0).mean()) > 1e-2 * float(
         outputs["features"].abs().mean()
     )
+
+
+def test_init_inception_fine_tunes_inception_whatever_the_image_size():
+    from ganforge.evaluators.dataset import load_real_images
+    from ganforge.evaluators.plan import plan_training
+
+    real = load_real_images("builtin:shapes", True, max_images=20, seed=0)  # 32×32 images
+    plan = plan_training(real, "auto", "inception")
+    assert plan.routine == "inception_v3" and plan.architecture == {"name": "inception_v3", "num_classes": 5}
+    assert plan.preprocessing["input_size"] == 299 and plan.preprocessing["channels"] == 3
+    assert plan_training(real, "auto").routine == "small_cnn"
+    with pytest.raises(UserError, match="--init inception: fine-tuning needs class labels"):
+        plan_training(real, "selfsupervised", "inception")
+    with pytest.raises(UserError, match="--init resnet: expected one of auto, inception"):
+        plan_training(real, "auto", "resnet")

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from ganforge.evaluators.dataset import load_real_images
-from ganforge.evaluators.files import META_FILE, WEIGHTS_FILE
 from ganforge.evaluators.train import validation_accuracy
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.domain import shipped_evaluator_dir
+from ganforge.metrics.features.domain.files import META_FILE, WEIGHTS_FILE
 from ganforge.metrics.weights import sha256_of_file
 
 SIZE_LIMIT = 1_000_000  # bytes per shipped evaluator: small enough to commit

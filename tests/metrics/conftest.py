@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ganforge.metrics.features.calibration import calibrated_random_inception_state
+from inception_calibration import calibrated_random_inception_state
 
 
 @pytest.fixture(scope="session")

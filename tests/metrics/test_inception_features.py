@@ -14,7 +14,6 @@ from torch import Tensor
 
 from ganforge.errors import UserError
 from ganforge.metrics.features import FEATURES, build_features
-from ganforge.metrics.features.calibration import feature_variation_ok, varied_images
 from ganforge.metrics.features.inception import (
     build_fid_inception,
     fid_trunk,
@@ -23,6 +22,7 @@ from ganforge.metrics.features.inception import (
 )
 from ganforge.metrics.features.inception_fast import memory_format_for
 from ganforge.metrics.resize import tf1_input
+from inception_calibration import feature_variation_ok, varied_images
 
 TOLERANCE = 1e-5
 IMAGES = varied_images(3, 32, seed=3)  # [3,3,32,32] uint8
@@ -148,7 +148,7 @@ def test_rewrites_add_no_more_error_than_float32_itself(extractors, inception_we
     """
     images = varied_images(2, 32, seed=1)
     with torch.no_grad():
-        exact = fid_trunk(load_fid_inception(inception_weights).double())(tf1_input(images).double())
+        exact = fid_trunk(load_fid_inception(inception_weights)[0].double())(tf1_input(images).double())
     plain_error = (extractors["tf1-plain"](images)["pool3"].double() - exact).abs().max()
     optimised_error = (extractors["tf1"](images)["pool3"].double() - exact).abs().max()
     assert 0 < plain_error < 1e-3 * exact.abs().max()
@@ -181,6 +181,7 @@ def test_protocol_records_weights_hash_and_resize(extractors, inception_weights)
     assert extractor.protocol() == {
         "features": "inception-v3-fid",
         "weights_sha256": hashlib.sha256(inception_weights.read_bytes()).hexdigest(),
+        "weights_source": {"kind": "file", "given_by": "--weights", "known_as": None},
         "resize": "pytorch-fid",
         "layers": ["pool3", "logits_unbiased"],
     }

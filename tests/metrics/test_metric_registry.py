@@ -111,3 +111,15 @@ def test_interval_adds_ci_keys_around_the_estimate(features):
         "kid", fake, real, kid_subsets=2, kid_subset_size=50, interval=True, ci_draws=5
     )
     assert set(kid) == {"kid_mean", "kid_std", "kid_mean_ci"}
+
+
+def test_registries_refuse_a_second_entry_under_the_same_name():
+    from ganforge.metrics.features import FEATURES, register_features
+    from ganforge.metrics.registry import METRICS, register_metric
+
+    with pytest.raises(ValueError, match="metric 'fid' is already registered"):
+        register_metric(METRICS["fid"])
+    before = dict(FEATURES)
+    with pytest.raises(ValueError, match="feature extractor 'inception' is already registered"):
+        register_features("inception")(lambda **options: None)
+    assert FEATURES == before

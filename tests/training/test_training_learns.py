@@ -8,7 +8,7 @@ import ganforge
 from ganforge.config import load_config
 from ganforge.training.loop import train
 
-STEPS = 150
+STEPS = 300
 OVERRIDES = {"model.g.width": 16, "model.d.width": 16, "train.batch_size": 32, "train.log_every": 50,
              "train.sample_every": 1000, "train.sample_grid": 4, "ckpt.every": 1000}
 
@@ -25,4 +25,4 @@ def test_short_run_moves_fid_far_below_the_untrained_generator(tmp_path):
     after_raw = _fid(ganforge.load_generator(trained, ema=False))
     after_ema = _fid(ganforge.load_generator(trained))
     assert after_raw < 0.3 * before, (before, after_raw)
-    assert after_ema < 0.3 * before, (before, after_ema)
+    assert after_ema < 0.3 * before, (before, after_ema)  # measured: 340 -> raw 34, EMA 39

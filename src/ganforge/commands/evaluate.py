@@ -12,6 +12,9 @@ examples:
   ganforge eval --fake samples/ --real data/ --metrics fid,kid --ci --kid-subset-size 500
   ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid
   ganforge eval --fake runs/cdcgan-digits --real builtin:digits --features digits --metrics fid,ifid,cacc --ci
+  ganforge eval --fake samples/ --real builtin:digits --features digits --metrics fid,kid,is --floor
+
+KID is printed as the raw unbiased MMD² (not ×10³), as torch-fidelity prints it.
 """
 
 from __future__ import annotations
@@ -69,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add 95%% bootstrap intervals (each metric is computed --ci-draws more times)",
     )
     parser.add_argument("--ci-draws", type=int, default=200, help="bootstrap draws (default 200)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also print each metric on real images (<metric>_real): two disjoint halves of "
+        "--real for two-sample metrics (the floor), all of them for IS (the ceiling)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
         classifier=args.classifier,
         proportions=args.labels,
+        exif_orientation=args.exif_orientation,
+        floor=args.floor,
     )
     used = result["protocol"].get("kid_subset_size")
     if used is not None and used < args.kid_subset_size:

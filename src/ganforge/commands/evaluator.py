@@ -19,12 +19,13 @@ import json
 import sys
 import time
 
-from ganforge.evaluators.plan import MODES
+from ganforge.evaluators.plan import INITS, MODES
 from ganforge.evaluators.train import train_evaluator
 
 TRAIN_EXAMPLES = """examples:
   ganforge evaluator train --data builtin:digits --out evaluators/digits --seed 0
   ganforge evaluator train --data images.zip --out evaluators/mine --mode selfsupervised
+  ganforge evaluator train --data builtin:shapes --out evaluators/shapes-inception --init inception
 """
 
 
@@ -54,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     train.add_argument(
         "--seed", type=int, default=0, help="seed of the split, initialisation and batch order"
+    )
+    train.add_argument(
+        "--init",
+        choices=INITS,
+        default="auto",
+        help="auto: Inception fine-tuning for labelled images >= 128 px, else a small CNN; "
+        "inception: fine-tune the pretrained FID Inception whatever the size",
     )
     train.add_argument(
         "--weights",
@@ -92,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         max_images=args.max_images,
         log=progress,
+        init=args.init,
     )
     if args.json:
         print(json.dumps(meta, indent=2))

@@ -48,6 +48,11 @@ def add_feature_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device", default="auto", choices=("auto", "cpu", "cuda"), help="default auto"
     )
+    parser.add_argument(
+        "--exif-orientation",
+        action="store_true",
+        help="turn photos upright by their EXIF orientation first (the reference tools do not)",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
         cache=not args.no_cache,
+        exif_orientation=args.exif_orientation,
     )
     print(f"wrote statistics of {protocol['n']} images to {args.out} (protocol in {args.out}.json)")
     return 0

@@ -10,7 +10,8 @@ Every other mode is normalised (registry `MODE_NORMALISERS`, anything unlisted -
   scale, as `Image.fromarray(float_array)` and `convert("L")` treat them): clipped to
   [0, 255] and rounded.
 
-EXIF orientation is applied, so a photo comes out the way viewers show it.
+EXIF orientation is applied, so a photo comes out the way viewers show it (`upright=False`
+leaves the stored pixels as they are, as the reference FID tools read them).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def normalise_mode(img: Image.Image) -> Image.Image:
     return MODE_NORMALISERS.get(img.mode, _to("RGB"))(img)
 
 
-def decode_image(data: bytes | str | Path, name: str | None = None) -> Image.Image:
+def decode_image(data: bytes | str | Path, name: str | None = None, upright: bool = True) -> Image.Image:
     """Bytes or a file path -> fully loaded PIL image in mode "L", "RGB" or "RGBA".
 
     Raises `UnreadableImage(name)` for anything PIL cannot decode (truncated, corrupt, not an
@@ -102,7 +103,7 @@ def decode_image(data: bytes | str | Path, name: str | None = None) -> Image.Ima
             with Image.open(stream) as opened:
                 _check_size(opened.size, label)
                 opened.load()
-                return normalise_mode(_upright(opened))
+                return normalise_mode(_upright(opened) if upright else opened.copy())
     except UnreadableImage:
         raise
     except Image.DecompressionBombError:

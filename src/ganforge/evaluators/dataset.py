@@ -104,6 +104,13 @@ def stratified_split(labels: Tensor, val_fraction: float, seed: int) -> tuple[Te
     return torch.from_numpy(np.flatnonzero(~val_mask)), torch.from_numpy(np.flatnonzero(val_mask))
 
 
+def random_split(n: int, val_fraction: float, seed: int) -> tuple[Tensor, Tensor]:
+    """Seeded split of range(n) for unlabelled data: (train_indices, held_out_indices), each sorted."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_val = min(max(int(round(n * val_fraction)), 1), n - 2)
+    return torch.from_numpy(np.sort(order[n_val:])), torch.from_numpy(np.sort(order[:n_val]))
+
+
 def disjoint_halves(n: int, seed: int) -> tuple[Tensor, Tensor]:
     """Seeded split of range(n) into two disjoint halves of n // 2 each (sorted int64)."""
     order = np.random.default_rng(seed).permutation(n)

@@ -8,9 +8,9 @@ statistics, because the small batches that fit on a CPU would estimate them badl
 
 from __future__ import annotations
 
-from ganforge.evaluators.inception_net import InceptionClassifier
+from ganforge.metrics.features.domain.inception_net import InceptionClassifier
 from ganforge.metrics.features.inception import load_fid_inception
-from ganforge.metrics.weights import resolve_inception_weights, sha256_of_file
+from ganforge.metrics.weights import resolve_inception_weights
 
 FINETUNE_SETTINGS = {
     "batch_size": 16,
@@ -25,5 +25,6 @@ def pretrained_inception_classifier(
     num_classes: int, weights: str | None
 ) -> tuple[InceptionClassifier, str]:
     """(Inception-v3 classifier initialised from the FID weights, SHA-256 of the weights file)."""
-    path = resolve_inception_weights(weights)
-    return InceptionClassifier(num_classes, load_fid_inception(path)), sha256_of_file(path)
+    resolved = resolve_inception_weights(weights)
+    network, _ = load_fid_inception(resolved.path)  # the ImageNet classifier, if any, is replaced
+    return InceptionClassifier(num_classes, network), resolved.sha256

@@ -1,6 +1,7 @@
 """Which evaluator to train for a data set: mode, network, input size and colour.
 
-- labels (2+ classes) and shorter side >= `INCEPTION_MIN_SIDE`: fine-tune Inception-v3 at 299×299;
+- labels (2+ classes) and shorter side >= `INCEPTION_MIN_SIDE`, or `--init inception`:
+  fine-tune the pretrained FID Inception-v3 at 299×299;
 - labels and smaller images: a small CNN at 32×32 (shorter side < 64) or 64×64;
 - no labels: the same small CNN, trained contrastively (SimCLR).
 
@@ -15,9 +16,10 @@ import torch
 
 from ganforge.errors import UserError
 from ganforge.evaluators.dataset import RealImages
-from ganforge.evaluators.preprocess import preprocessing_spec
+from ganforge.metrics.features.domain.preprocess import preprocessing_spec
 
 MODES = ("auto", "supervised", "selfsupervised")
+INITS = ("auto", "inception")
 INCEPTION_MIN_SIDE = 128
 INCEPTION_INPUT_SIZE = 299
 SMALL_CNN_WIDTHS = [32, 64, 128]
@@ -40,8 +42,11 @@ def _num_classes(data: RealImages) -> int:
     return len(data.class_names) if data.class_names else int(data.labels.max()) + 1
 
 
-def plan_training(data: RealImages, mode: str) -> Plan:
-    """Choose what to train on `data` under `--mode` (auto|supervised|selfsupervised)."""
+def plan_training(data: RealImages, mode: str, init: str = "auto") -> Plan:
+    """Choose what to train on `data` under `--mode` (auto|supervised|selfsupervised) and
+    `--init` (auto: by image size; inception: fine-tune the FID Inception whatever the size)."""
+    if init not in INITS:
+        raise UserError(f"--init {init}: expected one of {', '.join(INITS)}")
     has_labels = data.labels is not None and len(torch.unique(data.labels)) >= 2
     if mode == "supervised" and not has_labels:
         raise UserError(
@@ -49,7 +54,12 @@ def plan_training(data: RealImages, mode: str) -> Plan:
             "put images in one sub-folder per class, or use --mode selfsupervised)"
         )
     supervised = has_labels and mode != "selfsupervised"
-    if supervised and data.min_side >= INCEPTION_MIN_SIDE:
+    if init == "inception" and not supervised:
+        raise UserError(
+            f"--init inception: fine-tuning needs class labels ({data.source} has none, or --mode "
+            "selfsupervised was asked for)"
+        )
+    if supervised and (init == "inception" or data.min_side >= INCEPTION_MIN_SIDE):
         return Plan(
             "supervised",
             {"name": "inception_v3", "num_classes": _num_classes(data)},

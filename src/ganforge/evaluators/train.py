@@ -1,11 +1,13 @@
 """`train_evaluator`: from a data source to a saved evaluator directory with its report.
 
 The saved JSON records the architecture, preprocessing, feature layer, the validation
-accuracy (supervised), and the real-vs-real FID floor with the number of images per half.
+accuracy (supervised), and what it gives on held-out images it was not trained on: the
+real-vs-real FID floor (two disjoint halves) and, for classifiers, the domain IS of real images.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,23 +16,27 @@ from torch import Tensor, nn
 
 from ganforge import __version__
 from ganforge.errors import UserError
-from ganforge.evaluators.architectures import build_network
 from ganforge.evaluators.dataset import (
     RealImages,
     indices_digest,
     load_real_images,
+    random_split,
     stratified_split,
 )
-from ganforge.evaluators.files import save_evaluator
 from ganforge.evaluators.floor import floor_fid
-from ganforge.evaluators.network import EvaluatorNet, run_evaluator
 from ganforge.evaluators.plan import DEFAULT_EPOCHS, MODES, Plan, plan_training
-from ganforge.evaluators.preprocess import preprocess_each
 from ganforge.evaluators.selfsupervised import ContrastiveSettings, train_contrastive
 from ganforge.evaluators.supervised import SupervisedSettings, train_classifier
+from ganforge.metrics.features.domain.architectures import build_network
+from ganforge.metrics.features.domain.files import save_evaluator
+from ganforge.metrics.features.domain.network import EvaluatorNet, run_evaluator
+from ganforge.metrics.features.domain.preprocess import preprocess_each
+from ganforge.metrics.inception_score import inception_score
 
 VAL_FRACTION = 0.2
-MIN_IMAGES = 4  # two per floor half, and a batch with a negative for contrastive training
+MIN_IMAGES = 4  # a batch with a negative for contrastive training, and some images held out
+MIN_HALF = 2  # images per floor half: a covariance needs two
+IS_SPLITS = 10
 LABELS_WANTED = {"auto": None, "supervised": True, "selfsupervised": False}
 
 
@@ -45,12 +51,14 @@ def train_evaluator(
     device: str = "cpu",
     max_images: int | None = None,
     log: Callable[[str], None] | None = None,
+    init: str = "auto",
 ) -> dict:
     """Train an evaluator on `data` (builtin:NAME, folder or zip), save it to `out`, return its JSON.
 
     Deterministic on CPU for a given `seed` (split, initialisation, batch order, augmentation).
     `weights`: FID Inception weights to fine-tune from (large labelled images only).
-    `max_images`: train on a seeded random subset of that many images.
+    `max_images`: train on a seeded random subset of that many images. `init="inception"`
+    fine-tunes the pretrained FID Inception whatever the image size (labelled data only).
     """
     _check_arguments(mode, epochs, max_images)
     if Path(out).exists() and not Path(out).is_dir():
@@ -62,7 +70,7 @@ def train_evaluator(
         raise UserError(
             f"{data}: {len(real)} readable images; an evaluator needs at least {MIN_IMAGES}"
         )
-    plan = plan_training(real, mode)
+    plan = plan_training(real, mode, init)
     epochs = epochs or DEFAULT_EPOCHS[plan.routine]
     say(f"{data}: {len(real)} images; {plan.mode} {plan.architecture['name']} for {epochs} epochs")
 
@@ -99,12 +107,13 @@ def train_evaluator(
         say(
             f"validation accuracy {report['val_accuracy']:.4f} on {report['val_n']} held-out images"
         )
-    report["floor_fid"], report["floor_n"] = floor_fid(
-        run_evaluator(evaluator, real.images)["features"], seed
-    )
-    say(
-        f"floor FID {report['floor_fid']:.4f} between two disjoint halves of {report['floor_n']} real images"
-    )
+    held_out = [real.images[i] for i in report.pop("held_out").tolist()]
+    report.update(held_out_report(evaluator, held_out, seed))
+    if report["floor_fid"] is None:
+        say(f"no floor FID: {len(held_out)} held-out images are too few for two halves of {MIN_HALF}")
+    else:
+        say(f"floor FID {report['floor_fid']:.4f} between two disjoint halves of "
+            f"{report['floor_n']} held-out images (not trained on)")  # fmt: skip
     meta = {
         "name": Path(out).resolve().name,
         "mode": plan.mode,
@@ -122,10 +131,24 @@ def train_evaluator(
             "n": len(real),
             "fingerprint": real.fingerprint,
             "max_images": max_images,
+            "image_size": _common_size(real),
+            "grayscale": real.is_grayscale,
         },
         "ganforge_version": __version__,
     }
     return save_evaluator(out, network, meta)
+
+
+def held_out_report(evaluator: EvaluatorNet, held_out: list[Tensor], seed: int) -> dict:
+    """What the evaluator gives on images it was not trained on: the floor FID (two disjoint halves)
+    and, for classifiers, the domain Inception Score of real images (the ceiling of a generator's)."""
+    outputs = run_evaluator(evaluator, held_out) if held_out else {}
+    report: dict = {"floor_fid": None, "floor_n": None, "floor_images": "held-out (not trained on)"}
+    if len(held_out) >= 2 * MIN_HALF:
+        report["floor_fid"], report["floor_n"] = floor_fid(outputs["features"], seed)
+    if "logits" in outputs and len(held_out) >= IS_SPLITS:
+        report["is_ceiling"], _ = inception_score(outputs["logits"], splits=IS_SPLITS)
+    return report
 
 
 def validation_accuracy(evaluator: EvaluatorNet, real: RealImages, split: dict) -> float:
@@ -154,6 +177,7 @@ def _train_supervised(
         on_epoch,
     )
     return {
+        "held_out": val_idx,
         "val_accuracy": None,  # filled in after training
         "val_n": len(val_idx),
         "split": {
@@ -175,15 +199,20 @@ def _train_selfsupervised(
     network, batch_inputs, real, epochs, seed, generator, device, on_epoch
 ) -> dict:
     settings = ContrastiveSettings(epochs=epochs)
+    train_idx, held_out = random_split(len(real), VAL_FRACTION, seed)
     losses = train_contrastive(
-        network, batch_inputs, len(real), settings, generator, device, on_epoch
-    )
+        network, lambda batch: batch_inputs(train_idx[batch]), len(train_idx), settings, generator,
+        device, on_epoch,
+    )  # fmt: skip
     return {
+        "held_out": held_out,
+        "split": {"seed": seed, "val_fraction": VAL_FRACTION, "stratified": False,
+                  "val_indices_sha256": indices_digest(held_out)},  # fmt: skip
         "val_accuracy": None,  # no labels: nothing to validate against
         "training": {
             **settings.describe(),
             "seed": seed,
-            "train_n": len(real),
+            "train_n": len(train_idx),
             "loss_per_epoch": losses,
         },
     }
@@ -207,6 +236,12 @@ def _finetune_overrides(plan: Plan) -> dict:
     from ganforge.evaluators.inception_finetune import FINETUNE_SETTINGS
 
     return FINETUNE_SETTINGS
+
+
+def _common_size(real: RealImages) -> list[int]:
+    """The most common [H, W] of the training images (what the evaluator has seen)."""
+    sizes = Counter(tuple(image.shape[-2:]) for image in real.images)
+    return list(sizes.most_common(1)[0][0])
 
 
 def _check_arguments(mode: str, epochs: int | None, max_images: int | None) -> None:

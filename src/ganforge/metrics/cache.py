@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ganforge.atomic import atomic_write
-from ganforge.metrics.weights import ganforge_home
+from ganforge.storage import ganforge_home
 
 CACHE_FORMAT = 1  # bump when the layout of entries changes
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ganforge.errors import UserError
 from ganforge.metrics.inputs import EvaluationInput, StatsInput, open_input
+from ganforge.metrics.kid import subset_size_for
 from ganforge.metrics.registry import MetricSpec, resolve_metrics
 
 # Metrics computed from fake statistics alone when no interval is asked for: O(d²) memory for any N.
@@ -30,15 +31,24 @@ def check_positive(**values: int) -> None:
 
 
 def open_real(
-    real: str | Path | None, specs: list[MetricSpec], n: int | None, seed: int, device: str
+    real: str | Path | None,
+    specs: list[MetricSpec],
+    n: int | None,
+    seed: int,
+    device: str,
+    exif_orientation: bool = False,
+    floor: bool = False,
 ) -> EvaluationInput | None:
-    """The real side, or None when no metric asked for needs one (IS)."""
+    """The real side, or None when nothing asked for needs one (IS without --floor)."""
     needing = [spec.name for spec in specs if spec.needs_real]
-    if not needing:
+    if not needing and not floor:
         return None
     if real is None:
-        raise UserError(f"--real: required by metric(s) {', '.join(needing)}")
-    return open_input(real, n, seed, device=device)
+        raise UserError(f"--real: required by {'--floor' if floor else 'metric(s) ' + ', '.join(needing)}")
+    opened = open_input(real, n, seed, device=device, exif_orientation=exif_orientation)
+    if floor and isinstance(opened, StatsInput):
+        raise UserError(f"--real {real}: --floor needs real images, not statistics")
+    return opened
 
 
 def check_statistics_inputs(
@@ -65,15 +75,7 @@ def check_statistics_inputs(
 def kid_subset_size(
     specs: list[MetricSpec], n_fake: int | None, n_real: int | None, size: int, allow_shrink: bool
 ) -> int | None:
-    """The KID subset size to use, None without KID; a UserError when too few images and no shrink."""
+    """The KID subset size to use (`kid.subset_size_for`), None without KID."""
     if not any(spec.name == "kid" for spec in specs):
         return None
-    smaller = min(n_fake or 0, n_real or 0)
-    if size <= smaller:
-        return size
-    if not allow_shrink:
-        raise UserError(
-            f"--kid-subset-size {size} is larger than the number of images (fake: {n_fake}, "
-            f"real: {n_real}); pass --kid-subset-size {smaller} or less, or --kid-shrink"
-        )
-    return smaller
+    return subset_size_for(n_fake, n_real, size, allow_shrink)

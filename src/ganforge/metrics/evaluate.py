@@ -11,7 +11,6 @@ with `ci=True`, and `protocol`. Real features are cached (see `cache.py`); fake 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,14 @@ from ganforge.metrics.conditional import evaluate_with_class_metrics, split_metr
 from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
 from ganforge.metrics.features import build_features
 from ganforge.metrics.features.base import FeatureExtractor
-from ganforge.metrics.fid import frechet_distance, rank_warning
+from ganforge.metrics.fid import DEFAULT_METHOD
+from ganforge.metrics.floor import floor_values
 from ganforge.metrics.inputs import EvaluationInput, ImageInput, StatsInput, open_input
 from ganforge.metrics.protocol import (
+    check_comparable,
     feature_protocol,
     resolve_device,
     versions,
-    warn_if_incomparable,
 )
 from ganforge.metrics.registry import DEFAULT_SEED, MetricSpec, compute_metric
 from ganforge.metrics.report import check_output_path, write_json
@@ -67,6 +67,8 @@ def evaluate(
     json_path: str | Path | None = None,
     classifier: str | None = None,
     proportions: str = "data",
+    exif_orientation: bool = False,
+    floor: bool = False,
 ) -> dict[str, Any]:
     """Metrics of `fake` against `real` (see the module docstring for the result).
 
@@ -77,7 +79,9 @@ def evaluate(
     `fake`/`real`: an image folder, `.zip`, `builtin:NAME`, run directory or checkpoint (images
     generated from latents seeded by `seed`), a generator module, or (real; fake for FID alone)
     a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
-    (`"-"`: print it).
+    (`"-"`: print it). Image files are read as stored, as the reference tools read them;
+    `exif_orientation` turns photos upright first. `floor` adds each metric's real-vs-real
+    value as `<key>_real` (see `floor.py`).
     """
     standard, per_class = split_metrics([m.strip() for m in (metrics.split(",") if isinstance(metrics, str) else metrics)])
     if per_class:  # ifid / cacc: generated per class, against labelled real images
@@ -88,8 +92,9 @@ def evaluate(
         check_output_path(json_path)
     checks.check_positive(batch_size=batch_size, kid_subsets=kid_subsets, ci_draws=ci_draws)
     device = resolve_device(device)
-    real_input = checks.open_real(real, specs, n, seed, device)
-    fake_input = open_input(fake, n, seed, default_count=_count(real_input), device=device)
+    real_input = checks.open_real(real, specs, n, seed, device, exif_orientation, floor)
+    fake_input = open_input(fake, n, seed, default_count=_count(real_input), device=device,
+                            exif_orientation=exif_orientation)  # fmt: skip
     checks.check_statistics_inputs(specs, fake_input, real_input, ci)
     kid_options = (kid_subset_size, kid_allow_shrink)
     checks.kid_subset_size(specs, _count(fake_input), _count(real_input), *kid_options)
@@ -99,9 +104,9 @@ def evaluate(
         extractor = features if isinstance(features, FeatureExtractor) else build_features(
             features, weights=weights, resize=resize, device=device
         )
-    plan = Plan(specs, extractor, ci, batch_size, device)
+    plan = Plan(specs, extractor, ci, batch_size, device, floor)
     if isinstance(real_input, StatsInput) and extractor is not None:
-        warn_if_incomparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
+        check_comparable(real_input.protocol, plan.feature_protocol(), real_input.spec)
     fake_values = plan.fake_values(fake_input)
     real_values = plan.real_values(real_input, FeatureCache(cache))
 
@@ -116,6 +121,10 @@ def evaluate(
     result: dict[str, Any] = {}
     for spec in specs:
         result.update(plan.compute(spec, fake_values, real_values, ci_draws, options))
+    floor_protocol = None
+    if floor:
+        floor_result, floor_protocol = floor_values(specs, plan.layers, real_values, options, seed)
+        result.update(floor_result)
     result["protocol"] = {
         "metrics": [spec.name for spec in specs],
         "n_fake": n_fake,
@@ -124,7 +133,8 @@ def evaluate(
         "real": real_input.describe() if real_input is not None else None,
         **plan.feature_protocol(),
         "layers": sorted(set(plan.layers.values())),
-        "fid_method": "eig",
+        "fid_method": DEFAULT_METHOD,
+        "exif_orientation": exif_orientation,
         "seeds": {
             "images": seed,
             "kid": DEFAULT_SEED,
@@ -134,12 +144,25 @@ def evaluate(
         "kid_subsets": kid_subsets if kid_size is not None else None,
         "kid_subset_size": kid_size,
         "ci": {"draws": ci_draws, "level": CI_LEVEL} if ci else None,
+        "floor": floor_protocol,
         "versions": versions(),
         "device": device,
     }
+    if extractor is not None and not extractor.is_imagenet and any(spec.imagenet_only for spec in specs):
+        _label_domain_score(result, plan.extractor_protocol or {})
     if json_path is not None:
         write_json(result, json_path)
     return result
+
+
+def _label_domain_score(result: dict[str, Any], extractor_protocol: dict[str, Any]) -> None:
+    """IS from a domain evaluator's classifier is a domain IS: over its classes, not ImageNet's,
+    read against the same classifier's IS of real held-out images (its ceiling)."""
+    name = extractor_protocol.get("name")
+    result["protocol"]["is_classifier"] = f"{name}: domain IS over its own classes (not ImageNet's)"
+    ceiling = extractor_protocol.get("is_ceiling")
+    if ceiling is not None:
+        result["is_ceiling"] = ceiling
 
 
 @dataclass
@@ -151,6 +174,7 @@ class Plan:
     ci: bool
     batch_size: int
     device: str
+    floor: bool = False  # the real side keeps its features for every metric
 
     def __post_init__(self) -> None:
         self.layers = {spec.name: _extractor_layer(self.extractor, spec) for spec in self.specs}
@@ -184,13 +208,13 @@ class Plan:
     def real_values(self, real: EvaluationInput | None, cache: FeatureCache) -> LayerValues:
         if real is None:
             return {}
-        needing = [spec for spec in self.specs if spec.needs_real]
+        needing = [spec for spec in self.specs if spec.needs_real or self.floor]
         if isinstance(real, StatsInput):
             return {self.layers[spec.name]: (real.mu, real.sigma, real.count) for spec in needing}
         keep: dict[str, Keep] = {}
         for spec in needing:
             # Intervals resample the real rows too, so they need real features.
-            stats_enough = spec.real_input == "stats" and not self.ci
+            stats_enough = spec.real_input == "stats" and not (self.ci or self.floor)
             _merge(keep, self.layers[spec.name], "stats" if stats_enough else "features")
         return cached_layers(
             real,
@@ -214,9 +238,7 @@ class Plan:
         layer = self.layers[spec.name]
         fake, real = fake_values[layer], real_values.get(layer) if spec.needs_real else None
         if self._fake_from_stats_only(spec):
-            return {"fid": _fid_from_stats(_as_stats(fake, "fake"), _as_stats(real, "real"))}
-        if isinstance(real, tuple):  # precomputed statistics: the metric takes (mu, sigma)
-            real = real[:2]
+            fake, real = _as_stats(fake, "fake"), _as_stats(real, "real")
         return compute_metric(
             spec.name, fake, real, interval=self.ci, ci_draws=ci_draws, ci_seed=CI_SEED, **options
         )
@@ -226,14 +248,11 @@ def _extractor_layer(extractor: FeatureExtractor | None, spec: MetricSpec) -> st
     """The extractor's layer for the metric: its own name, or the same role in a domain evaluator."""
     if extractor is None:
         return spec.layer
-    if spec.imagenet_only and not extractor.is_imagenet:
-        warnings.warn(
-            f"--metrics {spec.name}: meaningless off-ImageNet; extractor {extractor.name} "
-            "does not classify the ImageNet classes the score was defined on",
-            stacklevel=4,
-        )
     if spec.layer in extractor.layers:
         return spec.layer
+    reason = extractor.unavailable(spec.layer)
+    if reason is not None:
+        raise UserError(f"--metrics {spec.name}: {reason}")
     role = LAYER_ROLES.get(spec.layer)
     if role not in extractor.layers:
         raise UserError(
@@ -255,13 +274,6 @@ def _as_stats(value: LayerResult | None, what: str) -> tuple[np.ndarray, np.ndar
     if isinstance(value, np.ndarray):
         return (*feature_stats(value), len(value))
     return value
-
-
-def _fid_from_stats(fake: tuple, real: tuple) -> float:
-    for (mu, _, count), what in ((fake, "fake features"), (real, "real features")):
-        if count is not None:
-            rank_warning(count, len(mu), what=what)
-    return frechet_distance(fake[0], fake[1], real[0], real[1])
 
 
 def _count(side: EvaluationInput | None) -> int | None:

@@ -18,6 +18,7 @@ from ganforge.errors import UserError
 from ganforge.metrics.cache import FeatureCache, cache_key
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.inputs import ImageInput
+from ganforge.metrics.protocol import identity_of
 from ganforge.metrics.stats import StreamingStats, feature_stats
 
 Keep = Literal["features", "stats"]
@@ -85,7 +86,7 @@ def _key(
         n=images.count,
         subset_seed=images.subset_seed,
         resize=resize,
-        extractor=extractor.protocol(),
+        extractor=identity_of(extractor.protocol()),
         layer=layer,
     )
 

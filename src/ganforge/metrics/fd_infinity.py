@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ganforge.errors import UserError
-from ganforge.metrics.fid import frechet_distance, rank_warning
+from ganforge.metrics.fid import DEFAULT_METHOD, frechet_distance, rank_warning
 from ganforge.metrics.stats import checked_features, feature_stats
 
 DEFAULT_POINTS = 15
@@ -26,7 +26,7 @@ def fd_infinity(
     real: np.ndarray | torch.Tensor | tuple[np.ndarray, np.ndarray],
     sizes: list[int] | np.ndarray | None = None,
     seed: int = 0,
-    method: str = "eig",
+    method: str = DEFAULT_METHOD,
 ) -> float:
     """FD∞ of fake [N,d] features against real features [M,d] or real statistics (mu [d], sigma [d,d]).
 

@@ -23,10 +23,12 @@ from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import Tensor, nn
 
 from ganforge.data import open_source
 from ganforge.data.base import ImageSource
+from ganforge.data.decode import UnreadableImage, decode_image
 from ganforge.data.sources import read_or_warn, to_rgb_uint8
 from ganforge.errors import UserError
 from ganforge.metrics.stats import load_stats
@@ -110,20 +112,33 @@ def _warn_jpeg(source: ImageSource, indices: list[int]) -> None:
         )
 
 
+def _stored_orientation(source: ImageSource, i: int) -> Image.Image | None:
+    """Image i with its pixels as stored (EXIF orientation ignored, as the reference tools read
+    files); None after one warning naming it when it cannot be decoded."""
+    try:
+        return decode_image(source.read_bytes(i), source.name(i), upright=False)
+    except UnreadableImage as err:
+        warnings.warn(f"skipping {err.name}: {err.reason}", stacklevel=2)
+        return None
+
+
 def _open_images(
-    spec: str, n: int | None, seed: int, default_count: int | None, device: Any
+    spec: str, n: int | None, seed: int, default_count: int | None, device: Any, exif_orientation: bool
 ) -> ImageInput:
     source = open_source(spec)
     indices, subset_seed = _subset(len(source), n, seed)
     _warn_jpeg(source, indices)
+    # Built-ins are pixels, not files: there is no orientation to ignore.
+    read_image = read_or_warn if exif_orientation or source.kind == "builtin" else _stored_orientation
 
     def read(batch_size: int) -> Iterator[Tensor]:
-        decoded = (read_or_warn(source, i) for i in indices)
+        decoded = (read_image(source, i) for i in indices)
         return _same_size_batches(
             (to_rgb_uint8(img) for img in decoded if img is not None), batch_size
         )
 
-    return ImageInput(spec, source.kind, len(indices), source.fingerprint(), subset_seed, read)
+    fingerprint = source.fingerprint() + (":exif-orientation" if exif_orientation else "")
+    return ImageInput(spec, source.kind, len(indices), fingerprint, subset_seed, read)
 
 
 def _as_rgb(batch: Tensor) -> Tensor:
@@ -164,7 +179,7 @@ def _generated_count(n: int | None, default_count: int | None) -> int:
 
 
 def _open_generator(
-    spec: str, n: int | None, seed: int, default_count: int | None, device: Any
+    spec: str, n: int | None, seed: int, default_count: int | None, device: Any, exif_orientation: bool
 ) -> ImageInput:
     from ganforge.runs import load_generator
 
@@ -174,7 +189,7 @@ def _open_generator(
 
 
 def _open_stats(
-    spec: str, n: int | None, seed: int, default_count: int | None, device: Any
+    spec: str, n: int | None, seed: int, default_count: int | None, device: Any, exif_orientation: bool
 ) -> StatsInput:
     mu, sigma, protocol = load_stats(spec)
     return StatsInput(spec, mu, sigma, protocol)
@@ -208,8 +223,13 @@ def open_input(
     seed: int = 0,
     default_count: int | None = None,
     device: str | torch.device | None = None,
+    exif_orientation: bool = False,
 ) -> EvaluationInput:
-    """Open `spec` (see the module docstring); raises UserError naming it when it cannot be used."""
+    """Open `spec` (see the module docstring); raises UserError naming it when it cannot be used.
+
+    Image files are read as stored, EXIF orientation ignored, as pytorch-fid, torch-fidelity and
+    clean-fid read them; `exif_orientation=True` turns photos upright first.
+    """
     if n is not None and n < 1:
         raise UserError(f"--n {n}: expected a positive number of images")
     if isinstance(spec, nn.Module):  # a generator in memory stays on its own device
@@ -217,5 +237,5 @@ def open_input(
     text = str(spec)
     for matches, opener in INPUT_KINDS.values():
         if matches(text):
-            return opener(text, n, seed, default_count, device)
+            return opener(text, n, seed, default_count, device, exif_orientation)
     raise AssertionError("the last input kind accepts every spec")

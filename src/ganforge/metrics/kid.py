@@ -33,21 +33,27 @@ def unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
     return float(within - 2.0 * k_xy.sum() / (m * m))
 
 
-def _subset_size_for(n_fake: int, n_real: int, subset_size: int, allow_shrink: bool) -> int:
-    smaller = min(n_fake, n_real)
+def subset_size_for(n_fake: int | None, n_real: int | None, subset_size: int, allow_shrink: bool) -> int:
+    """The one check of KID's subset size: `subset_size`, or the smaller image count when shrinking
+    is allowed; a UserError naming both counts otherwise."""
+    smaller = min(n_fake or 0, n_real or 0)
     if subset_size <= smaller:
         return subset_size
     if not allow_shrink:
         raise UserError(
-            f"--kid-subset-size {subset_size} is larger than the number of images "
-            f"(fake: {n_fake}, real: {n_real}); pass --kid-subset-size {smaller} or fewer, or allow shrinking"
+            f"--kid-subset-size {subset_size} is larger than the number of images (fake: {n_fake}, "
+            f"real: {n_real}); pass --kid-subset-size {smaller} or less, or --kid-shrink"
         )
-    warnings.warn(
-        f"KID: subset size shrunk from {subset_size} to {smaller} (fake: {n_fake}, real: {n_real} images); "
-        "values are not comparable with the standard protocol",
-        stacklevel=3,
-    )
     return smaller
+
+
+def warn_shrunk(requested: int, used: int, n_fake: int | None, n_real: int | None) -> None:
+    if used < requested:
+        warnings.warn(
+            f"KID: subset size shrunk from {requested} to {used} (fake: {n_fake}, real: {n_real} "
+            "images); values are not comparable with the standard protocol",
+            stacklevel=3,
+        )
 
 
 def kernel_inception_distance(
@@ -70,7 +76,8 @@ def kernel_inception_distance(
         raise UserError(f"--kid-subsets {subsets}: expected at least 1")
     if subset_size < 2:
         raise UserError(f"--kid-subset-size {subset_size}: expected at least 2")
-    size = _subset_size_for(len(fake), len(real), subset_size, allow_shrink)
+    size = subset_size_for(len(fake), len(real), subset_size, allow_shrink)
+    warn_shrunk(subset_size, size, len(fake), len(real))
     rng = np.random.RandomState(seed)
     mmds = np.empty(subsets)
     for i in range(subsets):

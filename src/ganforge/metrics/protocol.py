@@ -16,8 +16,6 @@ from ganforge import __version__
 from ganforge.errors import UserError
 
 DEVICES = ("auto", "cpu", "cuda")
-# What must agree between a statistics file and the evaluation that reads it.
-COMPARABLE_KEYS = ("resize", "features")
 
 
 def resolve_device(device: str) -> str:
@@ -35,6 +33,14 @@ def versions() -> dict[str, str]:
     return {"ganforge": __version__, "torch": torch.__version__}
 
 
+def identity_of(extractor_protocol: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What decides the feature values: the extractor's protocol without where its weights came from
+    (the same bytes found elsewhere give the same features; their SHA-256 stays in)."""
+    if extractor_protocol is None:
+        return None
+    return {key: value for key, value in extractor_protocol.items() if key != "weights_source"}
+
+
 def feature_protocol(
     extractor_protocol: dict[str, Any] | None, resize: str | None
 ) -> dict[str, Any]:
@@ -46,22 +52,35 @@ def feature_protocol(
     return {
         "features": extractor_protocol,
         "weights_sha256": (extractor_protocol or {}).get("weights_sha256"),
+        "weights_source": (extractor_protocol or {}).get("weights_source"),
         "resize": resize,
     }
 
 
-def warn_if_incomparable(stats_protocol: dict | None, current: dict[str, Any], where: str) -> None:
-    """One warning naming `where` when a statistics file was made with other features or resize."""
+def _short(features: dict | None) -> str:
+    features = features or {}
+    name = features.get("features") or features.get("name")
+    sha256 = features.get("weights_sha256")
+    return f"{name} with weights {sha256[:12] if sha256 else None}"
+
+
+def check_comparable(stats_protocol: dict | None, current: dict[str, Any], where: str) -> None:
+    """UserError naming `where` when a statistics file was made with other features or resize
+    than this evaluation asks for; a warning when the file has no protocol to check."""
     if stats_protocol is None:
         warnings.warn(
             f"{where}: no protocol sidecar; cannot check it was made with the same extractor and resize",
             stacklevel=3,
         )
         return
-    differing = [key for key in COMPARABLE_KEYS if stats_protocol.get(key) != current.get(key)]
-    if differing:
-        warnings.warn(
-            f"{where}: made with a different {' and '.join(differing)} than this evaluation; "
-            "the values are not comparable",
-            stacklevel=3,
+    made, asked = stats_protocol.get("features"), current.get("features")
+    if identity_of(made) != identity_of(asked):
+        raise UserError(
+            f"{where}: statistics made with features {_short(made)}, this evaluation uses "
+            f"{_short(asked)}; recompute them with `ganforge stats` and the same --features/--weights"
+        )
+    if stats_protocol.get("resize") != current.get("resize"):
+        raise UserError(
+            f"{where}: statistics made with --resize {stats_protocol.get('resize')}, this evaluation "
+            f"uses --resize {current.get('resize')}; recompute them or pass the same --resize"
         )

@@ -32,12 +32,13 @@ def reference_statistics(
     seed: int = 0,
     device: str = "auto",
     cache: bool = True,
+    exif_orientation: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """(mu [d], sigma [d,d] float64, protocol) of the extractor's default layer over `source`."""
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: expected a positive number")
     device = resolve_device(device)
-    images = open_input(source, n, seed, device=device)
+    images = open_input(source, n, seed, device=device, exif_orientation=exif_orientation)
     if not isinstance(images, ImageInput):
         raise UserError(
             f"{source}: already statistics; expected images (a folder, .zip, builtin:NAME or run)"
@@ -65,6 +66,7 @@ def reference_statistics(
         "layer": layer,
         **feature_protocol(extractor_protocol, effective_resize),
         "seeds": {"images": seed},
+        "exif_orientation": exif_orientation,
         "versions": versions(),
         "device": device,
     }

@@ -21,7 +21,7 @@ import torch
 from ganforge.errors import UserError
 from ganforge.metrics.bootstrap import bootstrap_intervals
 from ganforge.metrics.fd_infinity import fd_infinity
-from ganforge.metrics.fid import fid_from_features, frechet_distance, rank_warning
+from ganforge.metrics.fid import DEFAULT_METHOD, frechet_distance, rank_warning
 from ganforge.metrics.inception_score import inception_score
 from ganforge.metrics.kid import kernel_inception_distance
 from ganforge.metrics.prdc import DEFAULT_BLOCK_SIZE, density_coverage, precision_recall
@@ -45,7 +45,7 @@ class MetricSpec:
     interval_keys: tuple[str, ...]  # keys that get a bootstrap interval "<key>_ci"
     compute: Callable[..., dict[str, float]]  # compute(fake, real, **options)
     options: Mapping[str, Any] = field(default_factory=dict)  # accepted option -> default
-    imagenet_only: bool = False  # meaningless with a non-ImageNet (domain) extractor
+    imagenet_only: bool = False  # defined on ImageNet classes; a domain classifier gives a domain score
 
     @property
     def needs_real(self) -> bool:
@@ -56,12 +56,22 @@ class MetricSpec:
         return self.real_input == "features"
 
 
-def _fid(fake: Features, real: Features | RealStats, *, fid_method: str) -> dict[str, float]:
-    if not isinstance(real, tuple):
-        return {"fid": fid_from_features(fake, real, method=fid_method)}
-    fake = checked_features(fake, "fake features")
-    rank_warning(*fake.shape, what="fake features")
-    return {"fid": frechet_distance(*feature_stats(fake), *real, method=fid_method)}
+def _stats_of(side: Features | tuple, what: str) -> RealStats:
+    """(mu, sigma) of features [N,d] or of statistics (mu, sigma[, n]); warns when N ≤ d."""
+    if isinstance(side, tuple):
+        mu, sigma, *count = side
+        if count and count[0] is not None:
+            rank_warning(count[0], len(mu), what=what)
+        return mu, sigma
+    features = checked_features(side, what)
+    rank_warning(*features.shape, what=what)
+    return feature_stats(features)
+
+
+def _fid(fake: Features | tuple, real: Features | tuple, *, fid_method: str) -> dict[str, float]:
+    """The one FID computation: from features or statistics on either side."""
+    fake_stats, real_stats = _stats_of(fake, "fake features"), _stats_of(real, "real features")
+    return {"fid": frechet_distance(*fake_stats, *real_stats, method=fid_method)}
 
 
 def _kid(
@@ -113,6 +123,9 @@ METRICS: dict[str, MetricSpec] = {}
 
 
 def register_metric(spec: MetricSpec) -> MetricSpec:
+    """Add `spec` under its name; a name registered twice is a programming error."""
+    if spec.name in METRICS:
+        raise ValueError(f"metric {spec.name!r} is already registered")
     METRICS[spec.name] = spec
     return spec
 
@@ -125,7 +138,7 @@ FID = register_metric(
         keys=("fid",),
         interval_keys=("fid",),
         compute=_fid,
-        options={"fid_method": "eig"},
+        options={"fid_method": DEFAULT_METHOD},
     )
 )
 KID = register_metric(
@@ -186,7 +199,7 @@ FD_INFINITY = register_metric(
         keys=("fd_infinity",),
         interval_keys=("fd_infinity",),
         compute=_fd_inf,
-        options={"fd_inf_sizes": None, "seed": DEFAULT_SEED, "fid_method": "eig"},
+        options={"fd_inf_sizes": None, "seed": DEFAULT_SEED, "fid_method": DEFAULT_METHOD},
     )
 )
 

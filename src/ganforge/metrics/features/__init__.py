@@ -12,7 +12,11 @@ FEATURES: dict[str, Callable[..., FeatureExtractor]] = {}
 
 
 def register_features(name: str):
+    """Decorator adding a factory under `name`; a name registered twice is a programming error."""
+
     def add(factory: Callable[..., FeatureExtractor]) -> Callable[..., FeatureExtractor]:
+        if name in FEATURES:
+            raise ValueError(f"feature extractor {name!r} is already registered")
         FEATURES[name] = factory
         return factory
 

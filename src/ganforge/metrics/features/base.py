@@ -23,6 +23,10 @@ class FeatureExtractor(nn.Module):
         """JSON-able description: extractor name, weights SHA-256, preprocessing, layers."""
         raise NotImplementedError
 
+    def unavailable(self, layer: str) -> str | None:
+        """Why `layer` is missing when a metric asks for it (one line), or None for the usual message."""
+        return None
+
     @property
     def is_imagenet(self) -> bool:
         """Whether Inception Score is meaningful for this extractor (ImageNet classes)."""

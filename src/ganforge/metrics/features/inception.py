@@ -22,9 +22,17 @@ from ganforge.metrics.features import register_features
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.features.inception_fast import exact_fp32, memory_format_for, optimised_trunk
 from ganforge.metrics.resize import get_resize_mode
-from ganforge.metrics.weights import load_state_dict_file, resolve_inception_weights, sha256_of_file
+from ganforge.metrics.weights import (
+    CANONICAL_SHA256,
+    INCEPTION_URL,
+    WEIGHTS_ENV,
+    ResolvedWeights,
+    load_state_dict_file,
+    resolve_inception_weights,
+)
 
 BN_EPS = 1e-3
+CLASSIFIER_KEYS = {"fc.weight", "fc.bias"}
 # Images per forward pass: small CPU batches keep activations in cache (measured: 16 beats 32).
 DEFAULT_BATCH_SIZE = {"cpu": 16, "cuda": 128}
 
@@ -97,8 +105,12 @@ def build_fid_inception() -> Inception3:
     return network.eval().requires_grad_(False)
 
 
-def load_fid_inception(path: str | os.PathLike) -> Inception3:
-    """The FID Inception-v3 with the weights of `path`; UserError naming the file if they do not fit."""
+def load_fid_inception(path: str | os.PathLike) -> tuple[Inception3, bool]:
+    """(FID Inception-v3 with the weights of `path`, whether they hold the 1008-class classifier).
+
+    Weights without `fc.*` (pool3-only conversions) are accepted; UserError naming the file
+    when anything else does not fit.
+    """
     network = build_fid_inception()
     state = load_state_dict_file(path)
     try:
@@ -106,12 +118,13 @@ def load_fid_inception(path: str | os.PathLike) -> Inception3:
     except RuntimeError as err:  # shape mismatches raise even when not strict
         problem = next(line.strip() for line in str(err).splitlines() if "size mismatch" in line)
         raise UserError(f"{path}: not FID Inception-v3 weights ({problem[:200]})") from None
-    if result.missing_keys or result.unexpected_keys:
+    missing = [key for key in result.missing_keys if key not in CLASSIFIER_KEYS]
+    if missing or result.unexpected_keys:
         raise UserError(
-            f"{path}: not FID Inception-v3 weights ({len(result.missing_keys)} tensors missing, "
-            f"{len(result.unexpected_keys)} unexpected; e.g. {(result.missing_keys or result.unexpected_keys)[0]})"
+            f"{path}: not FID Inception-v3 weights ({len(missing)} tensors missing, "
+            f"{len(result.unexpected_keys)} unexpected; e.g. {(missing or result.unexpected_keys)[0]})"
         )
-    return network
+    return network, "fc.weight" not in result.missing_keys
 
 
 def fid_trunk(network: Inception3) -> nn.Sequential:
@@ -129,6 +142,7 @@ def fid_trunk(network: Inception3) -> nn.Sequential:
 class InceptionFeatures(FeatureExtractor):
     """FID Inception-v3: uint8 RGB [N,3,H,W] -> {"pool3": [N,2048], "logits_unbiased": [N,1008]} float32.
 
+    With `classifier=False` (pool3-only weights) there is no "logits_unbiased" layer.
     `optimise=False` runs the plain network (the reference the optimised one is tested
     against); `compile=True` adds `torch.compile` on top of the exact rewrites. Features are
     returned on `device`; images are processed `batch_size` at a time (default by device type).
@@ -142,6 +156,8 @@ class InceptionFeatures(FeatureExtractor):
         network: Inception3,
         *,
         weights_sha256: str,
+        weights_source: dict | None = None,
+        classifier: bool = True,
         resize: str = "tf1",
         device: str | torch.device = "cpu",
         optimise: bool = True,
@@ -152,12 +168,15 @@ class InceptionFeatures(FeatureExtractor):
         self.resize = resize
         self.to_network_input = get_resize_mode(resize)
         self.weights_sha256 = weights_sha256
+        self.weights_source = weights_source or {}
+        self.layers = ("pool3", "logits_unbiased") if classifier else ("pool3",)
         self.device = torch.device(device)
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE.get(self.device.type, 16)
         self.memory_format = memory_format_for(self.device) if optimise else torch.contiguous_format
         trunk = optimised_trunk(fid_trunk(network), self.device) if optimise else fid_trunk(network)
         self.trunk = trunk.to(self.device).eval().requires_grad_(False)
-        self.register_buffer("classifier_weight", network.fc.weight.detach().clone().to(self.device))
+        classifier_weight = network.fc.weight.detach().clone().to(self.device) if classifier else None
+        self.register_buffer("classifier_weight", classifier_weight)
         if compile:
             self.trunk.compile()  # in place: state-dict names stay those of the trunk
         self.eval()
@@ -166,7 +185,9 @@ class InceptionFeatures(FeatureExtractor):
         """uint8 RGB [N,3,H,W] (any H, W) -> float32 pool3 [N,2048] and logits_unbiased [N,1008]."""
         with torch.inference_mode(), exact_fp32():
             batches = [self._pool3(batch) for batch in images.split(self.batch_size)]
-            pool3 = torch.cat(batches) if batches else self.classifier_weight.new_zeros(0, 2048)
+            pool3 = torch.cat(batches) if batches else torch.zeros(0, 2048, device=self.device)
+            if self.classifier_weight is None:
+                return {"pool3": pool3}
             return {"pool3": pool3, "logits_unbiased": pool3 @ self.classifier_weight.T}
 
     def _pool3(self, images: Tensor) -> Tensor:
@@ -177,9 +198,19 @@ class InceptionFeatures(FeatureExtractor):
         return {
             "features": "inception-v3-fid",
             "weights_sha256": self.weights_sha256,
+            "weights_source": self.weights_source,
             "resize": self.resize,
             "layers": list(self.layers),
         }
+
+    def unavailable(self, layer: str) -> str | None:
+        if layer == "logits_unbiased" and layer not in self.layers:
+            return (
+                f"the Inception weights in use (SHA-256 {self.weights_sha256[:12]}...) have no 1008-class "
+                f"classifier; pass the full weights {INCEPTION_URL.rsplit('/', 1)[-1]} (SHA-256 "
+                f"{CANONICAL_SHA256[:8]}..., from {INCEPTION_URL}) with --weights PATH or {WEIGHTS_ENV}=PATH"
+            )
+        return None
 
     @property
     def is_imagenet(self) -> bool:
@@ -198,10 +229,13 @@ def inception_features(
 ) -> InceptionFeatures:
     """The `inception` extractor: weights from `weights`, env, cache or download (see weights.py)."""
     get_resize_mode(resize)  # reject a bad mode before any download
-    path = resolve_inception_weights(weights)
+    resolved: ResolvedWeights = resolve_inception_weights(weights)
+    network, classifier = load_fid_inception(resolved.path)
     return InceptionFeatures(
-        load_fid_inception(path),
-        weights_sha256=sha256_of_file(path),
+        network,
+        weights_sha256=resolved.sha256,
+        weights_source=resolved.source,
+        classifier=classifier,
         resize=resize,
         device=device,
         optimise=optimise,

@@ -15,9 +15,9 @@ from pathlib import Path
 from torch import Tensor
 
 from ganforge.errors import UserError
-from ganforge.evaluators.files import load_evaluator
 from ganforge.metrics.features import register_features
 from ganforge.metrics.features.base import FeatureExtractor
+from ganforge.metrics.features.domain.files import load_evaluator
 
 SHIPPED = ("digits", "shapes")
 
@@ -33,8 +33,12 @@ class DomainFeatures(FeatureExtractor):
         self.evaluator, self.meta = load_evaluator(path, device=device)
         self.name = f"domain:{self.meta['name']}"
         self.layers = ("features", "logits") if self.evaluator.has_logits else ("features",)
+        self._checked_likeness = False  # warn at most once, on the first batch
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
+        if not self._checked_likeness:
+            self._checked_likeness = True
+            warn_if_unlike(self.name, self.meta.get("data", {}), images)
         return self.evaluator(images)
 
     def protocol(self) -> dict:
@@ -50,7 +54,26 @@ class DomainFeatures(FeatureExtractor):
             "val_accuracy": meta.get("val_accuracy"),
             "floor_fid": meta.get("floor_fid"),
             "floor_n": meta.get("floor_n"),
+            "floor_images": meta.get("floor_images", "all (trained on)"),
+            "is_ceiling": meta.get("is_ceiling"),
         }
+
+
+def warn_if_unlike(name: str, trained_on: dict, images: Tensor) -> None:
+    """One warning when images differ in size or colour from the evaluator's training images."""
+    size, grayscale = trained_on.get("image_size"), trained_on.get("grayscale")
+    height, width = images.shape[-2:]
+    differences = []
+    if size is not None and [height, width] != list(size):
+        differences.append(f"{height}×{width} pixels, not {size[0]}×{size[1]}")
+    if grayscale and not bool((images[:, 0] == images[:, 1]).all() and (images[:, 1] == images[:, 2]).all()):
+        differences.append("colour, not grayscale")
+    if differences:
+        warnings.warn(
+            f"--features {name}: these images are {' and '.join(differences)} like the ones it was "
+            "trained on; its features, floor and IS describe other images",
+            stacklevel=3,
+        )
 
 
 @register_features("domain")

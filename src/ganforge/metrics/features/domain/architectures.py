@@ -48,7 +48,7 @@ def _small_cnn(in_channels: int, widths: list[int], num_classes: int | None) -> 
 
 def _inception_v3(num_classes: int) -> nn.Module:
     # Imported on use: building Inception pulls in torchvision's model zoo.
-    from ganforge.evaluators.inception_net import InceptionClassifier
+    from ganforge.metrics.features.domain.inception_net import InceptionClassifier
 
     return InceptionClassifier(num_classes)
 

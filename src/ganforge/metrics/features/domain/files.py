@@ -13,9 +13,9 @@ from safetensors.torch import save as safetensors_bytes
 
 from ganforge.atomic import atomic_write_bytes
 from ganforge.errors import UserError
-from ganforge.evaluators.architectures import ARCHITECTURES, build_network
-from ganforge.evaluators.network import EvaluatorNet
-from ganforge.metrics.weights import sha256_of_file
+from ganforge.metrics.features.domain.architectures import ARCHITECTURES, build_network
+from ganforge.metrics.features.domain.network import EvaluatorNet
+from ganforge.storage import sha256_of_file
 
 WEIGHTS_FILE = "weights.safetensors"
 META_FILE = "evaluator.json"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganforge.evaluators.preprocess import preprocess
+from ganforge.metrics.features.domain.preprocess import preprocess
+from ganforge.metrics.features.inception_fast import exact_fp32
 
 
 class EvaluatorNet(nn.Module):
@@ -27,9 +28,6 @@ class EvaluatorNet(nn.Module):
 
     @torch.inference_mode()
     def forward(self, images: Tensor) -> dict[str, Tensor]:
-        # Imported here: metrics.features imports this package (domain extractor), not the reverse.
-        from ganforge.metrics.features.inception_fast import exact_fp32
-
         device = next(self.network.parameters()).device
         with exact_fp32():  # TF32 off on CUDA: features as exact as on the CPU
             features = self.network.embed(preprocess(images.to(device), self.preprocessing))
