@@ -82,15 +82,15 @@ def read_size(cover: Tensor, shapes: list[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _shape_classifier():
-    from ganforge.evaluators.files import load_evaluator
     from ganforge.metrics.features.domain import shipped_evaluator_dir
+    from ganforge.metrics.features.domain.files import load_evaluator
 
     evaluator, meta = load_evaluator(shipped_evaluator_dir("shapes"))
     return evaluator, meta["classes"]
 
 
 def read_shape(images: Tensor) -> list[str]:
-    from ganforge.evaluators.network import run_evaluator
+    from ganforge.metrics.features.domain.network import run_evaluator
 
     evaluator, classes = _shape_classifier()
     logits = run_evaluator(evaluator, list(images))["logits"]

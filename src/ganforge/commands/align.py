@@ -21,7 +21,7 @@ SHAPES_SOURCES = ("builtin:shapes", "builtin:shapes64")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", type=Path, help="run directory or .ckpt of a text-to-image run")
     parser.add_argument("--n", type=int, default=500, help="prompts (default 500)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the latents and the shuffled floor (default 0)")
     parser.add_argument("--raw", action="store_true", help="the raw generator instead of its EMA")
     parser.add_argument("--clip-weights", type=Path, help="open_clip checkpoint: adds CLIP score and R-precision")
     parser.add_argument("--clip-model", default="ViT-B-32", help="open_clip architecture of --clip-weights")
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _clip(args: argparse.Namespace, generator, prompts: list[str]) -> dict:
     from ganforge.alignment.clip_score import clip_alignment
-    from ganforge.metrics.weights import sha256_of_file
+    from ganforge.storage import sha256_of_file
     from ganforge.text.extras import require
 
     open_clip = require("open_clip", "--clip-weights")

@@ -21,7 +21,7 @@ from ganforge.text.base import TextEncoder
 
 
 def cache_path(encoder: TextEncoder, root: Path | None = None) -> Path:
-    from ganforge.metrics.weights import ganforge_home
+    from ganforge.storage import ganforge_home
 
     root = root if root is not None else ganforge_home() / "text-embeddings"
     return root / f"{encoder.name}-{encoder.weights_id[:16]}.safetensors"

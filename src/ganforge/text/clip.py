@@ -39,7 +39,7 @@ class CLIPTextEncoder(FrozenTextEncoder):
 
 
 def _weights_id(path: Path) -> str:
-    from ganforge.metrics.weights import sha256_of_file
+    from ganforge.storage import sha256_of_file
 
     return sha256_of_file(path)
 

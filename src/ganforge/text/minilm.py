@@ -46,7 +46,7 @@ def minilm_files(weights: str | None) -> WeightFiles:
     packaged = package_file(*PACKAGE)
     if packaged is not None:
         return read_zip(packaged, FILES, PACKAGE[0])
-    from ganforge.metrics.weights import ganforge_home
+    from ganforge.storage import ganforge_home
 
     try:
         return download_files(PUBLISHED, ganforge_home() / "text" / "minilm")
