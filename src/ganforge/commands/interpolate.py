@@ -3,6 +3,7 @@
 examples:
   ganforge interpolate runs/dcgan-digits --steps 8 --out strip.png
   ganforge interpolate runs/dcgan-digits --steps 10 --rows 6 --seed 3 --out walk.png
+  ganforge interpolate runs/dfgan-shapes --prompt "a small red circle on the left" --to-prompt "a large blue star on the right" --out walk.png
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--class", dest="class_", metavar="K", help="conditional runs: walk within this class (name or index)"
     )
+    parser.add_argument("--prompt", help="text-to-image runs: walk the words from this prompt ...")
+    parser.add_argument("--to-prompt", help="... to this one, one latent per row")
     add_json_flag(parser)
 
 
@@ -38,6 +41,16 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
     check_seed(args.seed)
     check_output_file(args.out)
+    if (args.prompt is None) != (args.to_prompt is None):
+        raise UserError("--prompt and --to-prompt: give both")
+    if args.prompt is not None:
+        try:
+            interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed,
+                        prompt=args.prompt, to_prompt=args.to_prompt)
+        except ValueError as err:
+            raise UserError(f"{args.source}: {err}") from None
+        report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
+        return 0
     try:
         interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
     except ValueError as err:

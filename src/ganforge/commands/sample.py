@@ -7,6 +7,8 @@ examples:
   ganforge sample G.safetensors --n 16 --out grid.png --truncation 0.7
   ganforge sample runs/cdcgan-digits --class 7 --n 16 --out sevens.png      # a conditional run
   ganforge sample runs/cdcgan-digits --classes all --n 80 --out grid.png    # one row per class
+  ganforge sample runs/dfgan-shapes --prompt "a large red circle on the left" --n 16 --out grid.png
+  ganforge sample runs/dfgan-shapes --prompts-file prompts.txt --n 8 --out grid.png   # a row per prompt
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ GRID_BYTES_PER_VALUE = 9  # uint8 images, their float copy for the grid and the 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="run directory, .ckpt or exported .safetensors")
-    parser.add_argument("--n", type=int, default=64, help="number of images (default 64)")
+    parser.add_argument("--n", type=int, default=None, help="number of images (default 64; 8 per prompt)")
     parser.add_argument(
         "--out", type=Path, required=True, help="grid file (.png, .jpg, ...), or a folder for one PNG per image"
     )
@@ -35,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--class", dest="class_", metavar="K", help="conditional runs: this class (name or index)")
     which.add_argument("--classes", choices=["all"], help="conditional runs: one row per class, --n // classes per row")
+    parser.add_argument("--prompt", action="append", help="text-to-image runs: a prompt (repeatable); --n images each")
+    parser.add_argument("--prompts-file", type=Path, help="text-to-image runs: one prompt per line, a grid row each")
     add_json_flag(parser)
 
 
@@ -90,12 +94,18 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.sampling import check_seed, check_truncation, num_classes, sample
     from ganforge.training.logging import save_grid
 
-    if args.n < 1:
+    if args.n is not None and args.n < 1:
         raise UserError(f"--n {args.n}: expected a positive number of images")
     check_truncation(args.truncation)
     check_seed(args.seed)
     kind = output_kind(args.out)
+    prompts = read_prompts(args)
     generator = load_generator(args.source, ema=not args.raw)
+    if prompts is not None:
+        return _sample_prompts(args, generator, prompts)
+    if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
+        raise UserError(f"{args.source}: a text-to-image generator; give --prompt or --prompts-file")
+    args.n = args.n or 64
     labels, per_row = _labels(generator, args)
     n = len(labels) if labels is not None else args.n
     check_memory(generator, n, kind)
@@ -111,6 +121,43 @@ def run(args: argparse.Namespace) -> int:
         if labels is not None:
             summary["labels"] = [names[i] for i in labels.tolist()]
     report(args, summary, f"wrote {n} images to {args.out}")
+    return 0
+
+
+def read_prompts(args: argparse.Namespace) -> list[str] | None:
+    prompts = list(args.prompt or [])
+    if args.prompts_file is not None:
+        if not args.prompts_file.is_file():
+            raise UserError(f"--prompts-file {args.prompts_file}: no such file")
+        prompts += [line.strip() for line in args.prompts_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not prompts:
+            raise UserError(f"--prompts-file {args.prompts_file}: holds no prompt (one per line)")
+    if any(not prompt.strip() for prompt in prompts):
+        raise UserError("--prompt: expected a non-empty text")
+    return prompts or None
+
+
+def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> int:
+    from ganforge.sampling import prompt_images
+    from ganforge.text.grid import save_prompt_grid
+
+    if getattr(generator, "text_encoder", None) is None:
+        raise UserError(f"{args.source}: this generator takes no text prompts (not a text-to-image run)")
+    per_prompt = args.n or 8
+    images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)
+    if output_kind(args.out) == "grid":
+        save_prompt_grid(images, prompts, per_prompt, args.out)
+    else:
+        from PIL import Image
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        for index, image in enumerate(images):
+            array = image.permute(1, 2, 0).numpy()
+            Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array).save(args.out / f"{index:06d}.png")
+        (args.out / "prompts.txt").write_text("".join(f"{p}\n" for p in prompts for _ in range(per_prompt)))
+    count = len(images)
+    report(args, {"out": args.out, "n": count, "prompts": prompts, "seed": args.seed},
+           f"wrote {count} images for {len(prompts)} prompt(s) to {args.out}")
     return 0
 
 

@@ -16,6 +16,8 @@ IMAGE_SUFFIXES = frozenset(
 )
 # Operating-system clutter that is never data: skipped without a word, like hidden files.
 SILENT_DIRECTORIES = frozenset({"__MACOSX"})
+# Caption files of text-to-image data (data/captions.py) at the top: data, not stray files.
+SILENT_FILES = frozenset({"captions.jsonl", "captions.json"})
 NAMED_WARNINGS = 5  # non-image files named one by one before a single summary line
 
 
@@ -51,7 +53,7 @@ def select_images(
     """
     if include is not None:
         relatives = _included(relatives, include, where)
-    visible = [rel for rel in relatives if not is_hidden(rel)]
+    visible = [rel for rel in relatives if not is_hidden(rel) and rel not in SILENT_FILES]
     images = sorted(rel for rel in visible if is_image_name(rel))
     _warn_non_images(sorted(rel for rel in visible if not is_image_name(rel)), where, prefix)
     if not images:

@@ -43,6 +43,7 @@ class TrainingImages:
     indices: list[int]
     class_names: list[str] | None
     crop_size: int  # what the model sees: the configured resolution
+    captions: list[list[str]] | None = None  # per kept image, for text-to-image tasks
 
 
 def stored_size(cfg: DataConfig) -> int:

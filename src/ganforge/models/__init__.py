@@ -36,6 +36,7 @@ class ModelSpec:
     default_loss: str  # applied when the config leaves loss.name unset
     resolutions: tuple[int, ...] | None = None  # None: any resolution
     conditional: bool = False  # accepts class labels
+    text_task: str | None = None  # a text-to-image model: only this task builds it
     # D options this model honours, with its own defaults (others are a config error).
     d_options: dict[str, bool] = field(default_factory=dict)
 
@@ -73,4 +74,4 @@ def build_models(
     )
 
 
-from ganforge.models import dcgan, mlp, resnet  # noqa: E402,F401  (registration)
+from ganforge.models import dcgan, dfgan, gancls, mlp, resnet  # noqa: E402,F401  (registration)

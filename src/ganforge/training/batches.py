@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import torch
 from torch import Tensor
 
@@ -65,12 +67,23 @@ class BalancedSampler:
         self.generator.set_state(state["generator"])
 
 
+class BatchField(Protocol):
+    """One more batch entry drawn for the batch's image indices (captions, ...); resumable."""
+
+    def take(self, indices: Tensor) -> Tensor: ...
+
+    def state_dict(self) -> dict: ...
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
 class BatchSource:
     """Training batches as dicts: "image" [B,C,R,R] float in [-1,1] on the device, and "label"
     [B] int64 when the task asks for labels. Random crops and batch order resume exactly."""
 
     def __init__(self, data, resolution: int, batch_size: int, seed: int, keys: tuple[str, ...],
-                 balance: bool, device: torch.device, channels_last: bool):
+                 balance: bool, device: torch.device, channels_last: bool,
+                 fields: dict[str, BatchField] | None = None):
         from ganforge.data.training import random_crop, to_model_range
 
         self._random_crop, self._to_model_range = random_crop, to_model_range
@@ -83,6 +96,7 @@ class BatchSource:
             self.sampler = EpochSampler(len(data.images), batch_size, seed)
         self.crop_generator = torch.Generator().manual_seed(seed + 1)
         self.part = slice(None)  # all of each batch (one process)
+        self.fields = fields or {}
 
     def take_part(self, rank: int, world_size: int) -> None:
         """Keep process `rank`'s contiguous share of every batch the sampler draws."""
@@ -100,11 +114,18 @@ class BatchSource:
         batch = {"image": image}
         if self.labels is not None:
             batch["label"] = self.labels[indices].to(self.device, non_blocking=True)
+        for key, field in self.fields.items():
+            batch[key] = field.take(indices.cpu()).to(self.device, non_blocking=True)
         return batch
 
     def state_dict(self) -> dict:
-        return {"sampler": self.sampler.state_dict(), "crop_generator": self.crop_generator.get_state()}
+        state = {"sampler": self.sampler.state_dict(), "crop_generator": self.crop_generator.get_state()}
+        if self.fields:
+            state["fields"] = {key: field.state_dict() for key, field in self.fields.items()}
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         self.sampler.load_state_dict(state["sampler"])
         self.crop_generator.set_state(state["crop_generator"])
+        for key, field in self.fields.items():
+            field.load_state_dict(state["fields"][key])

@@ -29,7 +29,9 @@ RANKING = {
     "ssim": ("ssim", False),
     "l1": ("l1", True),
     "cycle_psnr": ("cycle_psnr", False),
+    "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
 }
+ALIGNMENT_METRICS = ("attributes",)
 BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
 
@@ -56,7 +58,8 @@ class PeriodicEvaluation:
         from ganforge.metrics.weights import ganforge_home, resolve_inception_weights
 
         ganforge_home()
-        if self.config.eval.features == "inception":
+        image_metrics = [m for m in self.config.eval.metrics if m not in ALIGNMENT_METRICS]
+        if self.config.eval.features == "inception" and image_metrics:
             resolve_inception_weights(self.config.eval.weights, option="eval.weights=PATH")
 
     def __call__(self, state, run_dir: Path, logger) -> None:
@@ -91,17 +94,25 @@ class PeriodicEvaluation:
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
         state.distribution.sync_buffers(generator)  # every process generates with the same network
-        if self._extractor is None:
+        if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
+            generator.prompt_pool = state.objective.captions  # FID/KID fakes: prompts from the captions
+        image_metrics = [m for m in eval_cfg.metrics if m not in ALIGNMENT_METRICS]
+        if self._extractor is None and image_metrics:
             from ganforge.metrics.features import build_features
 
             self._extractor = build_features(
                 eval_cfg.features, weights=eval_cfg.weights, device=str(state.placement.device)
             )
         try:
-            return evaluate(
+            result = {}
+            if "attributes" in eval_cfg.metrics:
+                result.update(_attribute_scalars(generator, self.config))
+            if not image_metrics:
+                return result
+            return result | evaluate(
                 fake=generator,
                 real=eval_cfg.real or self.config.data.path,
-                metrics=eval_cfg.metrics,
+                metrics=image_metrics,
                 features=self._extractor,
                 weights=eval_cfg.weights,
                 n=eval_cfg.n,
@@ -131,6 +142,16 @@ class PeriodicEvaluation:
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
 
 
+def _attribute_scalars(generator, config: Config) -> dict[str, float]:
+    """attributes_<name> (and _floor) on held-out builtin:shapes captions (those after data.max_images)."""
+    from ganforge.alignment.attributes import attribute_alignment
+
+    result = attribute_alignment(generator, config.data.path, config.data.max_images or 0, config.eval.n, config.seed)
+    scalars = {f"attributes_{key}": value for key, value in result["accuracy"].items()}
+    scalars.update({f"attributes_{key}_floor": value for key, value in result["floor"].items()})
+    return scalars
+
+
 def check_evaluation_settings(config: Config) -> None:
     """Unknown metrics or extractors, or an empty metric list, fail before step 1 (UserError)."""
     from ganforge.errors import UserError
@@ -141,7 +162,7 @@ def check_evaluation_settings(config: Config) -> None:
     eval_cfg = config.eval
     if not eval_cfg.metrics:
         raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
-    known = set(METRICS) | set(CONDITIONAL_METRICS)
+    known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
     if config.task in TRANSLATION_TASKS:
         from ganforge.translation.evaluate import TRANSLATION_METRICS
 

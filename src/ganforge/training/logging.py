@@ -100,10 +100,21 @@ class RunLogger:
         self.jsonl.write(json.dumps({"step": step, **values}) + "\n")
         self.jsonl.flush()
 
-    def samples(self, step: int, images_uint8: torch.Tensor, name: str | None = None, nrow: int | None = None) -> Path:
+    def samples(self, step: int, images_uint8: torch.Tensor, name: str | None = None, nrow: int | None = None,
+                row_labels: list[str] | None = None) -> Path:
         nrow = nrow or max(1, int(math.sqrt(len(images_uint8))))
+        path = self.run_dir / "samples" / (name or f"step-{step:08d}.png")
+        if row_labels:  # text-to-image: each row's prompt written beside it
+            from torchvision.transforms.functional import pil_to_tensor
+
+            from ganforge.text.grid import prompt_grid, save_prompt_grid
+
+            grid = prompt_grid(images_uint8, row_labels, nrow)
+            self.writer.add_image("samples", pil_to_tensor(grid), step)
+            self.writer.add_text("sample_prompts", "  \n".join(f"row {k}: {p}" for k, p in enumerate(row_labels)), step)
+            return save_prompt_grid(images_uint8, row_labels, nrow, path)
         self.writer.add_image("samples", make_grid(images_uint8, nrow=nrow, padding=2, pad_value=0), step)
-        return save_grid(images_uint8, self.run_dir / "samples" / (name or f"step-{step:08d}.png"), nrow=nrow)
+        return save_grid(images_uint8, path, nrow=nrow)
 
     def close(self) -> None:
         self.writer.close()

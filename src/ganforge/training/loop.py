@@ -57,7 +57,7 @@ def write_samples(state: TrainingState, logger: RunLogger, name: str | None = No
     images, per_row = state.objective.render(networks, state.fixed_inputs)
     for key, net in networks.items():
         net.train(modes[key])
-    return logger.samples(state.step, images, name, nrow=per_row)
+    return logger.samples(state.step, images, name, nrow=per_row, row_labels=state.objective.grid_labels(state.fixed_inputs))
 
 
 def describe(state: TrainingState) -> str:

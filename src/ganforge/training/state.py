@@ -142,7 +142,7 @@ def resolve_auto(config: Config, needs_labels: bool) -> Config:
 def _load_data(config: Config, objective_cls: type[Objective]) -> TrainingImages:
     needs_labels = objective_cls.data_needs_labels()
     data_cfg: DataConfig = config.data.model_copy(update={"labels": config.data.labels or needs_labels})
-    data = load_training_images(data_cfg)
+    data = objective_cls.prepare_data(config, load_training_images(data_cfg))
     if needs_labels and data.labels is None:
         raise UserError(
             f"data.path {config.data.path}: task {config.task} needs class labels; "
@@ -202,7 +202,7 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         data_info=info,
         batches=objective_cls.batch_source(data, config, place.device, place.channels_last) or BatchSource(
             data, config.data.resolution, train.batch_size, config.seed, objective_cls.batch_keys,
-            config.data.balance, place.device, place.channels_last,
+            config.data.balance, place.device, place.channels_last, objective.batch_fields(data),
         ),
         objective=objective,
         networks=networks,

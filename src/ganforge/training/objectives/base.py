@@ -17,7 +17,9 @@ from torch import Tensor, nn
 
 if TYPE_CHECKING:
     from ganforge.config import Config
+    from ganforge.data.training import TrainingImages
     from ganforge.models import ModelSpec
+    from ganforge.training.batches import BatchField
 
 Batch = dict[str, Tensor]  # e.g. {"image": [B,C,R,R] float in [-1,1], "label": [B] int64}
 PhaseResult = tuple[Tensor, dict[str, Tensor]]  # (loss to minimise, detached logs)
@@ -95,6 +97,15 @@ class Objective:
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
         raise NotImplementedError
 
+    @classmethod
+    def prepare_data(cls, config: Config, data: TrainingImages) -> TrainingImages:
+        """The training images this task uses (a text task keeps captioned images only)."""
+        return data
+
+    def batch_fields(self, data: TrainingImages) -> dict[str, BatchField]:
+        """Batch entries beyond "image" and "label", each drawn for the batch's image indices."""
+        return {}
+
     def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
         self.config, self.networks, self.device, self.data = config, networks, device, data
 
@@ -108,6 +119,10 @@ class Objective:
     def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
         """uint8 [N,C,H,W] images for a sample grid, and the images per row."""
         raise NotImplementedError
+
+    def grid_labels(self, fixed: dict[str, Tensor]) -> list[str] | None:
+        """A label per row of the sample grid (text tasks: the prompts), or None."""
+        return None
 
     def describe(self, batch: Batch) -> str:
         """One line of shapes for `--dry-run`."""

@@ -1,0 +1,1 @@
+"""How well generated images match their words: attribute accuracy on builtin:shapes."""

@@ -1,0 +1,155 @@
+"""DF-GAN (Tao et al. 2022), lite: deep text-image fusion in G, a one-stage matching-aware D.
+
+G: z -> 4x4 (8·width) -> residual up-blocks, each fusing the condition [z; e] twice through
+affine (FiLM) layers: h <- gamma(c)·h + beta(c), with gamma/beta from a 2-layer MLP of c,
+initialised to the identity (gamma 1, beta 0) -> LeakyReLU -> 3x3 conv -> tanh.
+D: 3x3 conv -> residual down-blocks (learned residual gain from 0) to 4x4 (8·width); the
+logit comes from the 4x4 features concatenated with the text embedding tiled over them.
+
+The text embedding enters both networks scaled by sqrt(dim), so a unit-norm sentence vector
+has entries of unit scale beside z. With text_dim 0 both networks are unconditional.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ganforge.models import ModelConfig, ModelSpec, register_model
+
+RESOLUTIONS = (32, 64, 128, 256)
+SLOPE = 0.2
+
+
+def _widths(width: int, resolution: int) -> list[int]:
+    """Channels from the 4x4 base to the output: 8w, 4w, 2w, w at 32; 8w, 8w, 4w, 2w, w at 64."""
+    blocks = int(math.log2(resolution)) - 2
+    factors = [min(8, 2 ** (blocks - i)) for i in range(blocks + 1)]
+    return [width * f for f in factors]
+
+
+class Affine(nn.Module):
+    """FiLM: gamma(c)·x + beta(c), both from Linear-ReLU-Linear, starting as the identity."""
+
+    def __init__(self, cond_dim: int, channels: int):
+        super().__init__()
+        self.gamma = nn.Sequential(nn.Linear(cond_dim, channels), nn.ReLU(inplace=True), nn.Linear(channels, channels))
+        self.beta = nn.Sequential(nn.Linear(cond_dim, channels), nn.ReLU(inplace=True), nn.Linear(channels, channels))
+        for head, bias in ((self.gamma, 1.0), (self.beta, 0.0)):
+            nn.init.zeros_(head[2].weight)
+            nn.init.constant_(head[2].bias, bias)
+
+    def forward(self, x: Tensor, c: Tensor) -> Tensor:
+        return self.gamma(c)[..., None, None] * x + self.beta(c)[..., None, None]
+
+
+class Fusion(nn.Module):
+    """DF-GAN's fusion block: two affine layers, each followed by LeakyReLU."""
+
+    def __init__(self, cond_dim: int, channels: int):
+        super().__init__()
+        self.first, self.second = Affine(cond_dim, channels), Affine(cond_dim, channels)
+
+    def forward(self, x: Tensor, c: Tensor) -> Tensor:
+        x = F.leaky_relu(self.first(x, c), SLOPE)
+        return F.leaky_relu(self.second(x, c), SLOPE)
+
+
+class UpBlock(nn.Module):
+    def __init__(self, c_in: int, c_out: int, cond_dim: int):
+        super().__init__()
+        self.fuse1, self.conv1 = Fusion(cond_dim, c_in), nn.Conv2d(c_in, c_out, 3, 1, 1)
+        self.fuse2, self.conv2 = Fusion(cond_dim, c_out), nn.Conv2d(c_out, c_out, 3, 1, 1)
+        self.shortcut = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+
+    def forward(self, x: Tensor, c: Tensor) -> Tensor:
+        x = F.interpolate(x, scale_factor=2, mode="nearest")
+        h = self.conv2(self.fuse2(self.conv1(self.fuse1(x, c)), c))
+        return self.shortcut(x) + h
+
+
+class DFGANGenerator(nn.Module):
+    """G(z [N,z_dim], e [N,text_dim] or None) -> images [N,C,R,R] in [-1, 1]."""
+
+    num_classes = 0
+
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, text_dim: int = 0):
+        super().__init__()
+        self.z_dim, self.text_dim, self.resolution, self.channels = z_dim, text_dim, resolution, channels
+        widths = _widths(width, resolution)
+        self.base = nn.Linear(z_dim, widths[0] * 16)
+        cond_dim = z_dim + text_dim
+        self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in zip(widths, widths[1:], strict=False))
+        self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
+
+    def forward(self, z: Tensor, e: Tensor | None = None) -> Tensor:
+        c = z if not self.text_dim else torch.cat([z, e * math.sqrt(self.text_dim)], dim=1)
+        h = self.base(z).view(len(z), -1, 4, 4)
+        for block in self.blocks:
+            h = block(h, c)
+        return torch.tanh(self.to_image(F.leaky_relu(h, SLOPE)))
+
+
+class DownBlock(nn.Module):
+    def __init__(self, c_in: int, c_out: int):
+        super().__init__()
+        self.residual = nn.Sequential(
+            nn.Conv2d(c_in, c_out, 4, 2, 1, bias=False), nn.LeakyReLU(SLOPE, inplace=True),
+            nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.LeakyReLU(SLOPE, inplace=True),
+        )
+        self.shortcut = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+        self.gain = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(self.shortcut(x), 2) + self.gain * self.residual(x)
+
+
+class DFGANDiscriminator(nn.Module):
+    """D(x [N,C,R,R], e [N,text_dim] or None) -> [N] raw logits; `features(x)` is the image part."""
+
+    num_classes = 0
+
+    def __init__(self, width: int, resolution: int, channels: int, text_dim: int = 0):
+        super().__init__()
+        self.text_dim = text_dim
+        widths = _widths(width, resolution)[::-1]  # w, 2w, ... up to 8w at 4x4
+        self.stem = nn.Conv2d(channels, widths[0], 3, 1, 1)
+        self.blocks = nn.Sequential(*(DownBlock(a, b) for a, b in zip(widths, widths[1:], strict=False)))
+        self.joint = nn.Sequential(
+            nn.Conv2d(widths[-1] + text_dim, widths[-1] // 4, 3, 1, 1, bias=False),
+            nn.LeakyReLU(SLOPE, inplace=True),
+            nn.Conv2d(widths[-1] // 4, 1, 4, 1, 0, bias=False),
+        )
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.blocks(self.stem(x))
+
+    def logits(self, h: Tensor, e: Tensor | None) -> Tensor:
+        if self.text_dim:
+            tiled = (e * math.sqrt(self.text_dim))[..., None, None].expand(-1, -1, *h.shape[-2:])
+            h = torch.cat([h, tiled.to(h.dtype)], dim=1)
+        return self.joint(h).flatten()
+
+    def forward(self, x: Tensor, e: Tensor | None = None) -> Tensor:
+        return self.logits(self.features(x), e)
+
+
+def _no_classes(num_classes: int) -> None:
+    if num_classes:
+        raise ValueError("model dfgan takes text, not class labels: use task text-dfgan")
+
+
+def _generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANGenerator:
+    _no_classes(num_classes)
+    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
+
+
+def _discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANDiscriminator:
+    _no_classes(num_classes)
+    return DFGANDiscriminator(cfg.d.width, resolution, channels)
+
+
+register_model(ModelSpec("dfgan", _generator, _discriminator, default_loss="hinge", resolutions=RESOLUTIONS))

@@ -1,0 +1,160 @@
+"""Text-to-image tasks: what DF-GAN and GAN-CLS share (captions, embeddings, grids, resume).
+
+Batches hold "image" and "caption" (an index into the run's caption list; one of an image's
+captions, drawn with a seeded, resumable generator). Frozen encoders embed every caption once
+(cached on disk per caption, keyed by encoder and weights hash); the checkpoint records the
+table's SHA-256 so a resume with other embeddings is refused. A trainable encoder lives in G
+and is trained by D's matching-aware loss (its embeddings reach G detached).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor, nn
+
+from ganforge.errors import UserError
+from ganforge.sampling import latents
+from ganforge.training.objectives.base import DataInfo, Objective
+
+if TYPE_CHECKING:
+    from ganforge.config import Config
+    from ganforge.data.training import TrainingImages
+
+GRID_PROMPTS = 8  # rows of the training sample grids
+
+
+class CaptionField:
+    """Batch entry "caption": for each image index, one of its captions' ids, drawn at random."""
+
+    def __init__(self, caption_ids: list[list[int]], seed: int):
+        self.counts = torch.tensor([len(ids) for ids in caption_ids])
+        self.starts = torch.cumsum(self.counts, 0) - self.counts
+        self.flat = torch.tensor([i for ids in caption_ids for i in ids], dtype=torch.int64)
+        self.generator = torch.Generator().manual_seed(seed + 3)
+
+    def take(self, indices: Tensor) -> Tensor:
+        draws = torch.randint(0, 1 << 30, (len(indices),), generator=self.generator)
+        return self.flat[self.starts[indices] + draws % self.counts[indices]]
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+
+
+class TextObjective(Objective):
+    """Base of the text tasks: subclasses build G/D (`build_networks`) and define the phases."""
+
+    batch_keys = ("image", "caption")
+    model_name = ""
+
+    @classmethod
+    def check_config(cls, config: Config, model) -> None:
+        if model.name != cls.model_name:
+            raise ValueError(f"task: {cls.name} needs model.name={cls.model_name} (got {model.name!r})")
+
+    @classmethod
+    def prepare_data(cls, config: Config, data: TrainingImages) -> TrainingImages:
+        from ganforge.data.captions import keep_captioned, read_captions
+        from ganforge.data.sources import open_source
+
+        source = open_source(config.data.path, labels=config.data.labels)
+        return keep_captioned(data, read_captions(source), source)
+
+    @classmethod
+    def build_networks(cls, config: Config, data: DataInfo, text_dim: int) -> tuple[nn.Module, nn.Module]:
+        raise NotImplementedError
+
+    @classmethod
+    def declare(cls, config: Config, data: DataInfo):
+        from ganforge.text.prompts import attach_text_encoder, text_encoder_for
+        from ganforge.training.objectives.base import NetworkDecl
+
+        encoder = text_encoder_for(config.text)
+        generator, discriminator = cls.build_networks(config, data, encoder.dim)
+        attach_text_encoder(generator, encoder)
+        train = config.train
+        return [
+            NetworkDecl("G", generator, train.lr_g, train.betas_g, ema=train.ema.enabled),
+            NetworkDecl("D", discriminator, train.lr_d, train.betas_d),
+        ]
+
+    def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
+        super().__init__(config, networks, device, data)
+        self.generator, self.discriminator = networks["G"], networks["D"]
+        self.encoder = self.generator.text_encoder
+        self.z_dim = config.model.z_dim
+        self.captions: list[str] = []
+        self.table: Tensor | None = None  # frozen encoders: [captions, dim] on the device
+        self.tokens: list[str] = []
+
+    # -- captions and embeddings ------------------------------------------------------------
+    def batch_fields(self, data: TrainingImages) -> dict:
+        unique = list(dict.fromkeys(text for texts in data.captions for text in texts))
+        position = {text: i for i, text in enumerate(unique)}
+        self.captions = unique
+        if not self.encoder.trainable:
+            from ganforge.text.cache import embed_captions
+
+            self.table = embed_captions(self.encoder, unique, use_cache=self.config.text.cache).to(self.device)
+        ids = [[position[text] for text in texts] for texts in data.captions]
+        return {"caption": CaptionField(ids, self.config.seed)}
+
+    def embed(self, caption_ids: Tensor, train_encoder: bool = False, encoder=None) -> Tensor:
+        """Embeddings of caption ids; a trainable encoder (`encoder`, default the trained one)
+        keeps its graph only when asked."""
+        if self.table is not None:
+            return self.table[caption_ids]
+        encoder = encoder or self.encoder
+        texts = [self.captions[i] for i in caption_ids.tolist()]
+        if train_encoder:
+            return encoder.encode(texts)
+        with torch.no_grad():
+            return encoder.encode(texts)
+
+    def table_digest(self) -> str | None:
+        from ganforge.text.cache import table_digest
+
+        return table_digest(self.table.cpu()) if self.table is not None else None
+
+    # -- grids -------------------------------------------------------------------------------
+    def fixed_inputs(self, n: int, seed: int) -> dict[str, Tensor]:
+        """One row per prompt (the first GRID_PROMPTS distinct captions), the same z down each column."""
+        rows = max(1, min(GRID_PROMPTS, len(self.captions) or GRID_PROMPTS))
+        per_row = max(1, math.ceil(n / rows))
+        z = latents(per_row, self.z_dim, seed=seed).repeat(rows, 1)
+        return {"z": z, "caption": torch.arange(rows).repeat_interleave(per_row)}
+
+    def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
+        from ganforge.sampling import to_uint8
+
+        generator = networks["G"]
+        device = next(generator.parameters()).device
+        ids = fixed["caption"] % max(1, len(self.captions))
+        with torch.no_grad():
+            e = self.embed(ids.to(self.device), encoder=generator.text_encoder).to(device)
+            images = to_uint8(generator(fixed["z"].to(device), e)).cpu()
+        rows = len(torch.unique(ids))
+        return images, max(1, len(images) // rows)
+
+    def grid_labels(self, fixed: dict[str, Tensor]) -> list[str]:
+        return [self.captions[i] for i in torch.unique_consecutive(fixed["caption"]).tolist()]
+
+    # -- checkpoint --------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {"text_encoder": self.encoder.cache_key(), "embeddings_sha256": self.table_digest(),
+                "captions": list(self.captions)}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state.get("text_encoder") != self.encoder.cache_key():
+            raise UserError(
+                f"checkpoint: trained with text encoder {state.get('text_encoder')}, this config gives "
+                f"{self.encoder.cache_key()} (set text.encoder/text.weights as in the run)"
+            )
+        if state.get("embeddings_sha256") != self.table_digest():
+            raise UserError("checkpoint: the caption embeddings differ from the ones the run trained on "
+                            "(other captions or encoder weights); resume with the run's data and text settings")

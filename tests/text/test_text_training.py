@@ -1,0 +1,184 @@
+"""Text-to-image training end to end on tiny DF-GANs: train, sample from prompts, resume exactly."""
+
+import pytest
+import torch
+from safetensors.torch import load_file
+from text_helpers import needs_minilm
+
+from ganforge.api import export
+from ganforge.cli import main
+from ganforge.config import load_config
+from ganforge.errors import UserError
+from ganforge.runs import load_generator
+from ganforge.sampling import sample
+from ganforge.training.loop import train
+
+TINY = {
+    "model.g.width": 4,
+    "model.d.width": 4,
+    "model.z_dim": 8,
+    "train.batch_size": 8,
+    "train.log_every": 1,
+    "train.sample_every": 1000,
+    "train.sample_grid": 8,
+    "data.max_images": 64,
+    "text.ma_gp_every": 2,
+}
+
+
+class Crash(Exception):
+    pass
+
+
+def _crash_at(step):
+    def hook(state, run_dir, logger):
+        if state.step == step:
+            raise Crash
+
+    return hook
+
+
+def _weights(run_dir, out):
+    return load_file(export(run_dir, out)[0])
+
+
+def _config(**extra):
+    return load_config("dfgan-shapes", {**TINY, **extra})
+
+
+@needs_minilm
+def test_train_then_sample_prompts(tmp_path, capsys):
+    run = train(_config(**{"train.steps": 3}), tmp_path / "run", progress=False)
+    assert (run / "samples" / "final.png").is_file()
+    generator = load_generator(run)
+    images = sample(generator, n=2, prompts=["a large red circle on the left", "a small blue star on the right"])
+    assert images.shape == (4, 3, 32, 32) and images.dtype == torch.uint8
+    assert not torch.equal(images[0], images[2])  # same latent, other words: another image
+    # Unprompted sampling draws the run's own captions (what FID/KID use).
+    assert sample(generator, n=3).shape == (3, 3, 32, 32)
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a large red circle on the left\n\na small green cross in the center\n")
+    assert main(["sample", str(run), "--prompts-file", str(prompts), "--n", "3", "--out", str(tmp_path / "g.png")]) == 0
+    assert "wrote 6 images for 2 prompt(s)" in capsys.readouterr().out
+    assert main(["sample", str(run), "--prompt", " ", "--out", str(tmp_path / "h.png")]) == 2
+
+
+@needs_minilm
+def test_crash_then_resume_matches_uninterrupted(tmp_path):
+    config = _config(**{"train.steps": 8, "ckpt.every": 3})
+    train(config, tmp_path / "A", progress=False)
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=_crash_at(5))
+    train(config, tmp_path / "B", resume=True, progress=False)
+    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    state = torch.load(tmp_path / "B/checkpoints/latest.ckpt", weights_only=True)
+    assert state["objective"]["embeddings_sha256"] and len(state["objective"]["captions"]) > 10
+
+
+def test_learned_encoder_trains_and_resumes_exactly(tmp_path):
+    config = _config(**{"train.steps": 6, "ckpt.every": 2, "text.encoder": "learned"})
+    train(config, tmp_path / "A", progress=False)
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=_crash_at(3))
+    train(config, tmp_path / "B", resume=True, progress=False)
+    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
+    assert any(key.startswith("text_encoder.") for key in a)  # the encoder is trained and saved with G
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    initial = load_config("dfgan-shapes", {**TINY, "text.encoder": "learned"})
+    from ganforge.runs import build_generator
+
+    fresh = build_generator(initial).state_dict()
+    assert not torch.equal(fresh["text_encoder.project.weight"], a["text_encoder.project.weight"])
+
+
+def test_text_task_needs_its_model():
+    with pytest.raises(UserError, match="text-dfgan needs model.name=dfgan"):
+        load_config("dfgan-shapes", {"model.name": "dcgan"})
+
+
+def test_gancls_trains_with_conditioning_augmentation(tmp_path):
+    config = load_config("gancls-shapes", {**TINY, "train.steps": 3, "text.encoder": "learned"})
+    run = train(config, tmp_path / "run", progress=False)
+    logs = [line for line in (run / "log.jsonl").read_text().splitlines()]
+    assert '"kl"' in logs[-1] and '"d_wrong"' in logs[-1]
+    generator = load_generator(run)
+    images = sample(generator, n=2, prompts=["a red star"], seed=1)
+    assert torch.equal(images, sample(generator, n=2, prompts=["a red star"], seed=1))  # mu in eval mode
+
+
+def test_text_model_refuses_other_tasks():
+    with pytest.raises(UserError, match="gancls is a text-to-image model; use task: text-gancls"):
+        load_config("gancls-shapes", {"task": "unconditional"})
+
+
+@needs_minilm
+def test_folder_preset_with_captions_jsonl(tmp_path, capsys):
+    import json
+
+    from PIL import Image
+
+    root = tmp_path / "faces"
+    root.mkdir()
+    lines = []
+    for k, colour in enumerate([(200, 40, 40), (40, 40, 200)] * 4):
+        Image.new("RGB", (80, 72), colour).save(root / f"{k}.png")
+        word = "red" if colour[0] > 100 else "blue"
+        lines += [json.dumps({"file": f"{k}.png", "text": f"a {word} face"}),
+                  json.dumps({"file": f"{k}.png", "text": f"someone {word}"})]
+    (root / "captions.jsonl").write_text("\n".join(lines))
+    overrides = {**TINY, "data.path": str(root), "train.steps": 2, "data.max_images": None}
+    run = train(load_config("dfgan-folder-64", overrides), tmp_path / "run", progress=False)
+    state = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+    assert len(state["objective"]["captions"]) == 4  # two captions for each of the two kinds
+    out = tmp_path / "grid.png"
+    assert main(["sample", str(run), "--prompt", "a red face", "--n", "2", "--out", str(out)]) == 0
+    from PIL import Image as PILImage
+
+    assert PILImage.open(out).height == 64 + 2 * 2
+
+
+def test_in_training_attribute_evaluation_keeps_best(tmp_path):
+    import json
+
+    from ganforge.training.evaluation import evaluation_hook
+
+    overrides = {**TINY, "train.steps": 4, "text.encoder": "learned", "eval.every": 2, "eval.n": 16,
+                 "eval.metrics": ["attributes"], "eval.best": "attributes"}
+    config = load_config("dfgan-shapes", overrides)
+    run = train(config, tmp_path / "run", progress=False, step_hook=evaluation_hook(config))
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4]
+    assert all(0 <= r["attributes_all"] <= 1 and "attributes_colour_floor" in r for r in records)
+    assert (run / "checkpoints" / "best.ckpt").is_file()
+
+
+def test_prompt_interpolation(tmp_path):
+    run = train(_config(**{"train.steps": 1, "text.encoder": "learned"}), tmp_path / "run", progress=False)
+    from PIL import Image
+
+    final = Image.open(run / "samples" / "final.png")  # 8 prompts, one image each, prompts written left
+    assert final.height == 8 * 34 + 2 and final.width > 34 + 2 + 100
+    out = tmp_path / "walk.png"
+    assert main(["interpolate", str(run), "--prompt", "a red circle", "--to-prompt", "a blue star",
+                 "--steps", "4", "--rows", "2", "--out", str(out)]) == 0
+    assert out.is_file()
+    assert main(["interpolate", str(run), "--prompt", "a red circle", "--out", str(out)]) == 2
+
+
+def test_align_command_attributes_and_tiny_clip(tmp_path, capsys):
+    import json
+
+    open_clip = pytest.importorskip("open_clip")
+    from text_helpers import TINY_CLIP
+
+    run = train(_config(**{"train.steps": 1, "text.encoder": "learned"}), tmp_path / "run", progress=False)
+    (tmp_path / "tiny-clip-align.json").write_text(json.dumps(TINY_CLIP))
+    open_clip.add_model_config(tmp_path / "tiny-clip-align.json")
+    torch.save(open_clip.create_model("tiny-clip-align").state_dict(), tmp_path / "clip.pt")
+    assert main(["align", str(run), "--n", "12", "--json", "--clip-weights", str(tmp_path / "clip.pt"),
+                 "--clip-model", "tiny-clip-align"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["attributes"]["n"] == 12 and result["attributes"]["ceiling"]["all"] == 1.0
+    assert 0 <= result["clip"]["accuracy"]["r_precision"] <= 1
+    assert len(result["clip"]["protocol"]["weights_sha256"]) == 64
