@@ -17,7 +17,7 @@ from ganforge.config import Config, validate
 from ganforge.errors import UserError
 
 CHECKPOINT_DIR = "checkpoints"
-OBJECTIVES_SAMPLE_FROM_NOISE = ("unconditional", "conditional")  # tasks whose network maps latents to images
+TRANSLATING_TASKS = ("pix2pix", "colorize", "cyclegan")  # their networks map images to images, not latents
 LATEST = "latest.ckpt"
 EXPORT_SUFFIX = ".safetensors"
 
@@ -198,7 +198,7 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
         return _load_export(path).eval()
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
-    if config.task not in OBJECTIVES_SAMPLE_FROM_NOISE:
+    if config.task in TRANSLATING_TASKS:
         raise UserError(f"{path}: a {config.task} run translates images; use `ganforge translate` and `ganforge eval-translation`")
     generator, weights, _ = _sampled_weights(state, config, ema)
     generator = load_weights(generator, weights, str(path), config)
