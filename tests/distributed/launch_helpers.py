@@ -9,11 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-TRAINING_TESTS = str(Path(__file__).parents[1] / "training")
-if TRAINING_TESTS not in sys.path:
-    sys.path.insert(0, TRAINING_TESTS)
+for folder in ("training", "translation"):
+    TESTS = str(Path(__file__).parents[1] / folder)
+    if TESTS not in sys.path:
+        sys.path.insert(0, TESTS)
 
 from helpers import as_cli, tiny_overrides  # noqa: E402,F401  (re-exported for the tests)
+from translation_helpers import tiny  # noqa: E402,F401
 
 
 def free_port() -> int:

@@ -3,16 +3,23 @@ checkpoint entries, the --nproc command line."""
 
 import pytest
 import torch
-from launch_helpers import as_cli, tiny_overrides
+from launch_helpers import as_cli, tiny, tiny_overrides
 
 from ganforge.cli import main
 from ganforge.config import load_config
 from ganforge.distributed import Distribution
 from ganforge.distributed.launch import launcher_command, without_nproc
-from ganforge.distributed.ranks import own_rank_state, per_process_batch, with_all_ranks
+from ganforge.distributed.ranks import (
+    own_rank_state,
+    own_streams,
+    per_process_batch,
+    with_all_ranks,
+)
 from ganforge.distributed.wrap import use_sync_batchnorm
 from ganforge.errors import UserError
 from ganforge.training.loop import train
+from ganforge.training.rng import seed_everything
+from ganforge.training.state import build_state
 
 
 def test_global_batch_splits_evenly_or_fails_naming_the_key():
@@ -50,24 +57,73 @@ def _checkpoint(world_size: int) -> dict:
 
 def test_same_world_size_gets_its_own_entries():
     checkpoint = _checkpoint(2)
-    assert own_rank_state(checkpoint, Distribution(rank=1, world_size=2), seed=0) is checkpoint["ranks"][1]
+    own, borrowed = own_rank_state(checkpoint, Distribution(rank=1, world_size=2))
+    assert own is checkpoint["ranks"][1] and not borrowed
     single = {"rng": 1, "batches": 2, "objective": 3, "step": 0}
-    assert own_rank_state(single, Distribution(), seed=0) == {"rng": 1, "batches": 2, "objective": 3}
+    assert own_rank_state(single, Distribution()) == ({"rng": 1, "batches": 2, "objective": 3}, False)
     assert with_all_ranks(single, Distribution()) is single  # one process: the format is unchanged
 
 
-def test_another_world_size_warns_once_and_gives_new_processes_fresh_streams():
+def test_another_world_size_warns_once_and_new_processes_borrow_process_0s_entries():
     checkpoint = _checkpoint(2)
     with pytest.warns(UserWarning, match="written by 2 process.*resuming with 3"):
-        own_rank_state(checkpoint, Distribution(rank=0, world_size=3), seed=0)
-    kept = own_rank_state(checkpoint, Distribution(rank=1, world_size=3), seed=0)
-    assert kept["rng"] is checkpoint["ranks"][1]["rng"]
-    fresh = [own_rank_state(checkpoint, Distribution(rank=rank, world_size=4), seed=0) for rank in (2, 3)]
-    for entries in fresh:
-        assert entries["batches"]["sampler"] == {"position": 5}  # the data order carries on
-        assert entries["objective"] == {"d_steps_done": 7}
-    assert not torch.equal(fresh[0]["rng"]["torch"], fresh[1]["rng"]["torch"])
-    assert not torch.equal(fresh[0]["batches"]["crop_generator"], fresh[1]["batches"]["crop_generator"])
+        own_rank_state(checkpoint, Distribution(rank=0, world_size=3))
+    kept, borrowed = own_rank_state(checkpoint, Distribution(rank=1, world_size=3))
+    assert kept is checkpoint["ranks"][1] and not borrowed
+    for rank in (2, 3):
+        entries, borrowed = own_rank_state(checkpoint, Distribution(rank=rank, world_size=4))
+        assert entries is checkpoint["ranks"][0] and borrowed  # the data order carries on
+
+
+@pytest.mark.parametrize("preset", ["dcgan-digits", "colorize-shapes"])
+def test_own_streams_differ_per_process_and_step(preset):
+    """Process r's streams: torch's global one, its batches' crops/flips, its objective's hints."""
+    config = load_config(preset, tiny() if preset == "colorize-shapes" else tiny_overrides())
+    draws = {}
+    for key in [(1,), (2,), (2, 7)]:
+        seed_everything(config.seed)
+        state = build_state(config)
+        own_streams(state, *key)
+        draws[key] = (torch.rand(3), _own_generator_state(state.batches), state.objective.state_dict())
+    first, second, later = draws[(1,)], draws[(2,)], draws[(2, 7)]
+    for a, b in [(first, second), (second, later)]:
+        assert not torch.equal(a[0], b[0]) and not torch.equal(a[1], b[1])
+        if preset == "colorize-shapes":
+            assert not torch.equal(a[2]["hint_generator"], b[2]["hint_generator"])
+
+
+def _own_generator_state(batches) -> torch.Tensor:
+    state = batches.state_dict()
+    return state["jitter"] if "jitter" in state else state["crop_generator"]
+
+
+@pytest.mark.parametrize("preset", ["pix2pix-shapes", "cyclegan-shapes"])
+def test_translation_batches_split_the_global_batch(preset):
+    """Each process's batch is its contiguous slice of the global batch (paired, and unpaired with
+    a sampler per domain); the samplers' positions stay the same everywhere."""
+    config = load_config(preset, {**tiny(), "train.batch_size": 4, "translation.flip": False, "translation.jitter": False})
+    seed_everything(config.seed)
+    whole = build_state(config).batches
+    parts = []
+    for rank in range(2):
+        seed_everything(config.seed)
+        batches = build_state(config).batches
+        batches.take_part(rank, 2)
+        parts.append(batches)
+    for _ in range(3):
+        got, each = whole.next(), [part.next() for part in parts]
+        for side in ("a", "b"):  # no resize-and-crop, no flips: nothing random but the indices
+            assert [len(batch[side]) for batch in each] == [2, 2]
+            assert torch.equal(torch.cat([batch[side] for batch in each]), got[side])
+    states = [part.state_dict() for part in parts]
+    for sampler in ("sampler_a", "sampler_b"):
+        if states[0][sampler] is not None:
+            assert _same(states[0][sampler], states[1][sampler])
+            assert _same(states[0][sampler], whole.state_dict()[sampler])
+
+
+def _same(a: dict, b: dict) -> bool:
+    return all(torch.equal(a[k], b[k]) if isinstance(a[k], torch.Tensor) else a[k] == b[k] for k in a)
 
 
 def test_one_process_resumes_a_two_process_checkpoint_with_a_warning(tmp_path):

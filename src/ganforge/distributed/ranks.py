@@ -2,13 +2,17 @@
 
 Every process draws the same global batch indices (one sampler, one seed) and keeps its own
 contiguous slice, so the processes together see exactly the batches one process would, and the
-sampler's position is the same everywhere. What each process draws by itself (latents,
-augmentation, random crops) comes from its own streams: process 0 keeps the single-process
-seeds, process r > 0 gets seeds derived from (seed, r).
+sampler's position is the same everywhere. Every task's batches do this through one interface
+(`training.batches.TrainingBatches`: `take_part`, `seed_own_draws`). What each process draws by
+itself (latents, augmentation, random crops and flips, colour hints, CycleGAN's pool draws)
+comes from its own streams: process 0 keeps the single-process seeds, process r > 0 gets seeds
+derived from (seed, r).
 
-A checkpoint keeps process 0's streams where a single-process checkpoint has them (so one
-process can resume it) and every process's under "ranks"; resuming with the same number of
-processes continues each stream exactly.
+The objective's state is per process too: CycleGAN's image pools hold the fakes of the process's
+own images and are drawn from with its own stream. A checkpoint keeps process 0's streams and
+objective state where a single-process checkpoint has them (so one process can resume it) and
+every process's under "ranks"; resuming with the same number of processes continues each stream
+and pool exactly.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import torch
 
 from ganforge.distributed.context import Distribution
 from ganforge.errors import UserError
-from ganforge.training.rng import restore_rng_state, rng_state, seed_everything
+from ganforge.training.rng import seed_everything
 
 RANK_KEYS = ("rng", "batches", "objective")  # checkpoint entries each process has its own of
 
@@ -40,24 +44,20 @@ def rank_seed(seed: int, rank: int, *extra: int) -> int:
     return int(np.random.SeedSequence([seed, rank, *extra]).generate_state(1)[0])
 
 
-def own_streams(seed: int, rank: int, *extra: int) -> dict:
-    """Fresh per-process random streams (python, numpy, torch) and a crop generator state."""
-    saved = rng_state()
+def own_streams(state, rank: int, *extra: int) -> None:
+    """Give process `rank` random streams of its own: torch/numpy/python, and the draws its batches
+    (crops, flips) and its objective (colour hints) make with generators of their own."""
+    seed = state.config.seed
     seed_everything(rank_seed(seed, rank, *extra))
-    fresh = rng_state()
-    restore_rng_state(saved)
-    crop = torch.Generator().manual_seed(rank_seed(seed, rank, 1, *extra)).get_state()
-    return {"rng": fresh, "crop_generator": crop}
+    state.batches.seed_own_draws(rank_seed(seed, rank, 1, *extra))
+    state.objective.seed_own_draws(rank_seed(seed, rank, 2, *extra))
 
 
 def start_own_streams(state, distribution: Distribution) -> None:
     """After identical network initialisation everywhere: process r > 0 switches to its own streams."""
     state.batches.take_part(distribution.rank, distribution.world_size)
-    if distribution.rank == 0:
-        return
-    streams = own_streams(state.config.seed, distribution.rank)
-    restore_rng_state(streams["rng"])
-    state.batches.crop_generator.set_state(streams["crop_generator"])
+    if distribution.rank > 0:
+        own_streams(state, distribution.rank)
 
 
 def with_all_ranks(payload: dict, distribution: Distribution) -> dict:
@@ -68,13 +68,18 @@ def with_all_ranks(payload: dict, distribution: Distribution) -> dict:
     return {**payload, "world_size": distribution.world_size, "ranks": ranks}
 
 
-def own_rank_state(checkpoint: dict, distribution: Distribution, seed: int) -> dict:
-    """This process's entries of a checkpoint; another number of processes warns once and gives
-    new processes fresh streams (the data order and the global batch carry on unchanged)."""
+def own_rank_state(checkpoint: dict, distribution: Distribution) -> tuple[dict, bool]:
+    """This process's entries of a checkpoint, and whether they are borrowed from process 0.
+
+    Another number of processes warns once; a process the checkpoint has no entries for borrows
+    process 0's (the data order and the global batch carry on unchanged, and its objective state
+    such as CycleGAN's image pool starts as a copy of process 0's) and must then draw fresh
+    streams (`own_streams(state, rank, step)`).
+    """
     saved_world = int(checkpoint.get("world_size", 1))
     ranks = checkpoint.get("ranks") or [{key: checkpoint[key] for key in RANK_KEYS}]
     if saved_world == distribution.world_size:
-        return ranks[distribution.rank]
+        return ranks[distribution.rank], False
     if distribution.is_main:
         warnings.warn(
             f"checkpoint written by {saved_world} process(es), resuming with {distribution.world_size}:"
@@ -83,15 +88,8 @@ def own_rank_state(checkpoint: dict, distribution: Distribution, seed: int) -> d
             stacklevel=2,
         )
     if distribution.rank < len(ranks):
-        own = ranks[distribution.rank]
-        sampler = ranks[0]["batches"]["sampler"]  # the same everywhere; kept for clarity
-        return {**own, "batches": {**own["batches"], "sampler": sampler}}
-    streams = own_streams(seed, distribution.rank, int(checkpoint["step"]))
-    return {
-        "rng": streams["rng"],
-        "batches": {**ranks[0]["batches"], "crop_generator": streams["crop_generator"]},
-        "objective": ranks[0]["objective"],
-    }
+        return ranks[distribution.rank], False
+    return ranks[0], True
 
 
 def _on_cpu(tree):

@@ -67,6 +67,27 @@ class BalancedSampler:
         self.generator.set_state(state["generator"])
 
 
+class TrainingBatches(Protocol):
+    """What the loop and the process setup ask of a task's batches (`BatchSource`, or a task's
+    own such as `TranslationBatches`): seeded, resumable, and split over processes."""
+
+    def next(self) -> dict[str, Tensor]:
+        """This process's part of the next global batch, on the training device."""
+        ...
+
+    def take_part(self, rank: int, world_size: int) -> None:
+        """From now on keep process `rank`'s contiguous share of every global batch drawn."""
+        ...
+
+    def seed_own_draws(self, seed: int) -> None:
+        """Seed the random draws this process makes for its share alone (crops, flips)."""
+        ...
+
+    def state_dict(self) -> dict: ...
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
 class BatchField(Protocol):
     """One more batch entry drawn for the batch's image indices (captions, ...); resumable."""
 
@@ -102,6 +123,9 @@ class BatchSource:
         """Keep process `rank`'s contiguous share of every batch the sampler draws."""
         share = self.sampler.batch_size // world_size
         self.part = slice(rank * share, (rank + 1) * share)
+
+    def seed_own_draws(self, seed: int) -> None:
+        self.crop_generator.manual_seed(seed)
 
     def next(self) -> dict[str, Tensor]:
         indices = self.sampler.next_indices()[self.part].to(self.data.images.device)

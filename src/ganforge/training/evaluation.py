@@ -85,6 +85,8 @@ class PeriodicEvaluation:
             from ganforge.translation.evaluate import evaluate_training_state
 
             saved_rng = rng_state()
+            for network in state.sampling_networks().values():  # BatchNorm statistics of process 0 everywhere
+                state.distribution.sync_buffers(network)
             try:
                 return evaluate_training_state(state, eval_cfg.metrics)
             finally:

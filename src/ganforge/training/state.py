@@ -15,10 +15,15 @@ from ganforge import __version__
 from ganforge.config import Config, DataConfig, dump_config
 from ganforge.data.training import TrainingImages, load_training_images
 from ganforge.distributed import Distribution
-from ganforge.distributed.ranks import own_rank_state, start_own_streams, with_all_ranks
+from ganforge.distributed.ranks import (
+    own_rank_state,
+    own_streams,
+    start_own_streams,
+    with_all_ranks,
+)
 from ganforge.distributed.wrap import wrap_networks
 from ganforge.errors import UserError
-from ganforge.training.batches import BatchSource
+from ganforge.training.batches import BatchSource, TrainingBatches
 from ganforge.training.device import Placement, placement
 from ganforge.training.ema import EMASchedule, GeneratorEMA
 from ganforge.training.guard import DivergenceGuard
@@ -34,7 +39,7 @@ class TrainingState:
     placement: Placement
     data: TrainingImages
     data_info: DataInfo
-    batches: BatchSource
+    batches: TrainingBatches
     objective: Objective
     networks: dict[str, nn.Module]
     optimizers: dict[str, torch.optim.Optimizer]
@@ -92,13 +97,15 @@ class TrainingState:
             optimizer.load_state_dict(state["optimizers"][name])
         if state["scaler"]:
             self.scaler.load_state_dict(state["scaler"])
-        own = own_rank_state(state, self.distribution, self.config.seed)
+        own, borrowed = own_rank_state(state, self.distribution)
         self.objective.load_state_dict(own["objective"])
         self.batches.load_state_dict(own["batches"])
         if state.get("guard"):
             self.guard.load_state_dict(state["guard"])
         restore_rng_state(own["rng"])
         self.step = int(state["step"])
+        if borrowed:  # a process the checkpoint did not have: streams of its own from here on
+            own_streams(self, self.distribution.rank, self.step)
 
 
 def _check_compatible(state: dict, training: TrainingState) -> None:

@@ -3,6 +3,10 @@
 Paired data: one index per pair, and the same random crop and flip for both sides. Unpaired
 data: each domain draws its own images, crops and flips. All draws come from generators whose
 state is checkpointed, so a resumed run sees the same batches.
+
+With several processes (`TrainingBatches.take_part`), every process draws the same global
+indices (one sampler per domain, one seed) and keeps its contiguous slice, as `BatchSource`
+does; crops and flips of its slice come from its own generator (`seed_own_draws`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ def crop_and_flip(images: list[Tensor], size: int, flip: bool, generator: torch.
 
 
 class TranslationBatches:
+    """Translation batches {"a", "b"}; implements `ganforge.training.batches.TrainingBatches`."""
+
     def __init__(self, data, resolution: int, batch_size: int, seed: int, flip: bool,
                  device: torch.device, channels_last: bool):
         self.data, self.resolution, self.flip = data, resolution, flip
@@ -40,18 +46,26 @@ class TranslationBatches:
         self.sampler_a = EpochSampler(len(data.a.train), batch_size, seed)
         self.sampler_b = None if data.paired else EpochSampler(len(data.b.train), batch_size, seed + 3)
         self.jitter = torch.Generator().manual_seed(seed + 1)
+        self.part = slice(None)  # all of each batch (one process)
+
+    def take_part(self, rank: int, world_size: int) -> None:
+        share = self.sampler_a.batch_size // world_size
+        self.part = slice(rank * share, (rank + 1) * share)
+
+    def seed_own_draws(self, seed: int) -> None:
+        self.jitter.manual_seed(seed)
 
     def _to_device(self, images: Tensor) -> Tensor:
         image = to_model_range(images).to(self.device, non_blocking=True)
         return image.contiguous(memory_format=torch.channels_last) if self.channels_last else image
 
     def next(self) -> dict[str, Tensor]:
-        index_a = self.sampler_a.next_indices()
+        index_a = self.sampler_a.next_indices()[self.part]
         if self.sampler_b is None:
             a, b = crop_and_flip([self.data.a.train[index_a], self.data.b.train[index_a]], self.resolution, self.flip, self.jitter)
         else:
             (a,) = crop_and_flip([self.data.a.train[index_a]], self.resolution, self.flip, self.jitter)
-            (b,) = crop_and_flip([self.data.b.train[self.sampler_b.next_indices()]], self.resolution, self.flip, self.jitter)
+            (b,) = crop_and_flip([self.data.b.train[self.sampler_b.next_indices()[self.part]]], self.resolution, self.flip, self.jitter)
         return {"a": self._to_device(a), "b": self._to_device(b)}
 
     def state_dict(self) -> dict:

@@ -131,6 +131,10 @@ class Objective:
     def drop_kept(self) -> None:
         """Forget anything kept from a phase for the next one (a skipped step)."""
 
+    def seed_own_draws(self, seed: int) -> None:
+        """Seed generators of its own (not torch's global one) for this process alone: with
+        several processes, process r > 0 gets a seed of its own (see `distributed/ranks.py`)."""
+
     def state_dict(self) -> dict[str, Any]:
         return {}
 

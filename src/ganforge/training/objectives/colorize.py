@@ -81,6 +81,9 @@ class ColorizeObjective(Pix2PixObjective):
         images[:, 0] = marked
         return images.flatten(0, 1), columns
 
+    def seed_own_draws(self, seed: int) -> None:
+        self.hint_generator.manual_seed(seed)  # each process draws hints for its own images
+
     def state_dict(self) -> dict[str, Any]:
         return {"hint_generator": self.hint_generator.get_state()}
 
