@@ -10,22 +10,24 @@ import sys
 
 import pytest
 import torch
-from launch_helpers import as_cli, tiny_overrides
+from launch_helpers import as_cli, tiny, tiny_overrides
 
 STEPS = 20
-# Evaluation during training, its extraction split over both processes.
-EVAL = {"eval.every": 10, "eval.features": "digits", "eval.n": 64, "eval.metrics": "[fid]"}
+# Evaluation during training every 10 steps, its FID extraction split over both processes.
+IMAGE_EVAL = {"eval.features": "digits", "eval.n": 64, "eval.metrics": "[fid]"}
+TRANSLATION_EVAL = {"eval.metrics": "[cycle_psnr,fid]"}  # held-out test images; shapes features
 PRESETS = {
-    # task: (preset, extra overrides); a translation preset joins as one more line
-    "conditional": ("cdcgan-digits", {}),
+    # task: (preset, overrides, a check of each evaluation record)
+    "conditional": ("cdcgan-digits", {**tiny_overrides(), **IMAGE_EVAL}, lambda e: e["protocol"]["n_fake"] == 64),
+    "cyclegan": ("cyclegan-shapes", {**tiny(), **TRANSLATION_EVAL}, lambda e: e["cycle_psnr"] > 0),
 }
 
 
 @pytest.mark.parametrize("task", sorted(PRESETS))
 def test_preset_trains_under_torchrun(task, tmp_path):
-    preset, extra = PRESETS[task]
+    preset, settings, evaluated = PRESETS[task]
     run = tmp_path / "run"
-    overrides = tiny_overrides(**{"train.steps": STEPS, "train.batch_size": 8, "ckpt.every": 10, **EVAL, **extra})
+    overrides = {**settings, "train.steps": STEPS, "train.batch_size": 8, "ckpt.every": 10, "eval.every": 10}
     command = [sys.executable, "-m", "ganforge", "train", preset, *as_cli(overrides),
                "--run-dir", str(run), "--no-progress", "--nproc", "2"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -39,5 +41,5 @@ def test_preset_trains_under_torchrun(task, tmp_path):
     assert (run / "samples/final.png").is_file()
     evaluations = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [e["step"] for e in evaluations] == [10, 20] and all(e["fid"] > 0 for e in evaluations)
-    assert all(e["protocol"]["n_fake"] == 64 for e in evaluations)
+    assert all(evaluated(e) for e in evaluations)
     assert (run / "checkpoints/best.ckpt").is_file()
