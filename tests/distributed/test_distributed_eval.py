@@ -1,4 +1,5 @@
-"""Evaluation sharded over 2 processes equals evaluation in one (extraction split, results merged)."""
+"""Evaluation sharded over 2 processes equals evaluation in one (extraction split, results merged),
+the class metrics of a conditional generator (ifid, cacc) included."""
 
 import json
 import subprocess
@@ -18,6 +19,12 @@ from ganforge.training.loop import train
 def generator_run(tmp_path_factory):
     config = load_config("dcgan-digits", tiny_overrides(**{"train.steps": 2}))
     return train(config, tmp_path_factory.mktemp("eval") / "run", progress=False)
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    config = load_config("cdcgan-digits", tiny_overrides(**{"train.steps": 2}))
+    return train(config, tmp_path_factory.mktemp("eval") / "cond", progress=False)
 
 
 def _calls(run, cache):
@@ -60,3 +67,19 @@ def test_eval_command_with_nproc_writes_one_result(tmp_path, generator_run):
     assert sharded["fid"] == pytest.approx(alone["fid"], rel=1e-9, abs=0)
     for key in ("kid_mean", "kid_std", "precision", "recall"):
         assert sharded[key] == alone[key], key
+
+
+def test_two_process_class_metrics_equal_one(tmp_path, conditional_run):
+    """ifid and cacc: generated batches (150 images in batches of 32: 2 for process 0, 3 for
+    process 1) and each class's real batches split over the processes, gathered in order."""
+    call = {"fake": str(conditional_run), "real": "builtin:digits", "features": "digits", "n": 150,
+            "batch_size": 32, "metrics": ["ifid", "cacc"], "ci": True, "ci_draws": 10, "cache": False}
+    out = tmp_path / "result"
+    mp.spawn(evaluate_in_group, args=(2, free_port(), [call], str(out)), nprocs=2)
+    per_rank = [json.loads((tmp_path / f"result.{rank}").read_text())[0] for rank in range(2)]
+    assert per_rank[0] == per_rank[1]
+    alone = json.loads(json.dumps(evaluate(**call)))  # the same float/str form as the workers' JSON
+    for key in ("ifid", "ifid_per_class", "ifid_ci", "class_accuracy", "class_accuracy_per_class",
+                "class_accuracy_ci", "conditional_protocol"):
+        assert per_rank[0][key] == alone[key], key
+    assert alone["ifid"] > 0 and len(alone["ifid_per_class"]) == 10

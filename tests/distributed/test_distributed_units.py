@@ -141,3 +141,20 @@ def test_one_process_resumes_a_two_process_checkpoint_with_a_warning(tmp_path):
 def test_cli_overrides_reach_the_distributed_section():
     config = load_config("dcgan-digits", as_cli({"train.distributed.timeout_s": 30}))
     assert config.train.distributed.timeout_s == 30 and config.train.distributed.sync_batchnorm is None
+
+
+class _SecondOfTwo(Distribution):
+    """Process 1 of 2 whose peer (process 0) reports the results of its share."""
+
+    def gather(self, obj):
+        return [["job0", "job1"], obj]
+
+
+def test_shared_jobs_run_once_in_the_process_that_owns_them(monkeypatch):
+    import ganforge.metrics.sharding as sharding
+
+    monkeypatch.setattr(sharding, "current", lambda: _SecondOfTwo(rank=1, world_size=2))
+    ran = []
+    jobs = [lambda i=i: ran.append(i) or f"job{i}" for i in range(5)]
+    assert sharding.run_shared(jobs) == [f"job{i}" for i in range(5)]  # the one-process order
+    assert ran == [2, 3, 4]  # process 1's contiguous share only

@@ -8,11 +8,18 @@
 
 Generated labels follow the real data's class proportions (`proportions="data"`) or are
 uniform; the real side needs labels (a built-in source, or a folder of class sub-folders).
+
+Under torchrun the extraction is sharded exactly: the generated batches and each class's real
+batches are split into contiguous runs, one per process (`sharding.run_shared`), and the
+features and logits are gathered in the one-process order, so every process computes the
+one-process numbers from the same arrays. Every process reads the labelled real images (to
+group them by class); only their feature extraction is split.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,6 +30,7 @@ from ganforge.errors import UserError
 from ganforge.metrics.bootstrap import bootstrap_intervals
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import frechet_distance
+from ganforge.metrics.sharding import run_shared
 from ganforge.metrics.stats import feature_stats
 
 CONDITIONAL_METRICS = ("ifid", "cacc")
@@ -81,13 +89,15 @@ def _extract(extractor: FeatureExtractor, batches: Iterator[Tensor], layers: tup
     return {layer: np.concatenate(parts) for layer, parts in out.items()}
 
 
-def _generated(generator: nn.Module, labels: Tensor, seed: int, batch_size: int, device: str) -> Iterator[Tensor]:
-    from ganforge.sampling import generate_uint8
+@torch.inference_mode()
+def _generated_batch(generator: nn.Module, z: Tensor, labels: Tensor) -> Tensor:
+    """uint8 images of one batch of latents and labels, in eval mode (batch-independent)."""
+    from ganforge.sampling import generate_from_latents
 
     was_training = generator.training
     generator.eval()
     try:
-        yield from generate_uint8(generator, len(labels), seed=seed, batch_size=batch_size, device=device, labels=labels)
+        return torch.cat(list(generate_from_latents(generator, z, len(z), labels)))
     finally:
         generator.train(was_training)
 
@@ -132,8 +142,7 @@ def evaluate_conditional(
     fake_layers = _extract_fake(generator, labels, seed, batch_size, device, extractor, classifier, wanted)
     if "ifid" in metrics:
         layer = extractor.layers[0]
-        real_features = {k: _extract(extractor, _batches(images, batch_size), (layer,), device)[layer]
-                         for k, images in real_images.items()}
+        real_features = _real_features(extractor, real_images, layer, batch_size, device)
         fake_features = {k: fake_layers[layer][labels.numpy() == k] for k in real_features}
         short = {names[k]: len(v) for k, v in fake_features.items() if len(v) < 2}
         if short:
@@ -157,14 +166,34 @@ def evaluate_conditional(
 
 
 def _extract_fake(generator, labels, seed, batch_size, device, extractor, classifier, wanted) -> dict[str, np.ndarray]:
-    """Generate once; run the feature extractor and the classifier on the same images."""
-    images = torch.cat(list(_generated(generator, labels, seed, batch_size, device)))
-    values: dict[str, np.ndarray] = {}
-    if wanted:
-        values.update(_extract(extractor, iter(images.split(batch_size)), wanted, device))
-    if classifier is not None:
-        values["logits"] = _extract(classifier, iter(images.split(batch_size)), ("logits",), device)["logits"]
-    return values
+    """Generate each batch once; run the feature extractor and the classifier on the same images.
+    The batches are shared out over the processes of a torchrun group."""
+    from ganforge.sampling import latents
+
+    generator = generator.to(device)
+    z = latents(len(labels), generator.z_dim, seed)
+
+    def batch_values(start: int) -> dict[str, np.ndarray]:
+        images = _generated_batch(generator, z[start : start + batch_size], labels[start : start + batch_size])
+        values = _extract(extractor, iter([images]), wanted, device) if wanted else {}
+        if classifier is not None:
+            values["logits"] = _extract(classifier, iter([images]), ("logits",), device)["logits"]
+        return values
+
+    parts = run_shared([partial(batch_values, start) for start in range(0, len(labels), batch_size)])
+    return {key: np.concatenate([part[key] for part in parts]) for key in (parts[0] if parts else {})}
+
+
+def _real_features(extractor: FeatureExtractor, real: dict[int, list[np.ndarray]], layer: str, batch_size: int,
+                   device: str) -> dict[int, np.ndarray]:
+    """Features of each class's real images, the batches shared out over the processes."""
+    jobs: list[Callable[[], tuple[int, np.ndarray]]] = []
+    for k, images in real.items():
+        for start in range(0, len(images), batch_size):
+            chunk = images[start : start + batch_size]
+            jobs.append(lambda k=k, chunk=chunk: (k, _extract(extractor, _batches(chunk, batch_size), (layer,), device)[layer]))
+    parts = run_shared(jobs)
+    return {k: np.concatenate([values for key, values in parts if key == k]) for k in real}
 
 
 def _class_accuracy(logits: np.ndarray, labels: Tensor, names: list[str], classifier, ci: bool, draws: int) -> dict:

@@ -10,6 +10,9 @@ so every image is generated or read in the same batch as in one process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ganforge.distributed import current
@@ -65,3 +68,13 @@ def agree_on_cache(found: dict[str, object]) -> dict[str, object]:
 def is_main_process() -> bool:
     """Process 0 alone writes cache files, JSON results and progress bars."""
     return current().is_main
+
+
+def run_shared(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Every job's result, in order: each process runs a contiguous share of the jobs and the
+    shares are gathered in rank order, which is the order one process runs them in."""
+    distribution = current()
+    first = len(jobs) * distribution.rank // distribution.world_size
+    last = len(jobs) * (distribution.rank + 1) // distribution.world_size
+    own = [job() for job in jobs[first:last]]
+    return [result for share in distribution.gather(own) for result in share]
