@@ -1,14 +1,18 @@
-"""CycleGAN under 2 processes: a run stopped and resumed ends bit-identical to an uninterrupted
-one, each process's image pools included (per-process colour hints: test_distributed_units.py)."""
+"""CycleGAN under 2 processes: a run resumed from a mid-run checkpoint ends bit-identical to the
+uninterrupted one, each process's image pools included (per-process colour hints:
+test_distributed_units.py)."""
 
+import json
+import shutil
 import subprocess
 
 import torch
 from launch_helpers import as_cli, finish, start_ranks, tiny
 from test_distributed_resume import _assert_identical
 
-STEPS = 6
-POOL = 3  # full after 2 steps of 2 fakes per process: the later steps swap at random
+STEPS = 8
+MIDWAY = 4  # a numbered checkpoint the uninterrupted run wrote and kept (ckpt.keep=3)
+POOL = 3  # full after 2 steps of 2 fakes per process: the steps after swap at random
 
 
 def _train(run, steps, *extra):
@@ -22,16 +26,20 @@ def _run(args):
     assert all(code == 0 for code, _ in results), [err[-2000:] for _, err in results]
 
 
-def _checkpoint(run):
-    return torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+def _checkpoint(run, name="latest.ckpt"):
+    return torch.load(run / "checkpoints" / name, weights_only=True)
 
 
 def test_two_process_cyclegan_resumes_bit_exactly_with_each_process_pool(tmp_path):
     _run(_train(tmp_path / "A", STEPS))
-    _run(_train(tmp_path / "B", STEPS // 2))
-    stopped = _checkpoint(tmp_path / "B")
-    assert stopped["step"] == STEPS // 2 and stopped["world_size"] == 2
+    midway = f"step-{MIDWAY:08d}.ckpt"
+    stopped = _checkpoint(tmp_path / "A", midway)
+    assert stopped["step"] == MIDWAY and stopped["world_size"] == 2
+    (tmp_path / "B/checkpoints").mkdir(parents=True)
+    shutil.copy(tmp_path / "A/checkpoints" / midway, tmp_path / "B/checkpoints/latest.ckpt")
     _run(_train(tmp_path / "B", STEPS, "--resume"))
+    logged = [json.loads(line)["step"] for line in (tmp_path / "B/log.jsonl").read_text().splitlines()]
+    assert logged == list(range(MIDWAY + 1, STEPS + 1))  # it went on from the checkpoint
     uninterrupted, resumed = _checkpoint(tmp_path / "A"), _checkpoint(tmp_path / "B")
     assert resumed["step"] == STEPS
     for key in ("networks", "optimizers", "batches", "objective", "rng", "ranks"):
