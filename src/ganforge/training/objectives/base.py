@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ganforge.config import Config
     from ganforge.data.training import TrainingImages
     from ganforge.models import ModelSpec
-    from ganforge.training.batches import BatchField
+    from ganforge.training.batches import BatchField, TrainingBatches
 
 Batch = dict[str, Tensor]  # e.g. {"image": [B,C,R,R] float in [-1,1], "label": [B] int64}
 PhaseResult = tuple[Tensor, dict[str, Tensor]]  # (loss to minimise, detached logs)
@@ -89,7 +89,7 @@ class Objective:
         return None
 
     @classmethod
-    def batch_source(cls, data: Any, config: Config, device: torch.device, channels_last: bool) -> Any | None:
+    def batch_source(cls, data: Any, config: Config, device: torch.device, channels_last: bool) -> TrainingBatches | None:
         """Batches of a task whose `load_data` gave its own data; None: the image batches."""
         return None
 

@@ -16,6 +16,7 @@ from ganforge.translation.adversarial import ADVERSARIAL
 if TYPE_CHECKING:
     from ganforge.config import Config
     from ganforge.models import ModelSpec
+    from ganforge.training.translation_batches import TranslationBatches
 
 GRID_ROWS = 8  # test examples shown in a sample grid, at most
 _LOADED: dict[str, TranslationData] = {}  # the last data read, for the grids of the same build
@@ -69,7 +70,7 @@ class TranslationObjective(Objective):
         return data
 
     @classmethod
-    def batch_source(cls, data, config: Config, device: torch.device, channels_last: bool):
+    def batch_source(cls, data, config: Config, device: torch.device, channels_last: bool) -> TranslationBatches:
         from ganforge.training.translation_batches import TranslationBatches
 
         train = config.train
