@@ -61,3 +61,21 @@ def evaluate_in_group(rank: int, world_size: int, port: int, calls: list[dict], 
         Path(f"{out}.{rank}").write_text(json.dumps(results))
     finally:
         shutdown()
+
+
+def weights_after_steps(rank: int, world_size: int, port: int, runs: list[tuple[str, dict]], steps: int, out: str) -> None:
+    """Each (preset, overrides) trained `steps` steps; this process's parameters saved to OUT.rank."""
+    join(rank, world_size, port)
+    distribution = init_from_env("cpu", timeout_s=60)
+    try:
+        weights = {}
+        for preset, overrides in runs:
+            config = load_config(preset, overrides)
+            seed_everything(config.seed)
+            state = build_state(config, distribution)
+            for _ in range(steps):
+                assert train_step(state) is not None
+            weights[preset] = {name: dict(net.named_parameters()) for name, net in state.networks.items()}
+        torch.save(weights, f"{out}.{rank}")
+    finally:
+        shutdown()
