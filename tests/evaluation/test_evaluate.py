@@ -42,6 +42,17 @@ PROTOCOL_KEYS = {
 }
 
 
+def test_python_kid_shrinks_to_a_small_folder_by_default_and_strict_fails(toy_features, toy_folders):
+    fake, real = toy_folders  # 24 and 30 images: smaller than the default subset size 1000
+    with pytest.warns(UserWarning, match="subset size shrunk from 1000 to 24"):
+        result = ganforge.evaluate(fake, real, metrics="kid", features="toy", kid_subsets=5, device="cpu", cache=False)
+    assert result["protocol"]["kid_subset_size"] == 24
+    expected, _ = kernel_inception_distance(toy_features_of(fake), toy_features_of(real), subsets=5, subset_size=24)
+    assert result["kid_mean"] == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(UserError, match="--kid-subset-size 1000 is larger than the number of images"):
+        ganforge.evaluate(fake, real, metrics="kid", features="toy", kid_allow_shrink=False, device="cpu", cache=False)
+
+
 def test_all_metrics_equal_the_metric_functions_on_the_same_features(toy_features, toy_folders):
     fake, real = toy_folders
     result = evaluate(

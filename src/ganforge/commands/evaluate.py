@@ -21,6 +21,8 @@ KID is printed as the raw unbiased MMD² (not ×10³), as torch-fidelity prints 
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 
 from ganforge.commands.stats import add_feature_arguments
 from ganforge.distributed.launch import add_nproc_argument
@@ -84,8 +86,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
-
     from ganforge.distributed import init_from_env, shutdown
     from ganforge.distributed.launch import launch, wants_launch
     from ganforge.metrics.report import STDOUT, format_table, write_json
@@ -99,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
         return launch(args.nproc, args.argv)
     try:  # under torchrun every process extracts its share; process 0 reports
         main_process = init_from_env(args.device).is_main
-        result = _evaluate(args)
+        with warnings.catch_warnings():  # the note below says it with the CLI's flag
+            warnings.filterwarnings("ignore", message="KID: subset size shrunk")
+            result = _evaluate(args)
     finally:
         shutdown()
     if not main_process:

@@ -29,6 +29,7 @@ from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import DEFAULT_METHOD
 from ganforge.metrics.floor import floor_values
 from ganforge.metrics.inputs import EvaluationInput, ImageInput, StatsInput, open_input
+from ganforge.metrics.kid import warn_shrunk
 from ganforge.metrics.protocol import (
     check_comparable,
     feature_protocol,
@@ -60,7 +61,7 @@ def evaluate(
     seed: int = 0,
     kid_subsets: int = 100,
     kid_subset_size: int = 1000,
-    kid_allow_shrink: bool = False,
+    kid_allow_shrink: bool = True,
     ci: bool = False,
     ci_draws: int = 200,
     device: str = "auto",
@@ -82,7 +83,9 @@ def evaluate(
     a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
     (`"-"`: print it). Image files are read as stored, as the reference tools read them;
     `exif_orientation` turns photos upright first. `floor` adds each metric's real-vs-real
-    value as `<key>_real` (see `floor.py`).
+    value as `<key>_real` (see `floor.py`). KID's subset size shrinks to the smaller image count
+    with a warning and the size used in the protocol, as in the CLI (`kid_allow_shrink=False`
+    fails instead).
     """
     standard, per_class = split_metrics([m.strip() for m in (metrics.split(",") if isinstance(metrics, str) else metrics)])
     if per_class:  # ifid / cacc: generated per class, against labelled real images
@@ -114,6 +117,8 @@ def evaluate(
     n_fake, n_real = _n_of(fake_input, fake_values), _n_of(real_input, real_values)
     # Counted again: unreadable files may have left fewer images than announced.
     kid_size = checks.kid_subset_size(specs, n_fake, n_real, *kid_options)
+    if kid_size is not None:
+        warn_shrunk(kid_subset_size, kid_size, n_fake, n_real)
     options = {
         "kid_subsets": kid_subsets,
         "kid_subset_size": kid_size or kid_subset_size,
