@@ -158,3 +158,21 @@ def test_shared_jobs_run_once_in_the_process_that_owns_them(monkeypatch):
     jobs = [lambda i=i: ran.append(i) or f"job{i}" for i in range(5)]
     assert sharding.run_shared(jobs) == [f"job{i}" for i in range(5)]  # the one-process order
     assert ran == [2, 3, 4]  # process 1's contiguous share only
+
+
+def test_batch_source_seeds_its_fields_draws_too():
+    """A text task's caption draws are per process like its crops (fields reseeded with the crops)."""
+    from ganforge.training.objectives.text import CaptionField
+
+    config = load_config("dcgan-digits", tiny_overrides())
+    seed_everything(config.seed)
+    batches = build_state(config).batches
+    batches.fields = {"caption": CaptionField([[0, 1, 2]] * len(batches.data.images), config.seed)}
+    states = []
+    for seed in (11, 12, 11):
+        batches.seed_own_draws(seed)
+        states.append(batches.state_dict())
+    for key in ("crop_generator", "fields"):
+        first, other, again = (state[key] for state in states)
+        flat = [s if isinstance(s, torch.Tensor) else s["caption"]["generator"] for s in (first, other, again)]
+        assert not torch.equal(flat[0], flat[1]) and torch.equal(flat[0], flat[2]), key

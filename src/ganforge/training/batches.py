@@ -93,6 +93,8 @@ class BatchField(Protocol):
 
     def take(self, indices: Tensor) -> Tensor: ...
 
+    def seed_own_draws(self, seed: int) -> None: ...
+
     def state_dict(self) -> dict: ...
 
     def load_state_dict(self, state: dict) -> None: ...
@@ -126,6 +128,8 @@ class BatchSource:
 
     def seed_own_draws(self, seed: int) -> None:
         self.crop_generator.manual_seed(seed)
+        for offset, field in enumerate(self.fields.values(), start=1):
+            field.seed_own_draws(seed + offset)
 
     def next(self) -> dict[str, Tensor]:
         indices = self.sampler.next_indices()[self.part].to(self.data.images.device)

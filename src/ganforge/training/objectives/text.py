@@ -39,6 +39,9 @@ class CaptionField:
         draws = torch.randint(0, 1 << 30, (len(indices),), generator=self.generator)
         return self.flat[self.starts[indices] + draws % self.counts[indices]]
 
+    def seed_own_draws(self, seed: int) -> None:
+        self.generator.manual_seed(seed)
+
     def state_dict(self) -> dict:
         return {"generator": self.generator.get_state()}
 
