@@ -4,7 +4,7 @@ Every process draws the same global batch indices (one sampler, one seed) and ke
 contiguous slice, so the processes together see exactly the batches one process would, and the
 sampler's position is the same everywhere. Every task's batches do this through one interface
 (`training.batches.TrainingBatches`: `take_part`, `seed_own_draws`). What each process draws by
-itself (latents, augmentation, random crops and flips, colour hints, CycleGAN's pool draws)
+itself (latents, augmentation, crops and flips, caption choices, colour hints, the pool draws)
 comes from its own streams: process 0 keeps the single-process seeds, process r > 0 gets seeds
 derived from (seed, r).
 
