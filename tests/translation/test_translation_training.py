@@ -171,3 +171,15 @@ def test_periodic_evaluation_writes_metrics_and_keeps_the_best(tmp_path):
     best = json.loads((run / "best.json").read_text())
     assert best["metric"] == "psnr" and best["value"] == max(r["psnr"] for r in records)
     assert (run / "checkpoints/best.ckpt").is_file()
+
+
+def test_periodic_fid_on_32px_shapes_needs_no_inception_weights(monkeypatch):
+    """Translation runs on builtin:shapes score FID with the shapes evaluator: no Inception install."""
+    import ganforge.metrics.weights_install as weights_install
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("installs Inception weights it will not use")
+
+    monkeypatch.setattr(weights_install, "install_inception", refuse)
+    config = load_config("cyclegan-shapes", tiny(**{"eval.every": 1, "eval.metrics": ["fid"]}))
+    assert config.eval.features == "inception" and evaluation_hook(config) is not None

@@ -59,7 +59,7 @@ class PeriodicEvaluation:
 
         ganforge_home()
         image_metrics = [m for m in self.config.eval.metrics if m not in ALIGNMENT_METRICS]
-        if self.config.eval.features == "inception" and image_metrics:
+        if _features_used(self.config) == "inception" and image_metrics:
             resolve_inception_weights(self.config.eval.weights, option="eval.weights=PATH")
 
     def __call__(self, state, run_dir: Path, logger) -> None:
@@ -142,6 +142,15 @@ class PeriodicEvaluation:
         save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, payload)
         record = {"metric": self.best_key, "value": value, "step": state.step}
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
+
+
+def _features_used(config: Config) -> str:
+    """The extractor periodic evaluation will build (translation on 32-px shapes: the shapes evaluator)."""
+    if config.task in TRANSLATION_TASKS:
+        from ganforge.translation.evaluate import default_features
+
+        return default_features(config)
+    return config.eval.features
 
 
 def _attribute_scalars(generator, config: Config) -> dict[str, float]:
