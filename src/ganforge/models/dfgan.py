@@ -6,8 +6,9 @@ initialised to the identity (gamma 1, beta 0) -> LeakyReLU -> 3x3 conv -> tanh.
 D: 3x3 conv -> residual down-blocks (learned residual gain from 0) to 4x4 (8·width); the
 logit comes from the 4x4 features concatenated with the text embedding tiled over them.
 
-The text embedding enters both networks scaled by sqrt(dim), so a unit-norm sentence vector
-has entries of unit scale beside z. With text_dim 0 both networks are unconditional.
+The text embedding enters both networks standardised over the run's captions
+(`TextStandardizer`), so what tells captions apart has unit scale beside z. With text_dim 0
+both networks are unconditional.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models.text_conditioning import TextStandardizer
 
 RESOLUTIONS = (32, 64, 128, 256)
 SLOPE = 0.2
@@ -84,9 +86,10 @@ class DFGANGenerator(nn.Module):
         cond_dim = z_dim + text_dim
         self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in zip(widths, widths[1:], strict=False))
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
+        self.text_norm = TextStandardizer(text_dim) if text_dim else None
 
     def forward(self, z: Tensor, e: Tensor | None = None) -> Tensor:
-        c = z if not self.text_dim else torch.cat([z, e * math.sqrt(self.text_dim)], dim=1)
+        c = z if not self.text_dim else torch.cat([z, self.text_norm(e)], dim=1)
         h = self.base(z).view(len(z), -1, 4, 4)
         for block in self.blocks:
             h = block(h, c)
@@ -123,13 +126,14 @@ class DFGANDiscriminator(nn.Module):
             nn.LeakyReLU(SLOPE, inplace=True),
             nn.Conv2d(widths[-1] // 4, 1, 4, 1, 0, bias=False),
         )
+        self.text_norm = TextStandardizer(text_dim) if text_dim else None
 
     def features(self, x: Tensor) -> Tensor:
         return self.blocks(self.stem(x))
 
     def logits(self, h: Tensor, e: Tensor | None) -> Tensor:
         if self.text_dim:
-            tiled = (e * math.sqrt(self.text_dim))[..., None, None].expand(-1, -1, *h.shape[-2:])
+            tiled = self.text_norm(e)[..., None, None].expand(-1, -1, *h.shape[-2:])
             h = torch.cat([h, tiled.to(h.dtype)], dim=1)
         return self.joint(h).flatten()
 

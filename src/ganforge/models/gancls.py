@@ -3,6 +3,7 @@
 G: the text embedding -> Linear + LeakyReLU -> (mu, log sigma^2) of a `condition_dim` Gaussian;
 c = mu + sigma·eps while training (mu in eval mode, for repeatable samples); [z; c] feeds a
 DCGAN generator. The KL of that Gaussian to N(0, I) of the last forward is `generator.kl`.
+The text embedding enters both networks standardised over the run's captions (`TextStandardizer`).
 D: DCGAN strided convs down to 4x4; the text, projected to 128 dims (+ LeakyReLU), is tiled
 over the 4x4 map and concatenated; a 1x1 conv and a 4x4 conv give the logit.
 """
@@ -18,6 +19,7 @@ from torch import Tensor, nn
 from ganforge.models import ModelSpec, register_model
 from ganforge.models.dcgan import RESOLUTIONS, DCGANGenerator
 from ganforge.models.init import dcgan_init
+from ganforge.models.text_conditioning import TextStandardizer
 
 SLOPE = 0.2
 TEXT_PROJECTION = 128
@@ -32,9 +34,10 @@ class GANCLSGenerator(nn.Module):
         self.augment = nn.Sequential(nn.Linear(text_dim, 2 * condition_dim), nn.LeakyReLU(SLOPE))
         self.image = DCGANGenerator(z_dim + condition_dim, width, resolution, channels)
         self.kl = torch.zeros(())
+        self.text_norm = TextStandardizer(text_dim)
 
     def forward(self, z: Tensor, e: Tensor) -> Tensor:
-        mu, log_var = self.augment(e * math.sqrt(self.text_dim)).chunk(2, dim=1)
+        mu, log_var = self.augment(self.text_norm(e)).chunk(2, dim=1)
         if self.training:
             c = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)
             self.kl = 0.5 * (mu.pow(2) + log_var.exp() - 1 - log_var).sum(dim=1).mean()
@@ -63,12 +66,13 @@ class GANCLSDiscriminator(nn.Module):
             nn.Conv2d(widths[-1], 1, 4, 1, 0),
         )
         self.apply(dcgan_init)
+        self.text_norm = TextStandardizer(text_dim)
 
     def features(self, x: Tensor) -> Tensor:
         return self.image(x)
 
     def logits(self, h: Tensor, e: Tensor) -> Tensor:
-        text = self.text(e * math.sqrt(self.text_dim))[..., None, None].expand(-1, -1, *h.shape[-2:])
+        text = self.text(self.text_norm(e))[..., None, None].expand(-1, -1, *h.shape[-2:])
         return self.joint(torch.cat([h, text.to(h.dtype)], dim=1)).flatten()
 
     def forward(self, x: Tensor, e: Tensor) -> Tensor:

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from ganforge.errors import UserError
+from ganforge.models.text_conditioning import fit_text_standardizers
 from ganforge.sampling import latents
 from ganforge.training.objectives.base import DataInfo, Objective
 
@@ -104,6 +105,8 @@ class TextObjective(Objective):
             from ganforge.text.cache import embed_captions
 
             self.table = embed_captions(self.encoder, unique, use_cache=self.config.text.cache).to(self.device)
+            for network in (self.generator, self.discriminator):
+                fit_text_standardizers(network, self.table)
         ids = [[position[text] for text in texts] for texts in data.captions]
         return {"caption": CaptionField(ids, self.config.seed)}
 
