@@ -36,20 +36,34 @@ def _calls(run, cache):
     ]
 
 
-def test_two_process_evaluation_equals_one(tmp_path, generator_run):
-    out = tmp_path / "result"
-    mp.spawn(evaluate_in_group, args=(2, free_port(), _calls(generator_run, True), str(out)), nprocs=2)
-    per_rank = [json.loads((tmp_path / f"result.{rank}").read_text()) for rank in range(2)]
+def _class_call(run):
+    # 150 images in batches of 32: 5 generated batches, 2 for process 0 and 3 for process 1;
+    # each class's real images (about 15) one batch, 5 classes' for each process.
+    return {"fake": str(run), "real": "builtin:digits", "features": "digits", "n": 150, "batch_size": 32,
+            "metrics": ["ifid", "cacc"], "ci": True, "ci_draws": 10, "cache": False}
+
+
+@pytest.fixture(scope="module")
+def two_process(tmp_path_factory, generator_run, conditional_run):
+    """The results of 2 processes (one group for all calls): [process 0's, process 1's]."""
+    out = tmp_path_factory.mktemp("sharded") / "result"
+    calls = [*_calls(generator_run, True), _class_call(conditional_run)]
+    mp.spawn(evaluate_in_group, args=(2, free_port(), calls, str(out)), nprocs=2)
+    per_rank = [json.loads(out.with_name(f"result.{rank}").read_text()) for rank in range(2)]
     assert per_rank[0] == per_rank[1]  # every process holds the whole result
+    return per_rank[0]
+
+
+def test_two_process_evaluation_equals_one(two_process, generator_run):
     single = [evaluate(**call) for call in _calls(generator_run, False)]
-    for sharded, alone in zip(per_rank[0], single, strict=True):
+    for sharded, alone in zip(two_process[:2], single, strict=True):
         assert sharded["protocol"]["n_fake"] == alone["protocol"]["n_fake"] == 200
         assert sharded["protocol"]["n_real"] == alone["protocol"]["n_real"] == 200
         assert sharded["fid"] == pytest.approx(alone["fid"], rel=1e-9, abs=0)
         assert sharded["fid"] > 0
     features_based = ("kid_mean", "kid_std", "precision", "recall", "density", "coverage")
     for key in features_based:  # gathered features in the single-process order: the same numbers
-        assert per_rank[0][1][key] == single[1][key], key
+        assert two_process[1][key] == single[1][key], key
 
 
 def test_eval_command_with_nproc_writes_one_result(tmp_path, generator_run):
@@ -69,17 +83,11 @@ def test_eval_command_with_nproc_writes_one_result(tmp_path, generator_run):
         assert sharded[key] == alone[key], key
 
 
-def test_two_process_class_metrics_equal_one(tmp_path, conditional_run):
-    """ifid and cacc: generated batches (150 images in batches of 32: 2 for process 0, 3 for
-    process 1) and each class's real batches split over the processes, gathered in order."""
-    call = {"fake": str(conditional_run), "real": "builtin:digits", "features": "digits", "n": 150,
-            "batch_size": 32, "metrics": ["ifid", "cacc"], "ci": True, "ci_draws": 10, "cache": False}
-    out = tmp_path / "result"
-    mp.spawn(evaluate_in_group, args=(2, free_port(), [call], str(out)), nprocs=2)
-    per_rank = [json.loads((tmp_path / f"result.{rank}").read_text())[0] for rank in range(2)]
-    assert per_rank[0] == per_rank[1]
-    alone = json.loads(json.dumps(evaluate(**call)))  # the same float/str form as the workers' JSON
+def test_two_process_class_metrics_equal_one(two_process, conditional_run):
+    """ifid and cacc: the generated batches and each class's real batches split over the
+    processes, features and logits gathered in order: the one-process numbers exactly."""
+    alone = json.loads(json.dumps(evaluate(**_class_call(conditional_run))))  # the workers' JSON form
     for key in ("ifid", "ifid_per_class", "ifid_ci", "class_accuracy", "class_accuracy_per_class",
                 "class_accuracy_ci", "conditional_protocol"):
-        assert per_rank[0][key] == alone[key], key
+        assert two_process[2][key] == alone[key], key
     assert alone["ifid"] > 0 and len(alone["ifid_per_class"]) == 10
