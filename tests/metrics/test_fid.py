@@ -116,8 +116,19 @@ def test_symmetric_factor_of_a_singular_covariance_reproduces_it():
     _, sigma = feature_stats(fake)  # rank 19 < 64: no Cholesky
     with pytest.raises(np.linalg.LinAlgError):
         np.linalg.cholesky(sigma)
-    factor = fid_module._symmetric_factor(sigma)
+    factor, lower = fid_module._symmetric_factor(sigma)
+    assert not lower
     np.testing.assert_allclose(factor @ factor.T, sigma, atol=1e-10 * np.abs(sigma).max())
+
+
+def test_triangular_congruence_equals_the_plain_matrix_product():
+    fake, real = feature_pair(5, 300, 300, 128)
+    (_, sigma1), (_, sigma2) = feature_stats(fake), feature_stats(real)
+    factor, lower = fid_module._symmetric_factor(sigma1)
+    assert lower and np.array_equal(factor, np.tril(factor))
+    expected = factor.T @ sigma2 @ factor
+    np.testing.assert_allclose(fid_module._congruence(factor, True, sigma2), expected,
+                               rtol=0, atol=1e-12 * np.abs(expected).max())
 
 
 def test_sqrtm_retries_with_offset_when_the_product_is_singular(monkeypatch):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from scipy import linalg
+from scipy.linalg import blas
 
 from ganforge.errors import UserError
 from ganforge.metrics.stats import checked_features, feature_stats
@@ -28,19 +29,29 @@ SQRTM_DIAGONAL_EPS = 1e-6  # pytorch-fid's offset when Σ₁Σ₂ is singular
 SQRTM_MAX_IMAGINARY = 1e-3  # pytorch-fid's tolerance on the imaginary diagonal of √(Σ₁Σ₂)
 
 
-def _symmetric_factor(sigma: np.ndarray) -> np.ndarray:
-    """L with sigma = L Lᵀ: Cholesky when sigma is positive definite, else V √max(Λ, 0) from `eigh`."""
+def _symmetric_factor(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(L, lower-triangular?) with sigma = L Lᵀ: Cholesky when sigma is positive definite, else
+    V √max(Λ, 0) from `eigh`."""
     try:
-        return np.linalg.cholesky(sigma)
+        return np.linalg.cholesky(sigma), True
     except np.linalg.LinAlgError:  # singular (N ≤ d): the eigendecomposition always exists
         eigenvalues, eigenvectors = np.linalg.eigh(sigma)
-        return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+        return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None)), False
+
+
+def _congruence(factor: np.ndarray, lower: bool, sigma: np.ndarray) -> np.ndarray:
+    """Lᵀ Σ L; with a triangular L as two triangular products (half the work of two GEMMs)."""
+    if not lower:
+        return factor.T @ sigma @ factor
+    factor = np.asfortranarray(factor)
+    right = blas.dtrmm(1.0, factor, np.asfortranarray(sigma), side=1, lower=1)  # Σ L
+    return blas.dtrmm(1.0, factor, right, side=0, lower=1, trans_a=1)  # Lᵀ (Σ L)
 
 
 def _trace_sqrt_symmetric(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
-    factor = _symmetric_factor(sigma1)
+    factor, lower = _symmetric_factor(sigma1)
     # Lᵀ Σ₂ L is PSD; eigenvalues below 0 are rounding, whose roots `eig` also drops (real part 0).
-    eigenvalues = np.linalg.eigvalsh(factor.T @ sigma2 @ factor)
+    eigenvalues = np.linalg.eigvalsh(_congruence(factor, lower, sigma2))
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
 
