@@ -33,25 +33,28 @@ def _symmetric_factor(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
     """(L, lower-triangular?) with sigma = L Lᵀ: Cholesky when sigma is positive definite, else
     V √max(Λ, 0) from `eigh`."""
     try:
-        return np.linalg.cholesky(sigma), True
+        return linalg.cholesky(sigma, lower=True, check_finite=False), True
     except np.linalg.LinAlgError:  # singular (N ≤ d): the eigendecomposition always exists
         eigenvalues, eigenvectors = np.linalg.eigh(sigma)
         return eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None)), False
 
 
 def _congruence(factor: np.ndarray, lower: bool, sigma: np.ndarray) -> np.ndarray:
-    """Lᵀ Σ L; with a triangular L as two triangular products (half the work of two GEMMs)."""
+    """Lᵀ Σ L for a symmetric Σ; with a triangular L as two triangular products (half the work of
+    two GEMMs). The C-ordered L and Σ are read as their Fortran-ordered transposes, U = Lᵀ and
+    Σᵀ = Σ, so BLAS gets them without copies: Σ L = Σ Uᵀ, then Lᵀ (Σ L) = U (Σ L)."""
     if not lower:
         return factor.T @ sigma @ factor
-    factor = np.asfortranarray(factor)
-    right = blas.dtrmm(1.0, factor, np.asfortranarray(sigma), side=1, lower=1)  # Σ L
-    return blas.dtrmm(1.0, factor, right, side=0, lower=1, trans_a=1)  # Lᵀ (Σ L)
+    upper = np.asfortranarray(factor.T)  # a view when L is C-ordered
+    right = blas.dtrmm(1.0, upper, np.asfortranarray(sigma.T), side=1, lower=0, trans_a=1)  # Σ Uᵀ
+    return blas.dtrmm(1.0, upper, right, side=0, lower=0, overwrite_b=1)  # U (Σ L)
 
 
 def _trace_sqrt_symmetric(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
     factor, lower = _symmetric_factor(sigma1)
     # Lᵀ Σ₂ L is PSD; eigenvalues below 0 are rounding, whose roots `eig` also drops (real part 0).
-    eigenvalues = np.linalg.eigvalsh(_congruence(factor, lower, sigma2))
+    eigenvalues = linalg.eigvalsh(_congruence(factor, lower, sigma2), driver="ev", check_finite=False,
+                                  overwrite_a=True)
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
 
