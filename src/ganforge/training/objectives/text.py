@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from ganforge.errors import UserError
 from ganforge.models.text_conditioning import fit_text_standardizers
 from ganforge.sampling import latents
-from ganforge.training.objectives.base import DataInfo, Objective
+from ganforge.training.objectives.base import DataInfo, Objective, Phase
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -95,6 +95,52 @@ class TextObjective(Objective):
         self.captions: list[str] = []
         self.table: Tensor | None = None  # frozen encoders: [captions, dim] on the device
         self.tokens: list[str] = []
+        self._kept: tuple | None = None  # what the last D repeat leaves for the G step
+        trains = ("D", "G") if self.encoder.trainable else ("D",)  # D's loss trains a learned encoder
+        self._phases = [
+            Phase("D", trains=trains, run=self.d_step, repeats=config.train.n_dis),
+            Phase("G", trains=("G",), run=self.g_step, frozen=("D",), needs_batch=False),
+        ]
+
+    # -- the matching-aware D step both tasks share -------------------------------------------
+    def phases(self) -> list[Phase]:
+        return self._phases
+
+    def d_step(self, batch, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
+        raise NotImplementedError
+
+    def g_step(self, batch, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
+        raise NotImplementedError
+
+    def keep_for_g(self, fake: Tensor, e: Tensor) -> tuple:
+        """What the G step reuses of the last D repeat's fakes (with their graph)."""
+        return fake, e
+
+    def pair_logits(self, real: Tensor, e: Tensor, last: bool) -> tuple[Tensor, Tensor, Tensor]:
+        """D's logits of (real, right caption), (real, wrong caption: the batch rolled by one) and
+        (G(z, e), e). On the `last` repeat the fakes keep their graph for the G step."""
+        e_fixed = e.detach()
+        z = torch.randn(len(real), self.z_dim, device=self.device)
+        if last:
+            fake = self.generator(z, e_fixed)
+            self._kept = self.keep_for_g(fake, e_fixed)
+            fake = fake.detach()
+        else:
+            with torch.no_grad():
+                fake = self.generator(z, e_fixed)
+        features = self.discriminator.features(real)
+        real_logits = self.discriminator.logits(features, e)
+        wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
+        return real_logits, wrong_logits, self.discriminator(fake, e)
+
+    def take_kept(self) -> tuple:
+        kept, self._kept = self._kept, None
+        if kept is None:
+            raise RuntimeError("the G phase runs after a D phase")
+        return kept
+
+    def drop_kept(self) -> None:
+        self._kept = None
 
     # -- captions and embeddings ------------------------------------------------------------
     def batch_fields(self, data: TrainingImages) -> dict:

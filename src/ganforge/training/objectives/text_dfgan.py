@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganforge.models.dfgan import DFGANDiscriminator, DFGANGenerator
-from ganforge.training.objectives.base import Batch, DataInfo, Phase, register_objective
+from ganforge.training.objectives.base import Batch, DataInfo, register_objective
 from ganforge.training.objectives.text import TextObjective
 
 
@@ -43,40 +43,19 @@ class DFGANObjective(TextObjective):
 
     def __init__(self, config, networks, device, data):
         super().__init__(config, networks, device, data)
-        self._kept: tuple[Tensor, Tensor] | None = None
         self.d_steps_done = 0
-        trains = ("D", "G") if self.encoder.trainable else ("D",)
-        self._phases = [
-            Phase("D", trains=trains, run=self.d_step, repeats=config.train.n_dis),
-            Phase("G", trains=("G",), run=self.g_step, frozen=("D",), needs_batch=False),
-        ]
-
-    def phases(self) -> list[Phase]:
-        return self._phases
 
     def d_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         text = self.config.text
         real = batch["image"]
         e = self.embed(batch["caption"], train_encoder=self.encoder.trainable)
-        e_fixed = e.detach()
         # Lazy MA-GP (as lazy R1, Karras 2020 §B): every k D steps, its weight scaled by k.
         penalise = text.ma_gp_weight > 0 and self.d_steps_done % text.ma_gp_every == 0
         if penalise:
             real = real.detach().requires_grad_(True)
             if not e.requires_grad:
                 e = e.requires_grad_(True)
-        z = torch.randn(len(real), self.z_dim, device=self.device)
-        if last:
-            fake = self.generator(z, e_fixed)
-            self._kept = (fake, e_fixed)
-            fake = fake.detach()
-        else:
-            with torch.no_grad():
-                fake = self.generator(z, e_fixed)
-        features = self.discriminator.features(real)
-        real_logits = self.discriminator.logits(features, e)
-        wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
-        fake_logits = self.discriminator(fake, e)
+        real_logits, wrong_logits, fake_logits = self.pair_logits(real, e, last)
         loss_real = F.relu(1 - real_logits).mean()
         loss_fake = F.relu(1 + fake_logits).mean()
         loss_wrong = F.relu(1 + wrong_logits).mean()
@@ -91,15 +70,9 @@ class DFGANObjective(TextObjective):
         return loss, logs
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
-        kept, self._kept = self._kept, None
-        if kept is None:
-            raise RuntimeError("the G phase runs after a D phase")
-        fake, e = kept
+        fake, e = self.take_kept()
         loss = -self.discriminator(fake, e).mean()
         return loss, {"g_loss": loss.detach()}
-
-    def drop_kept(self) -> None:
-        self._kept = None
 
     def state_dict(self) -> dict:
         return {**super().state_dict(), "d_steps_done": self.d_steps_done}
