@@ -5,6 +5,7 @@ import torch
 from safetensors.torch import load_file
 from text_helpers import needs_minilm
 
+from crash_hook import Crash, crash_at
 from ganforge.api import export
 from ganforge.cli import main
 from ganforge.config import load_config
@@ -24,18 +25,6 @@ TINY = {
     "data.max_images": 64,
     "text.ma_gp_every": 2,
 }
-
-
-class Crash(Exception):
-    pass
-
-
-def _crash_at(step):
-    def hook(state, run_dir, logger):
-        if state.step == step:
-            raise Crash
-
-    return hook
 
 
 def _weights(run_dir, out):
@@ -68,7 +57,7 @@ def test_crash_then_resume_matches_uninterrupted(tmp_path):
     config = _config(**{"train.steps": 8, "ckpt.every": 3})
     train(config, tmp_path / "A", progress=False)
     with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=_crash_at(5))
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(5))
     train(config, tmp_path / "B", resume=True, progress=False)
     a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
@@ -80,7 +69,7 @@ def test_learned_encoder_trains_and_resumes_exactly(tmp_path):
     config = _config(**{"train.steps": 6, "ckpt.every": 2, "text.encoder": "learned"})
     train(config, tmp_path / "A", progress=False)
     with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=_crash_at(3))
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
     train(config, tmp_path / "B", resume=True, progress=False)
     a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
     assert any(key.startswith("text_encoder.") for key in a)  # the encoder is trained and saved with G

@@ -12,24 +12,13 @@ import torch
 from helpers import as_cli, tiny_overrides
 from safetensors.torch import load_file
 
+from crash_hook import Crash, crash_at
 from ganforge.api import export
 from ganforge.config import load_config
 from ganforge.training.loop import train
 
 STEPS = 60
 OVERRIDES = tiny_overrides(**{"train.steps": STEPS, "ckpt.every": 5, "augment.diffaugment": ["color", "translation", "cutout"]})
-
-
-class Crash(Exception):
-    pass
-
-
-def _crash_at(step):
-    def hook(state, run_dir, logger):
-        if state.step == step:
-            raise Crash
-
-    return hook
 
 
 def _exported(run_dir: Path, out: Path) -> dict:
@@ -54,7 +43,7 @@ def reference(tmp_path_factory):
 def test_crash_then_resume_matches_uninterrupted(tmp_path, reference):
     config = load_config("dcgan-digits", OVERRIDES)
     with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=_crash_at(33))
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(33))
     assert torch.load(tmp_path / "B/checkpoints/latest.ckpt", weights_only=True)["step"] == 30
     train(config, tmp_path / "B", resume=True, progress=False)
     _assert_same(reference, _exported(tmp_path / "B", tmp_path / "B.safetensors"))

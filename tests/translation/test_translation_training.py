@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 from translation_helpers import tiny, write_images
 
+from crash_hook import Crash, crash_at
 from ganforge.cli import main
 from ganforge.config import load_config
 from ganforge.training.evaluation import evaluation_hook
@@ -20,18 +21,6 @@ PRESETS = {
     "cyclegan": "cyclegan-shapes",
 }
 STEPS = 8
-
-
-class Crash(Exception):
-    pass
-
-
-def _crash_at(step):
-    def hook(state, run_dir, logger):
-        if state.step == step:
-            raise Crash
-
-    return hook
 
 
 def _config(task, **extra):
@@ -81,7 +70,7 @@ def test_logs_are_finite_and_grids_show_input_output_target(task, uninterrupted)
 def test_interrupted_and_resumed_equals_uninterrupted(task, tmp_path, uninterrupted):
     config = _config(task)
     with pytest.raises(Crash):
-        train(config, tmp_path / "run", progress=False, step_hook=_crash_at(5))
+        train(config, tmp_path / "run", progress=False, step_hook=crash_at(5))
     assert _checkpoint(tmp_path / "run")["step"] == 3
     train(config, tmp_path / "run", resume=True, progress=False)
     resumed, reference = _checkpoint(tmp_path / "run"), _checkpoint(uninterrupted[task])
