@@ -49,6 +49,16 @@ class NetworkDecl:
     betas: tuple[float, float]
     ema: bool = False
 
+    @classmethod
+    def generator(cls, name: str, module: nn.Module, train) -> NetworkDecl:
+        """A generator with `train`'s G settings (lr_g, betas_g) and its EMA when enabled."""
+        return cls(name, module, train.lr_g, train.betas_g, ema=train.ema.enabled)
+
+    @classmethod
+    def discriminator(cls, name: str, module: nn.Module, train) -> NetworkDecl:
+        """A discriminator with `train`'s D settings (lr_d, betas_d)."""
+        return cls(name, module, train.lr_d, train.betas_d)
+
 
 @dataclass(frozen=True)
 class Phase:

@@ -51,10 +51,10 @@ class CycleGANObjective(TranslationObjective):
         a, b = cls.channels(config)
         net, res, train = config.translator, config.data.resolution, config.train
         return [
-            NetworkDecl("G_AB", build_translator(net, a, b, res), train.lr_g, train.betas_g, ema=train.ema.enabled),
-            NetworkDecl("G_BA", build_translator(net, b, a, res), train.lr_g, train.betas_g, ema=train.ema.enabled),
-            NetworkDecl("D_A", build_patch_discriminator(net, a), train.lr_d, train.betas_d),
-            NetworkDecl("D_B", build_patch_discriminator(net, b), train.lr_d, train.betas_d),
+            NetworkDecl.generator("G_AB", build_translator(net, a, b, res), train),
+            NetworkDecl.generator("G_BA", build_translator(net, b, a, res), train),
+            NetworkDecl.discriminator("D_A", build_patch_discriminator(net, a), train),
+            NetworkDecl.discriminator("D_B", build_patch_discriminator(net, b), train),
         ]
 
     def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):

@@ -42,9 +42,8 @@ class Pix2PixObjective(TranslationObjective):
         condition = cls.channels(config)[0]
         train = config.train
         return [
-            NetworkDecl("G", build_translator(config.translator, g_in, g_out, config.data.resolution),
-                        train.lr_g, train.betas_g, ema=train.ema.enabled),
-            NetworkDecl("D", build_patch_discriminator(config.translator, condition + g_out), train.lr_d, train.betas_d),
+            NetworkDecl.generator("G", build_translator(config.translator, g_in, g_out, config.data.resolution), train),
+            NetworkDecl.discriminator("D", build_patch_discriminator(config.translator, condition + g_out), train),
         ]
 
     def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):

@@ -83,8 +83,8 @@ class TextObjective(Objective):
         attach_text_encoder(generator, encoder)
         train = config.train
         return [
-            NetworkDecl("G", generator, train.lr_g, train.betas_g, ema=train.ema.enabled),
-            NetworkDecl("D", discriminator, train.lr_d, train.betas_d),
+            NetworkDecl.generator("G", generator, train),
+            NetworkDecl.discriminator("D", discriminator, train),
         ]
 
     def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
