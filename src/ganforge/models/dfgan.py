@@ -1,6 +1,6 @@
 """DF-GAN (Tao et al. 2022), lite: deep text-image fusion in G, a one-stage matching-aware D.
 
-G: z -> 4x4 (8·width) -> residual up-blocks, each fusing the condition [z; e] twice through
+G: [z; e] -> 4x4 (8·width) -> residual up-blocks, each fusing the condition [z; e] twice through
 affine (FiLM) layers: h <- gamma(c)·h + beta(c), with gamma/beta from a 2-layer MLP of c,
 initialised to the identity (gamma 1, beta 0) -> LeakyReLU -> 3x3 conv -> tanh.
 D: 3x3 conv -> residual down-blocks (learned residual gain from 0) to 4x4 (8·width); the
@@ -82,15 +82,15 @@ class DFGANGenerator(nn.Module):
         super().__init__()
         self.z_dim, self.text_dim, self.resolution, self.channels = z_dim, text_dim, resolution, channels
         widths = _widths(width, resolution)
-        self.base = nn.Linear(z_dim, widths[0] * 16)
         cond_dim = z_dim + text_dim
+        self.base = nn.Linear(cond_dim, widths[0] * 16)
         self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in zip(widths, widths[1:], strict=False))
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.text_norm = TextStandardizer(text_dim) if text_dim else None
 
     def forward(self, z: Tensor, e: Tensor | None = None) -> Tensor:
         c = z if not self.text_dim else torch.cat([z, self.text_norm(e)], dim=1)
-        h = self.base(z).view(len(z), -1, 4, 4)
+        h = self.base(c).view(len(z), -1, 4, 4)
         for block in self.blocks:
             h = block(h, c)
         return torch.tanh(self.to_image(F.leaky_relu(h, SLOPE)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 from ganforge.config import Config
@@ -25,7 +27,10 @@ def training_bytes(config: Config) -> int | None:
         return None
     objective = OBJECTIVES[config.task]
     classes = ["class"] if objective.data_needs_labels() else None  # one class: the size barely depends on it
-    with torch.device("meta"):
+    # Pretrained weights a network loads (a text encoder) land on meta tensors as no-ops, with
+    # a warning per tensor: only the sizes are wanted here.
+    with torch.device("meta"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*meta parameter.*")
         declared = objective.declare(config, DataInfo(resolution, channels, classes, [1] if classes else None))
     total = 0
     for decl in declared:
