@@ -144,9 +144,18 @@ def generate_uint8(
     if device is not None:
         generator = generator.to(device)
     z = latents(n, generator.z_dim, seed, truncation)
+    return generate_from_latents(generator, z, batch_size, drawn_conditions(generator, n, seed, labels, proportions))
+
+
+def drawn_conditions(
+    generator: nn.Module, n: int, seed: int, labels: int | str | Sequence[int] | Tensor | None = None,
+    proportions: str = "data",
+) -> Tensor | None:
+    """What `n` seeded samples are conditioned on: prompt embeddings drawn from the run's
+    captions (text generators), class labels (`class_labels`), or None (unconditional)."""
     if is_text_generator(generator):
-        return generate_from_latents(generator, z, batch_size, drawn_prompt_embeddings(generator, n, seed))
-    return generate_from_latents(generator, z, batch_size, class_labels(generator, n, seed, labels, proportions))
+        return drawn_prompt_embeddings(generator, n, seed)
+    return class_labels(generator, n, seed, labels, proportions)
 
 
 def is_text_generator(generator: nn.Module) -> bool:

@@ -171,3 +171,23 @@ def test_align_command_attributes_and_tiny_clip(tmp_path, capsys):
     assert result["attributes"]["n"] == 12 and result["attributes"]["ceiling"]["all"] == 1.0
     assert 0 <= result["clip"]["accuracy"]["r_precision"] <= 1
     assert len(result["clip"]["protocol"]["weights_sha256"]) == 64
+
+
+def test_text_run_as_fake_source_draws_its_captions(tmp_path, capsys):
+    """`eval --fake RUN` and in-training FID of a text run condition on the run's own captions."""
+    import json
+
+    import ganforge
+    from ganforge.training.evaluation import evaluation_hook
+
+    overrides = {**TINY, "train.steps": 2, "text.encoder": "learned", "eval.every": 2, "eval.n": 16,
+                 "eval.metrics": ["fid"], "eval.features": "shapes"}
+    config = load_config("dfgan-shapes", overrides)
+    run = train(config, tmp_path / "run", progress=False, step_hook=evaluation_hook(config))
+    record = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert record["fid"] > 0
+    result = ganforge.evaluate(fake=str(run), real="builtin:shapes", metrics=["fid"], features="shapes", n=16)
+    assert result["fid"] > 0
+    assert main(["eval", "--fake", str(run), "--real", "builtin:shapes", "--features", "shapes",
+                 "--metrics", "fid", "--n", "16"]) == 0
+    assert "fid" in capsys.readouterr().out

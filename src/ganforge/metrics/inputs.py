@@ -163,14 +163,14 @@ def generator_input(
     With `device`, the generator is moved there first; None leaves it where it is. It runs
     in eval mode (batch-independent images) and gets its own mode back afterwards.
     """
-    from ganforge.sampling import class_labels, generate_from_latents, latents
+    from ganforge.sampling import drawn_conditions, generate_from_latents, latents
 
     def read_part(start: int, stop: int, batch_size: int) -> Iterator[Tensor]:
         net = generator.to(device) if device is not None else generator
         # All `count` latents and labels are drawn, then cut: a part holds the images it would
         # hold in the whole run (as `generate_uint8` draws them).
         z = latents(count, net.z_dim, seed)[start:stop]
-        labels = class_labels(net, count, seed)
+        labels = drawn_conditions(net, count, seed)  # class labels or prompt embeddings
         was_training = net.training
         net.eval()
         try:

@@ -84,9 +84,19 @@ class DFGANGenerator(nn.Module):
         widths = _widths(width, resolution)
         cond_dim = z_dim + text_dim
         self.base = nn.Linear(cond_dim, widths[0] * 16)
+        with torch.no_grad():  # the caption's columns start at zero: G starts as the z-only base
+            self.base.weight[:, z_dim:].zero_()
         self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in zip(widths, widths[1:], strict=False))
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.text_norm = TextStandardizer(text_dim) if text_dim else None
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Runs written before the base read the caption: its base saw z only. Zero columns for
+        # the caption give the same function, so those checkpoints load and sample as before.
+        weight = state_dict.get(prefix + "base.weight")
+        if weight is not None and weight.shape[1] == self.z_dim and self.text_dim:
+            state_dict[prefix + "base.weight"] = torch.cat([weight, weight.new_zeros(len(weight), self.text_dim)], dim=1)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, z: Tensor, e: Tensor | None = None) -> Tensor:
         c = z if not self.text_dim else torch.cat([z, self.text_norm(e)], dim=1)
