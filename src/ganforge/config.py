@@ -146,6 +146,9 @@ class TextConfig(Section):
     ma_gp_weight: float = Field(2.0, ge=0)  # DF-GAN matching-aware gradient penalty k
     ma_gp_power: float = Field(6.0, gt=0)  # ... and its power p: k·E[‖∇_(x,e) D(x,e)‖^p]
     ma_gp_every: int = Field(1, ge=1)  # lazy MA-GP: every k D steps, weight scaled by k
+    # Mode seeking (Mao et al. 2019, MSGAN) in DF-GAN's G step: weight of 1 / (mean |G(z1, e) -
+    # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
+    mode_seeking: float = Field(0.0, ge=0)
     kl_weight: float = Field(2.0, ge=0)  # GAN-CLS conditioning augmentation KL weight
     condition_dim: int = Field(128, ge=1)  # GAN-CLS conditioning augmentation output size
 

@@ -191,3 +191,27 @@ def test_text_run_as_fake_source_draws_its_captions(tmp_path, capsys):
     assert main(["eval", "--fake", str(run), "--real", "builtin:shapes", "--features", "shapes",
                  "--metrics", "fid", "--n", "16"]) == 0
     assert "fid" in capsys.readouterr().out
+
+
+def test_mode_seeking_term_is_the_msgan_ratio_and_resumes_exactly(tmp_path):
+    from ganforge.training.objectives.text_dfgan import mode_seeking_ratio
+
+    torch.manual_seed(0)
+    generator = lambda z, e: torch.tanh(z[:, :2, None, None] * e[:, :2, None, None])  # noqa: E731
+    z, e = torch.randn(4, 8), torch.randn(4, 6)
+    fake = generator(z, e)
+    torch.manual_seed(1)
+    ratio = mode_seeking_ratio(generator, fake, z, e)
+    torch.manual_seed(1)
+    z2 = torch.randn_like(z)
+    expected = ((fake - generator(z2, e)).abs().flatten(1).mean(1) / (z - z2).abs().mean(1)).mean()
+    assert torch.allclose(ratio, expected)
+
+    config = _config(**{"train.steps": 6, "ckpt.every": 2, "text.encoder": "learned", "text.mode_seeking": 1.0})
+    train(config, tmp_path / "A", progress=False)
+    assert '"mode_seeking_ratio"' in (tmp_path / "A" / "log.jsonl").read_text().splitlines()[-1]
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
+    train(config, tmp_path / "B", resume=True, progress=False)
+    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a)

@@ -96,6 +96,7 @@ class TextObjective(Objective):
         self.table: Tensor | None = None  # frozen encoders: [captions, dim] on the device
         self.tokens: list[str] = []
         self._kept: tuple | None = None  # what the last D repeat leaves for the G step
+        self.kept_latents: Tensor | None = None  # the latents of those fakes (mode seeking)
         trains = ("D", "G") if self.encoder.trainable else ("D",)  # D's loss trains a learned encoder
         self._phases = [
             Phase("D", trains=trains, run=self.d_step, repeats=config.train.n_dis),
@@ -124,6 +125,7 @@ class TextObjective(Objective):
         if last:
             fake = self.generator(z, e_fixed)
             self._kept = self.keep_for_g(fake, e_fixed)
+            self.kept_latents = z
             fake = fake.detach()
         else:
             with torch.no_grad():

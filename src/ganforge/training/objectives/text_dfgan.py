@@ -4,7 +4,8 @@ matching-aware gradient penalty (MA-GP) on real images with their own captions.
 D: relu(1 - D(x, e)) + ½·relu(1 + D(G(z, e), e)) + ½·relu(1 + D(x, e_wrong)) (the
 mismatch weight is `text.mismatch_weight`), plus k·E[‖∇_(x,e) D(x, e)‖^p] (k, p =
 `text.ma_gp_weight`, `text.ma_gp_power`; 2 and 6 in the paper; every `text.ma_gp_every`
-D steps). G: -D(G(z, e), e).
+D steps). G: -D(G(z, e), e), plus with `text.mode_seeking` = λ > 0 the MSGAN term
+λ / (ratio + ε), ratio = mean |G(z, e) - G(z2, e)| / mean |z - z2| (Mao et al. 2019).
 Wrong captions are the batch's captions rolled by one. Adam β = (0, 0.9), lr G 1e-4, D 4e-4
 as in the paper come from the presets.
 """
@@ -26,6 +27,19 @@ def matching_aware_penalty(logits: Tensor, images: Tensor, e: Tensor, power: flo
     grad_x, grad_e = torch.autograd.grad(logits.sum(), (images, e), create_graph=True)
     norms = torch.cat([grad_x.flatten(1), grad_e.flatten(1)], dim=1).norm(dim=1)
     return norms.pow(power).mean()
+
+
+MODE_SEEKING_EPS = 1e-5  # MSGAN's epsilon in 1 / (ratio + eps)
+
+
+def mode_seeking_ratio(generator, fake: Tensor, z: Tensor, e: Tensor) -> Tensor:
+    """Mean over the batch of |G(z, e) - G(z2, e)|₁ / |z - z2|₁ (per-element means) for fresh
+    latents z2 and the same captions: how far images move per unit of latent (MSGAN, eq. 2)."""
+    z2 = torch.randn_like(z)
+    other = generator(z2, e)
+    image_distance = (fake - other).abs().flatten(1).mean(dim=1)
+    latent_distance = (z - z2).abs().mean(dim=1)
+    return (image_distance / latent_distance).mean()
 
 
 @register_objective
@@ -72,7 +86,13 @@ class DFGANObjective(TextObjective):
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         fake, e = self.take_kept()
         loss = -self.discriminator(fake, e).mean()
-        return loss, {"g_loss": loss.detach()}
+        logs = {"g_loss": loss.detach()}
+        weight = self.config.text.mode_seeking
+        if weight > 0:
+            spread = mode_seeking_ratio(self.generator, fake, self.kept_latents, e)
+            loss = loss + weight / (spread + MODE_SEEKING_EPS)
+            logs["mode_seeking_ratio"] = spread.detach()
+        return loss, logs
 
     def state_dict(self) -> dict:
         return {**super().state_dict(), "d_steps_done": self.d_steps_done}
