@@ -96,7 +96,6 @@ class TextObjective(Objective):
         self.table: Tensor | None = None  # frozen encoders: [captions, dim] on the device
         self.tokens: list[str] = []
         self._kept: tuple | None = None  # what the last D repeat leaves for the G step
-        self.kept_latents: Tensor | None = None  # the latents of those fakes (mode seeking)
         trains = ("D", "G") if self.encoder.trainable else ("D",)  # D's loss trains a learned encoder
         self._phases = [
             Phase("D", trains=trains, run=self.d_step, repeats=config.train.n_dis),
@@ -113,8 +112,8 @@ class TextObjective(Objective):
     def g_step(self, batch, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         raise NotImplementedError
 
-    def keep_for_g(self, fake: Tensor, e: Tensor) -> tuple:
-        """What the G step reuses of the last D repeat's fakes (with their graph)."""
+    def keep_for_g(self, fake: Tensor, e: Tensor, z: Tensor) -> tuple:
+        """What the G step reuses of the last D repeat's fakes (with their graph), made from `z`."""
         return fake, e
 
     def pair_logits(self, real: Tensor, e: Tensor, last: bool) -> tuple[Tensor, Tensor, Tensor]:
@@ -124,8 +123,7 @@ class TextObjective(Objective):
         z = torch.randn(len(real), self.z_dim, device=self.device)
         if last:
             fake = self.generator(z, e_fixed)
-            self._kept = self.keep_for_g(fake, e_fixed)
-            self.kept_latents = z
+            self._kept = self.keep_for_g(fake, e_fixed, z)
             fake = fake.detach()
         else:
             with torch.no_grad():

@@ -83,13 +83,16 @@ class DFGANObjective(TextObjective):
         self.d_steps_done += 1
         return loss, logs
 
+    def keep_for_g(self, fake: Tensor, e: Tensor, z: Tensor) -> tuple:
+        return fake, e, z  # mode seeking draws a second image per caption beside z
+
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
-        fake, e = self.take_kept()
+        fake, e, z = self.take_kept()
         loss = -self.discriminator(fake, e).mean()
         logs = {"g_loss": loss.detach()}
         weight = self.config.text.mode_seeking
         if weight > 0:
-            spread = mode_seeking_ratio(self.generator, fake, self.kept_latents, e)
+            spread = mode_seeking_ratio(self.generator, fake, z, e)
             loss = loss + weight / (spread + MODE_SEEKING_EPS)
             logs["mode_seeking_ratio"] = spread.detach()
         return loss, logs

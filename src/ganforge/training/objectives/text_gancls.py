@@ -29,7 +29,7 @@ class GANCLSObjective(TextObjective):
             GANCLSDiscriminator(model.d.width, data.resolution, data.channels, text_dim),
         )
 
-    def keep_for_g(self, fake: Tensor, e: Tensor) -> tuple:
+    def keep_for_g(self, fake: Tensor, e: Tensor, z: Tensor) -> tuple:
         return fake, e, self.generator.kl  # the KL of the forward that made these fakes
 
     def d_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
