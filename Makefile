@@ -43,6 +43,7 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/inception_ops.py
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
+	$(PY) benchmarks/eval_profile.py
 	$(PY) benchmarks/quality.py --minutes 10
 	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py

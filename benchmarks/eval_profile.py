@@ -1,7 +1,7 @@
 """Where a whole `ganforge eval` command spends its time: a sampling profile, bucketed.
 
 Writes N + N digit PNGs (as `eval_speed.py`), runs `ganforge eval --no-cache` under py-spy
-(`pip install py-spy`; not a project dependency) and sorts the samples of every thread's
+(a dev dependency: `make install` puts it beside the interpreter) and sorts the samples of every thread's
 stack into buckets by the frames they contain: the Inception trunk, resizing, the Fréchet
 distance, the streaming statistics, decoding, imports, weights, and the rest. Threads that
 only wait (tqdm's monitor) are left out. Prints a markdown table and the command.
@@ -49,7 +49,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--rate", type=int, default=20, help="samples per second")
     args = parser.parse_args()
-    spy = shutil.which("py-spy")
+    beside = Path(sys.executable).with_name("py-spy")
+    spy = str(beside) if beside.is_file() else shutil.which("py-spy")
     if spy is None:
         sys.exit("eval_profile: py-spy not found; install it with `pip install py-spy`")
     with tempfile.TemporaryDirectory() as tmp:
