@@ -33,3 +33,14 @@ def test_cli_trains_and_prints_json(tmp_path, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads((out / "evaluator.json").read_text())
     assert printed["data"]["n"] == 40 and printed["training"]["seed"] == 1
+    assert printed["training"]["noise_std"] == 0.1  # the default pixel-noise augmentation
+
+
+def test_noise_flag_is_recorded_and_checked(tmp_path, capsys):
+    out = tmp_path / "quiet"
+    args = ["evaluator", "train", "--data", "builtin:digits", "--epochs", "1", "--max-images", "40", "--json"]
+    assert main([*args, "--out", str(out), "--noise", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["training"]["noise_std"] == 0.0
+    assert main([*args, "--out", str(tmp_path / "bad"), "--noise", "-1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--noise -1" in err[0] and not (tmp_path / "bad").exists()

@@ -215,3 +215,20 @@ def test_mode_seeking_term_is_the_msgan_ratio_and_resumes_exactly(tmp_path):
     train(config, tmp_path / "B", resume=True, progress=False)
     a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+@needs_minilm
+def test_size_check_before_the_first_build_leaves_a_real_encoder(tmp_path):
+    """The CLI checks the networks' size on the meta device before training; the frozen encoder
+    it builds first is cached and shared, so it must still hold real weights afterwards."""
+    from ganforge.text.prompts import _frozen_encoder, text_encoder_for
+    from ganforge.training.budget import training_bytes
+
+    _frozen_encoder.cache_clear()
+    config = _config(**{"train.steps": 1})
+    assert training_bytes(config) > 0
+    encoder = text_encoder_for(config.text)
+    assert all(p.device.type == "cpu" for p in encoder.parameters())
+    assert encoder.encode_frozen(["a small red circle"]).abs().sum() > 0
+    assert main(["train", "dfgan-shapes", *(f"{k}={v}" for k, v in {**TINY, "train.steps": 1}.items()),
+                 "--run-dir", str(tmp_path / "run")]) == 0

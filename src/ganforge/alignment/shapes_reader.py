@@ -8,7 +8,9 @@
   small and large areas of that shape in builtin:shapes itself (sizes differ by 2.8x in area).
 
 Foreground coverage of a pixel is its distance to the background colour over the distance of
-the pure colour, clipped to [0, 1]. Every step is fixed: the same image reads the same way.
+the pure colour, clipped to [0, 1]; below `FAINT` it counts as background, so faint pixel noise
+(a few levels, invisible, in every generated image) neither moves the centre nor adds area.
+Every step is fixed: the same image reads the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ganforge.data.shapes import ATTRIBUTES, BACKGROUND, COLOURS, POSITIONS, SHA
 
 NOTHING = "none"  # an image without a visible shape
 SOLID = 0.6  # coverage above which a pixel is counted for the colour
+FAINT = 0.15  # coverage below which a pixel is background (noise of about 12 levels and less)
 
 
 def coverage(images: Tensor) -> Tensor:
@@ -31,7 +34,8 @@ def coverage(images: Tensor) -> Tensor:
     background = torch.tensor(BACKGROUND, dtype=torch.float32)[None, :, None, None]
     palette = torch.tensor(list(COLOURS.values()), dtype=torch.float32)
     full = (palette - background[0, :, 0, 0]).norm(dim=1).min()  # the palette's least contrast
-    return ((x - background).norm(dim=1) / full).clamp(0, 1)
+    cover = ((x - background).norm(dim=1) / full).clamp(0, 1)
+    return torch.where(cover < FAINT, 0.0, cover)
 
 
 def read_colour(images: Tensor, cover: Tensor) -> list[str]:

@@ -80,6 +80,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="use a seeded random subset of N images (quick trials)",
     )
     train.add_argument(
+        "--noise",
+        type=float,
+        default=None,
+        metavar="STD",
+        help="supervised: largest std of the Gaussian pixel noise added to training images "
+        "(preprocessed units; default 0.1, 0 for none)",
+    )
+    train.add_argument(
         "--json", action="store_true", help="print the evaluator.json contents on stdout"
     )
 
@@ -101,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         max_images=args.max_images,
         log=progress,
         init=args.init,
+        noise=args.noise,
     )
     if args.json:
         print(json.dumps(meta, indent=2))

@@ -27,6 +27,15 @@ def random_translate(images: Tensor, max_shift: int, generator: torch.Generator)
     )
 
 
+def random_noise(images: Tensor, max_std: float, generator: torch.Generator) -> Tensor:
+    """Add Gaussian pixel noise, its standard deviation drawn per image from U(0, max_std)."""
+    if max_std <= 0:
+        return images
+    std = torch.rand(images.shape[0], 1, 1, 1, generator=generator) * max_std
+    noise = torch.randn(images.shape, generator=generator) * std
+    return images + noise.to(images.device, images.dtype)
+
+
 def random_resized_crop(
     images: Tensor, generator: torch.Generator, scale: tuple[float, float] = (0.4, 1.0)
 ) -> Tensor:

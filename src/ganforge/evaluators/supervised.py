@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganforge.evaluators.augment import random_translate
+from ganforge.evaluators.augment import random_noise, random_translate
 from ganforge.evaluators.batchnorm import recalibrate_batchnorm
 
 
@@ -20,6 +20,9 @@ class SupervisedSettings:
     lr: float = 3e-3  # Adam, cosine-decayed to 0 over the run
     weight_decay: float = 0.0
     max_shift: int = 2  # random translation in pixels at the network's input size
+    # Pixel noise up to this std (preprocessed units; 0.1 = 13 of 255 levels at mean/std 0.5):
+    # without it a classifier of flat-background images reads any faint noise as one class.
+    noise_std: float = 0.1
     freeze_batchnorm: bool = False  # fine-tuning with small batches keeps pretrained statistics
 
     def describe(self) -> dict:
@@ -70,7 +73,8 @@ def train_classifier(
         total, seen = 0.0, 0
         for start in range(0, n, settings.batch_size):
             batch = order[start : start + settings.batch_size]
-            inputs = random_translate(batch_inputs(batch), settings.max_shift, generator).to(device)
+            inputs = random_translate(batch_inputs(batch), settings.max_shift, generator)
+            inputs = random_noise(inputs, settings.noise_std, generator).to(device)
             loss = F.cross_entropy(network.head(network.embed(inputs)), labels[batch].to(device))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

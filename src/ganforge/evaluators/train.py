@@ -52,6 +52,7 @@ def train_evaluator(
     max_images: int | None = None,
     log: Callable[[str], None] | None = None,
     init: str = "auto",
+    noise: float | None = None,
 ) -> dict:
     """Train an evaluator on `data` (builtin:NAME, folder or zip), save it to `out`, return its JSON.
 
@@ -59,8 +60,9 @@ def train_evaluator(
     `weights`: FID Inception weights to fine-tune from (large labelled images only).
     `max_images`: train on a seeded random subset of that many images. `init="inception"`
     fine-tunes the pretrained FID Inception whatever the image size (labelled data only).
+    `noise`: the largest std of the pixel noise added in supervised training (None: the default).
     """
-    _check_arguments(mode, epochs, max_images)
+    _check_arguments(mode, epochs, max_images, noise)
     if Path(out).exists() and not Path(out).is_dir():
         raise UserError(f"--out {out}: exists and is not a directory")
     say = log or (lambda message: None)
@@ -93,7 +95,7 @@ def train_evaluator(
 
     if plan.mode == "supervised":
         report = _train_supervised(
-            plan, network, batch_inputs, real, epochs, seed, generator, target, on_epoch
+            plan, network, batch_inputs, real, epochs, seed, generator, target, on_epoch, noise
         )
     else:
         report = _train_selfsupervised(
@@ -163,10 +165,11 @@ def validation_accuracy(evaluator: EvaluatorNet, real: RealImages, split: dict) 
 
 
 def _train_supervised(
-    plan, network, batch_inputs, real, epochs, seed, generator, device, on_epoch
+    plan, network, batch_inputs, real, epochs, seed, generator, device, on_epoch, noise
 ) -> dict:
     train_idx, val_idx = stratified_split(real.labels, VAL_FRACTION, seed)
-    settings = SupervisedSettings(epochs=epochs, **_finetune_overrides(plan))
+    overrides = _finetune_overrides(plan) | ({} if noise is None else {"noise_std": noise})
+    settings = SupervisedSettings(epochs=epochs, **overrides)
     losses = train_classifier(
         network,
         lambda batch: batch_inputs(train_idx[batch]),
@@ -244,13 +247,15 @@ def _common_size(real: RealImages) -> list[int]:
     return list(sizes.most_common(1)[0][0])
 
 
-def _check_arguments(mode: str, epochs: int | None, max_images: int | None) -> None:
+def _check_arguments(mode: str, epochs: int | None, max_images: int | None, noise: float | None) -> None:
     if mode not in MODES:
         raise UserError(f"--mode {mode}: expected one of {', '.join(MODES)}")
     if epochs is not None and epochs < 1:
         raise UserError(f"--epochs {epochs}: expected a positive number of epochs")
     if max_images is not None and max_images < MIN_IMAGES:
         raise UserError(f"--max-images {max_images}: expected at least {MIN_IMAGES}")
+    if noise is not None and not 0 <= noise <= 1:
+        raise UserError(f"--noise {noise}: expected a pixel-noise std between 0 and 1")
 
 
 def _pick_device(name: str) -> torch.device:

@@ -19,7 +19,10 @@ from ganforge.text import TextEncoder, build_text_encoder
 def _frozen_encoder(encoder: str, weights: str | None, clip_model: str) -> TextEncoder:
     from types import SimpleNamespace
 
-    return build_text_encoder(SimpleNamespace(encoder=encoder, weights=weights, clip_model=clip_model))
+    # Built on the CPU whatever the ambient device: the cached encoder is shared, and one first
+    # built under the size check's meta device would have no weights.
+    with torch.device("cpu"):
+        return build_text_encoder(SimpleNamespace(encoder=encoder, weights=weights, clip_model=clip_model))
 
 
 def text_encoder_for(text_config) -> TextEncoder:
