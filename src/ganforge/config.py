@@ -50,6 +50,8 @@ class DataConfig(Section):
 
 class GeneratorNetConfig(Section):
     width: int = Field(64, ge=1)
+    # None: the model's own default; a model without the option refuses an explicit value.
+    coords: bool | None = None  # x/y coordinate channels into every up-block (CoordConv)
 
 
 class DiscriminatorNetConfig(Section):
@@ -257,6 +259,11 @@ class Config(Section):
                     f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
                     f" (options of its D: {', '.join(spec.d_options) or 'none'})"
                 )
+        if self.model.g.coords is not None and "coords" not in spec.g_options:
+            raise ValueError(
+                f"model.g.coords: model {spec.name!r} has no such option; remove the key"
+                f" (options of its G: {', '.join(spec.g_options) or 'none'})"
+            )
         if spec.text_task and self.task != spec.text_task:
             raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
         OBJECTIVES[self.task].check_config(self, spec)

@@ -232,3 +232,11 @@ def test_size_check_before_the_first_build_leaves_a_real_encoder(tmp_path):
     assert encoder.encode_frozen(["a small red circle"]).abs().sum() > 0
     assert main(["train", "dfgan-shapes", *(f"{k}={v}" for k, v in {**TINY, "train.steps": 1}.items()),
                  "--run-dir", str(tmp_path / "run")]) == 0
+
+
+@needs_minilm
+def test_coordinate_generator_trains_and_samples_from_its_run(tmp_path):
+    run = train(_config(**{"train.steps": 2, "model.g.coords": True}), tmp_path / "run", progress=False)
+    generator = load_generator(run)
+    assert generator.blocks[0].coords  # rebuilt from the run's config, not the default
+    assert sample(generator, n=1, prompts=["a large red circle on the left"]).shape == (1, 3, 32, 32)

@@ -39,6 +39,7 @@ class ModelSpec:
     text_task: str | None = None  # a text-to-image model: only this task builds it
     # D options this model honours, with its own defaults (others are a config error).
     d_options: dict[str, bool] = field(default_factory=dict)
+    g_options: dict[str, bool] = field(default_factory=dict)  # the same for `model.g.<name>`
 
     def check_resolution(self, resolution: int) -> None:
         """Raise ValueError (worded for the config layer) if this model cannot build `resolution`."""
@@ -52,6 +53,11 @@ class ModelSpec:
         """The value of `model.d.<name>`: as configured, else this model's default."""
         value = getattr(cfg.d, name)
         return self.d_options[name] if value is None else value
+
+    def g_option(self, cfg: ModelConfig, name: str) -> bool:
+        """The value of `model.g.<name>`: as configured, else this model's default."""
+        value = getattr(cfg.g, name, None)
+        return self.g_options[name] if value is None else value
 
 
 MODELS: dict[str, ModelSpec] = {}

@@ -60,16 +60,31 @@ class Fusion(nn.Module):
         return F.leaky_relu(self.second(x, c), SLOPE)
 
 
+def coordinate_channels(x: Tensor) -> Tensor:
+    """[N,C,H,W] -> [N,C+2,H,W]: x and y of each pixel centre in [-1, 1] appended (CoordConv)."""
+    n, _, height, width = x.shape
+    ys = torch.linspace(-1, 1, height, device=x.device, dtype=x.dtype).view(1, 1, height, 1).expand(n, 1, height, width)
+    xs = torch.linspace(-1, 1, width, device=x.device, dtype=x.dtype).view(1, 1, 1, width).expand(n, 1, height, width)
+    return torch.cat([x, xs, ys], dim=1)
+
+
 class UpBlock(nn.Module):
-    def __init__(self, c_in: int, c_out: int, cond_dim: int):
+    """Nearest 2x, then fusion-conv twice, plus a shortcut. With `coords` the first fusion also
+    scales and shifts coordinate channels by the condition: a caption can move what is drawn
+    (FiLM alone acts on whole channels, the same everywhere in the image)."""
+
+    def __init__(self, c_in: int, c_out: int, cond_dim: int, coords: bool = False):
         super().__init__()
-        self.fuse1, self.conv1 = Fusion(cond_dim, c_in), nn.Conv2d(c_in, c_out, 3, 1, 1)
+        self.coords = coords
+        extra = 2 if coords else 0
+        self.fuse1, self.conv1 = Fusion(cond_dim, c_in + extra), nn.Conv2d(c_in + extra, c_out, 3, 1, 1)
         self.fuse2, self.conv2 = Fusion(cond_dim, c_out), nn.Conv2d(c_out, c_out, 3, 1, 1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
 
     def forward(self, x: Tensor, c: Tensor) -> Tensor:
         x = F.interpolate(x, scale_factor=2, mode="nearest")
-        h = self.conv2(self.fuse2(self.conv1(self.fuse1(x, c)), c))
+        h = coordinate_channels(x) if self.coords else x
+        h = self.conv2(self.fuse2(self.conv1(self.fuse1(h, c)), c))
         return self.shortcut(x) + h
 
 
@@ -78,7 +93,8 @@ class DFGANGenerator(nn.Module):
 
     num_classes = 0
 
-    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, text_dim: int = 0):
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, text_dim: int = 0,
+                 coords: bool = False):
         super().__init__()
         self.z_dim, self.text_dim, self.resolution, self.channels = z_dim, text_dim, resolution, channels
         widths = _widths(width, resolution)
@@ -86,7 +102,9 @@ class DFGANGenerator(nn.Module):
         self.base = nn.Linear(cond_dim, widths[0] * 16)
         with torch.no_grad():  # the caption's columns start at zero: G starts as the z-only base
             self.base.weight[:, z_dim:].zero_()
-        self.blocks = nn.ModuleList(UpBlock(a, b, cond_dim) for a, b in zip(widths, widths[1:], strict=False))
+        self.blocks = nn.ModuleList(
+            UpBlock(a, b, cond_dim, coords) for a, b in zip(widths, widths[1:], strict=False)
+        )
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.text_norm = TextStandardizer(text_dim) if text_dim else None
 
@@ -158,7 +176,7 @@ def _no_classes(num_classes: int) -> None:
 
 def _generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANGenerator:
     _no_classes(num_classes)
-    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels)
+    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, coords=SPEC.g_option(cfg, "coords"))
 
 
 def _discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANDiscriminator:
@@ -166,4 +184,7 @@ def _discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes
     return DFGANDiscriminator(cfg.d.width, resolution, channels)
 
 
-register_model(ModelSpec("dfgan", _generator, _discriminator, default_loss="hinge", resolutions=RESOLUTIONS))
+SPEC = register_model(
+    ModelSpec("dfgan", _generator, _discriminator, default_loss="hinge", resolutions=RESOLUTIONS,
+              g_options={"coords": False})
+)

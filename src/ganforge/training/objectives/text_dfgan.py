@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganforge.models import MODELS
 from ganforge.models.dfgan import DFGANDiscriminator, DFGANGenerator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
 from ganforge.training.objectives.text import TextObjective
@@ -51,7 +52,8 @@ class DFGANObjective(TextObjective):
     def build_networks(cls, config, data: DataInfo, text_dim: int):
         model = config.model
         return (
-            DFGANGenerator(model.z_dim, model.g.width, data.resolution, data.channels, text_dim),
+            DFGANGenerator(model.z_dim, model.g.width, data.resolution, data.channels, text_dim,
+                           coords=MODELS["dfgan"].g_option(model, "coords")),
             DFGANDiscriminator(model.d.width, data.resolution, data.channels, text_dim),
         )
 
