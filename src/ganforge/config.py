@@ -73,6 +73,9 @@ class LossConfig(Section):
     r1_gamma: float = Field(0.0, ge=0)  # R1 weight; 0 disables
     r1_every: int = Field(16, ge=1)  # lazy R1: every k D steps, scaled by k
     gp_weight: float = Field(10.0, ge=0)  # wgan-gp gradient penalty weight
+    # task conditional: share of D's fake term given to real images with a wrong label
+    # (the matching-aware D of Reed et al. 2016, for classes); 0 is off
+    mismatch_weight: float = Field(0.0, ge=0, le=1)
 
 
 class AugmentConfig(Section):
@@ -259,6 +262,8 @@ class Config(Section):
                     f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
                     f" (options of its D: {', '.join(spec.d_options) or 'none'})"
                 )
+        if self.loss.mismatch_weight > 0 and self.task != "conditional":
+            raise ValueError(f"loss.mismatch_weight: wrong labels exist in task conditional only, not {self.task}")
         if self.model.g.coords is not None and "coords" not in spec.g_options:
             raise ValueError(
                 f"model.g.coords: model {spec.name!r} has no such option; remove the key"

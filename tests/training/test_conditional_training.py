@@ -190,3 +190,27 @@ def test_periodic_class_metrics_build_the_extractor_once_and_keep_best(tmp_path,
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+def test_mismatch_term_shows_real_images_with_another_class(tmp_path):
+    """loss.mismatch_weight: D also sees each real image under a wrong label, always a wrong one."""
+    from ganforge.training.objectives.conditional import ConditionalObjective
+
+    run = train(load_config("cdcgan-digits", {**COND, "loss.mismatch_weight": 0.5}), tmp_path / "run", progress=False)
+    logs = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert all("d_wrong" in entry for entry in logs if "d_loss" in entry) and any("d_loss" in e for e in logs)
+    seen = {}
+
+    class Recorder:
+        def __call__(self, images, labels):
+            seen["labels"] = labels
+            return torch.zeros(len(labels))
+
+    objective = ConditionalObjective.__new__(ConditionalObjective)
+    objective.loss_cfg = load_config("cdcgan-digits", {"loss.mismatch_weight": 0.5}).loss
+    objective.data = type("Data", (), {"num_classes": 10})()
+    objective.discriminator, objective.policy = Recorder(), []
+    labels = torch.arange(10).repeat(50)
+    objective.mismatched_logits(torch.zeros(500, 1, 8, 8), labels)
+    wrong = seen["labels"]
+    assert not torch.any(wrong == labels) and set(wrong.tolist()) == set(range(10))

@@ -34,6 +34,15 @@ class ConditionalObjective(UnconditionalObjective):
     def condition(self, batch: Batch) -> Tensor:
         return batch["label"]
 
+    def mismatched_logits(self, real_images: Tensor, c: Tensor | None) -> Tensor | None:
+        """With `loss.mismatch_weight`, each real image is also shown with another class's label
+        (a random other class), and D learns to call that pair fake."""
+        if self.loss_cfg.mismatch_weight == 0:
+            return None
+        classes = self.data.num_classes
+        wrong = (c + torch.randint(1, classes, c.shape, device=c.device)) % classes
+        return self.discriminator(self._augment(real_images), wrong)
+
     def draw_condition(self, n: int) -> Tensor:
         counts = torch.tensor(self.data.class_counts, dtype=torch.float64)
         if self.config.data.balance:

@@ -74,6 +74,10 @@ class UnconditionalObjective(Objective):
     def draw_condition(self, n: int) -> Tensor | None:
         return None
 
+    def mismatched_logits(self, real_images: Tensor, c: Tensor | None) -> Tensor | None:
+        """D's logits of real images under a wrong condition (None: no such term)."""
+        return None
+
     def _augment(self, images: Tensor) -> Tensor:
         return diff_augment(images, self.policy) if self.policy else images
 
@@ -96,7 +100,13 @@ class UnconditionalObjective(Objective):
         real_logits = self.discriminator(self._augment(real_images), c)
         fake_logits = self.discriminator(self._augment(fake_images), c)
         loss = self.loss.d_loss(real_logits, fake_logits)
-        logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
+        logs = {"d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
+        wrong_logits = self.mismatched_logits(real_images, c)
+        if wrong_logits is not None:  # R(real) + (1 - w) F(fake) + w F(real, wrong condition)
+            weight = self.loss_cfg.mismatch_weight
+            loss = (1 - weight) * loss + weight * self.loss.d_loss(real_logits, wrong_logits)
+            logs["d_wrong"] = wrong_logits.detach().mean()
+        logs["d_loss"] = loss.detach()
         if self.loss.needs_gradient_penalty:
             penalty = gradient_penalty(lambda x: self.discriminator(x, c), real_images, fake_images)
             loss = loss + self.loss_cfg.gp_weight * penalty
