@@ -236,7 +236,8 @@ def test_size_check_before_the_first_build_leaves_a_real_encoder(tmp_path):
 
 @needs_minilm
 def test_coordinate_generator_trains_and_samples_from_its_run(tmp_path):
-    run = train(_config(**{"train.steps": 2, "model.g.coords": True}), tmp_path / "run", progress=False)
+    assert _config().model.g.coords is True  # the preset's choice
+    run = train(_config(**{"train.steps": 2, "model.g.coords": False}), tmp_path / "run", progress=False)
     generator = load_generator(run)
-    assert generator.blocks[0].coords  # rebuilt from the run's config, not the default
+    assert not generator.blocks[0].coords  # rebuilt from the run's config, not the preset's
     assert sample(generator, n=1, prompts=["a large red circle on the left"]).shape == (1, 3, 32, 32)
