@@ -76,6 +76,10 @@ class LossConfig(Section):
     # task conditional: share of D's fake term given to real images with a wrong label
     # (the matching-aware D of Reed et al. 2016, for classes); 0 is off
     mismatch_weight: float = Field(0.0, ge=0, le=1)
+    # task conditional: weight of an auxiliary classifier's cross-entropy (AC-GAN, Odena et al.
+    # 2017): D's class head learns the real images' labels, G is asked to make its fakes
+    # classified as theirs; 0 is off (no class head)
+    ac_weight: float = Field(0.0, ge=0)
 
 
 class AugmentConfig(Section):
@@ -262,8 +266,9 @@ class Config(Section):
                     f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
                     f" (options of its D: {', '.join(spec.d_options) or 'none'})"
                 )
-        if self.loss.mismatch_weight > 0 and self.task != "conditional":
-            raise ValueError(f"loss.mismatch_weight: wrong labels exist in task conditional only, not {self.task}")
+        for key in ("mismatch_weight", "ac_weight"):
+            if getattr(self.loss, key) > 0 and self.task != "conditional":
+                raise ValueError(f"loss.{key}: a class-label term of task conditional only, not {self.task}")
         if self.model.g.coords is not None and "coords" not in spec.g_options:
             raise ValueError(
                 f"model.g.coords: model {spec.name!r} has no such option; remove the key"

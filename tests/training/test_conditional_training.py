@@ -13,6 +13,7 @@ from PIL import Image
 import ganforge
 from ganforge.cli import main
 from ganforge.config import load_config
+from ganforge.errors import UserError
 from ganforge.training.batches import BalancedSampler
 from ganforge.training.loop import train
 
@@ -214,3 +215,19 @@ def test_mismatch_term_shows_real_images_with_another_class(tmp_path):
     objective.mismatched_logits(torch.zeros(500, 1, 8, 8), labels)
     wrong = seen["labels"]
     assert not torch.any(wrong == labels) and set(wrong.tolist()) == set(range(10))
+
+
+@pytest.mark.parametrize("preset", ["cdcgan-digits", "sngan-proj-shapes"])
+def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset):
+    """loss.ac_weight: D gets a class head (AC-GAN); D learns the real labels with it, G is
+    asked to have its fakes classified as their labels; the head is saved and resumed."""
+    overrides = {**COND, "loss.ac_weight": 1.0, "model.g.width": 4, "model.d.width": 4, "ckpt.every": 2}
+    run = train(load_config(preset, overrides), tmp_path / "run", progress=False)
+    logs = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert any("ac_real" in e for e in logs) and any("ac_fake" in e for e in logs)
+    state = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+    assert any("classifier" in key for key in state["networks"]["D"])
+    resumed = train(load_config(preset, {**overrides, "train.steps": 4}), run, progress=False, resume=True)
+    assert (resumed / "checkpoints/latest.ckpt").is_file()
+    with pytest.raises(UserError, match="loss.ac_weight: a class-label term of task conditional only"):
+        load_config("dcgan-digits", {"loss.ac_weight": 1.0})

@@ -116,16 +116,23 @@ class DCGANDiscriminator(nn.Module):
         if use_sn:
             for conv in convs:
                 spectral_norm(conv)
+        self.feature_dim, self.use_sn = widths[-1] * 16, use_sn
         if num_classes > 0:
             self.projection = ProjectionHead(widths[-1] * 16, num_classes, spectral=use_sn, std=0.02)
 
-    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+    def add_classifier(self) -> None:
+        """An auxiliary class head on the flattened 4x4 features (AC-GAN, `loss.ac_weight`)."""
+        head = nn.Linear(self.feature_dim, self.num_classes)
+        self.classifier = spectral_norm(head) if self.use_sn else head
+
+    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None, classify: bool = False):
+        """Logits [N]; with `classify`, (logits, class logits [N, classes])."""
         require_labels(c, self.num_classes, "DCGAN discriminator")
         if c is None:
             return self.net(images)
         features = self.net[:-2](images)  # [N, F, 4, 4], before the logit conv
-        logits = self.net[-2:](features)
-        return logits + self.projection(features.flatten(1), c)
+        logits = self.net[-2:](features) + self.projection(features.flatten(1), c)
+        return (logits, self.classifier(features.flatten(1))) if classify else logits
 
 
 def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DCGANGenerator:

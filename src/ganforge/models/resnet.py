@@ -150,14 +150,21 @@ class ResNetDiscriminator(nn.Module):
         head = nn.Linear(widths[-1], 1)
         _shortcut_init(head)
         self.head = spectral_norm(head)
+        self.feature_dim = widths[-1]
         if num_classes > 0:
             self.projection = ProjectionHead(widths[-1], num_classes, spectral=True)
 
-    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+    def add_classifier(self) -> None:
+        """An auxiliary class head on the pooled features (AC-GAN, `loss.ac_weight`)."""
+        self.classifier = spectral_norm(nn.Linear(self.feature_dim, self.num_classes))
+
+    def forward(self, images: torch.Tensor, c: torch.Tensor | None = None, classify: bool = False):
+        """Logits [N]; with `classify`, (logits, class logits [N, classes])."""
         require_labels(c, self.num_classes, "ResNet discriminator")
         features = F.relu(self.blocks(images)).sum(dim=(2, 3))  # global sum pool [N, c]
         logits = self.head(features).view(-1)
-        return logits if c is None else logits + self.projection(features, c)
+        logits = logits if c is None else logits + self.projection(features, c)
+        return (logits, self.classifier(features)) if classify else logits
 
 
 def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> ResNetGenerator:

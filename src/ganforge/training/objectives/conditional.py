@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganforge.sampling import latents
-from ganforge.training.objectives.base import Batch, register_objective
+from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, register_objective
 from ganforge.training.objectives.unconditional import UnconditionalObjective
 
 if TYPE_CHECKING:
@@ -30,6 +31,19 @@ class ConditionalObjective(UnconditionalObjective):
     def check_config(cls, config: Config, model: ModelSpec) -> None:
         if not model.conditional:
             raise ValueError(f"task: conditional needs a class-conditional model; model {model.name!r} is not one")
+
+    @classmethod
+    def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
+        declared = super().declare(config, data)
+        if config.loss.ac_weight > 0:
+            next(d for d in declared if d.name == "D").module.add_classifier()
+        return declared
+
+    def scored(self, images: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        if self.loss_cfg.ac_weight == 0:
+            return super().scored(images, c)
+        logits, classes = self.discriminator(self._augment(images), c, classify=True)
+        return logits, F.cross_entropy(classes, c)
 
     def condition(self, batch: Batch) -> Tensor:
         return batch["label"]

@@ -74,6 +74,10 @@ class UnconditionalObjective(Objective):
     def draw_condition(self, n: int) -> Tensor | None:
         return None
 
+    def scored(self, images: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """D's logits of (augmented) images, and a class loss where the task has one (else None)."""
+        return self.discriminator(self._augment(images), c), None
+
     def mismatched_logits(self, real_images: Tensor, c: Tensor | None) -> Tensor | None:
         """D's logits of real images under a wrong condition (None: no such term)."""
         return None
@@ -97,10 +101,13 @@ class UnconditionalObjective(Objective):
         else:
             with torch.no_grad():
                 fake_images = self.generator(z, c)
-        real_logits = self.discriminator(self._augment(real_images), c)
+        real_logits, class_loss = self.scored(real_images, c)
         fake_logits = self.discriminator(self._augment(fake_images), c)
         loss = self.loss.d_loss(real_logits, fake_logits)
         logs = {"d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
+        if class_loss is not None:  # the class head learns the real labels
+            loss = loss + self.loss_cfg.ac_weight * class_loss
+            logs["ac_real"] = class_loss.detach()
         wrong_logits = self.mismatched_logits(real_images, c)
         if wrong_logits is not None:  # R(real) + (1 - w) F(fake) + w F(real, wrong condition)
             weight = self.loss_cfg.mismatch_weight
@@ -127,8 +134,13 @@ class UnconditionalObjective(Objective):
             c = self.draw_condition(n)
             kept = (self.generator(self._latents(n), c), c)
         fake_images, c = kept
-        loss = self.loss.g_loss(self.discriminator(self._augment(fake_images), c))
-        return loss, {"g_loss": loss.detach()}
+        fake_logits, class_loss = self.scored(fake_images, c)
+        loss = self.loss.g_loss(fake_logits)
+        logs = {"g_loss": loss.detach()}
+        if class_loss is not None:  # fakes should be classified as the class asked for
+            loss = loss + self.loss_cfg.ac_weight * class_loss
+            logs["ac_fake"] = class_loss.detach()
+        return loss, logs
 
     def fixed_inputs(self, n: int, seed: int) -> dict[str, Tensor]:
         return {"z": latents(n, self.z_dim, seed=seed)}
