@@ -269,14 +269,14 @@ class Config(Section):
         for key in ("mismatch_weight", "ac_weight"):
             if getattr(self.loss, key) > 0 and self.task != "conditional":
                 raise ValueError(f"loss.{key}: a class-label term of task conditional only, not {self.task}")
+        if spec.text_task and self.task != spec.text_task:
+            raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
+        OBJECTIVES[self.task].check_config(self, spec)
         if self.model.g.coords is not None and "coords" not in spec.g_options:
             raise ValueError(
                 f"model.g.coords: model {spec.name!r} has no such option; remove the key"
                 f" (options of its G: {', '.join(spec.g_options) or 'none'})"
             )
-        if spec.text_task and self.task != spec.text_task:
-            raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
-        OBJECTIVES[self.task].check_config(self, spec)
         return self
 
 

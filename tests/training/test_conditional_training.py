@@ -217,11 +217,14 @@ def test_mismatch_term_shows_real_images_with_another_class(tmp_path):
     assert not torch.any(wrong == labels) and set(wrong.tolist()) == set(range(10))
 
 
-@pytest.mark.parametrize("preset", ["cdcgan-digits", "sngan-proj-shapes"])
-def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset):
+@pytest.mark.parametrize(("preset", "model"), [("cdcgan-digits", "dcgan"), ("sngan-proj-shapes", "resnet"),
+                                               ("sngan-proj-shapes", "dfgan")])
+def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset, model):
     """loss.ac_weight: D gets a class head (AC-GAN); D learns the real labels with it, G is
-    asked to have its fakes classified as their labels; the head is saved and resumed."""
-    overrides = {**COND, "loss.ac_weight": 1.0, "model.g.width": 4, "model.d.width": 4, "ckpt.every": 2}
+    asked to have its fakes classified as their labels; the head is saved and resumed. DF-GAN
+    takes class labels too (a learned label embedding where text has its caption)."""
+    overrides = {**COND, "loss.ac_weight": 1.0, "model.g.width": 4, "model.d.width": 4, "ckpt.every": 2,
+                 "model.name": model}
     run = train(load_config(preset, overrides), tmp_path / "run", progress=False)
     logs = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
     assert any("ac_real" in e for e in logs) and any("ac_fake" in e for e in logs)
@@ -229,5 +232,8 @@ def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset):
     assert any("classifier" in key for key in state["networks"]["D"])
     resumed = train(load_config(preset, {**overrides, "train.steps": 4}), run, progress=False, resume=True)
     assert (resumed / "checkpoints/latest.ckpt").is_file()
+    generator = ganforge.load_generator(resumed)
+    twos = ganforge.sample(generator, 2, seed=0, labels=2)
+    assert twos.shape[0] == 2 and not torch.equal(twos, ganforge.sample(generator, 2, seed=0, labels=3))
     with pytest.raises(UserError, match="loss.ac_weight: a class-label term of task conditional only"):
         load_config("dcgan-digits", {"loss.ac_weight": 1.0})

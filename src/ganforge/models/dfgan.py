@@ -20,10 +20,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models.conditioning import require_labels
 from ganforge.models.text_conditioning import TextStandardizer
 
 RESOLUTIONS = (32, 64, 128, 256)
 SLOPE = 0.2
+LABEL_DIM = 64  # the learned class embedding that stands in for a caption (task conditional)
 
 
 def _widths(width: int, resolution: int) -> list[int]:
@@ -89,16 +91,18 @@ class UpBlock(nn.Module):
 
 
 class DFGANGenerator(nn.Module):
-    """G(z [N,z_dim], e [N,text_dim] or None) -> images [N,C,R,R] in [-1, 1]."""
+    """G(z [N,z_dim], e [N,text_dim] or labels [N] or None) -> images [N,C,R,R] in [-1, 1].
 
-    num_classes = 0
+    With `num_classes` a learned label embedding is the condition, where text has its caption.
+    """
 
     def __init__(self, z_dim: int, width: int, resolution: int, channels: int, text_dim: int = 0,
-                 coords: bool = False):
+                 coords: bool = False, num_classes: int = 0):
         super().__init__()
         self.z_dim, self.text_dim, self.resolution, self.channels = z_dim, text_dim, resolution, channels
+        self.num_classes = num_classes
         widths = _widths(width, resolution)
-        cond_dim = z_dim + text_dim
+        cond_dim = z_dim + (text_dim or (LABEL_DIM if num_classes else 0))
         self.base = nn.Linear(cond_dim, widths[0] * 16)
         with torch.no_grad():  # the caption's columns start at zero: G starts as the z-only base
             self.base.weight[:, z_dim:].zero_()
@@ -107,6 +111,8 @@ class DFGANGenerator(nn.Module):
         )
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.text_norm = TextStandardizer(text_dim) if text_dim else None
+        if num_classes:
+            self.label_embedding = nn.Embedding(num_classes, LABEL_DIM)  # N(0, 1), like z
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # Runs written before the base read the caption: its base saw z only. Zero columns for
@@ -117,7 +123,8 @@ class DFGANGenerator(nn.Module):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, z: Tensor, e: Tensor | None = None) -> Tensor:
-        c = z if not self.text_dim else torch.cat([z, self.text_norm(e)], dim=1)
+        condition = _condition(self, e, "DF-GAN generator")
+        c = z if condition is None else torch.cat([z, condition.to(z.dtype)], dim=1)
         h = self.base(c).view(len(z), -1, 4, 4)
         for block in self.blocks:
             h = block(h, c)
@@ -139,52 +146,67 @@ class DownBlock(nn.Module):
 
 
 class DFGANDiscriminator(nn.Module):
-    """D(x [N,C,R,R], e [N,text_dim] or None) -> [N] raw logits; `features(x)` is the image part."""
+    """D(x [N,C,R,R], e [N,text_dim] or labels [N] or None) -> [N] raw logits; `features(x)` is
+    the image part."""
 
-    num_classes = 0
-
-    def __init__(self, width: int, resolution: int, channels: int, text_dim: int = 0):
+    def __init__(self, width: int, resolution: int, channels: int, text_dim: int = 0, num_classes: int = 0):
         super().__init__()
-        self.text_dim = text_dim
+        self.text_dim, self.num_classes = text_dim, num_classes
+        cond_dim = text_dim or (LABEL_DIM if num_classes else 0)
         widths = _widths(width, resolution)[::-1]  # w, 2w, ... up to 8w at 4x4
+        self.feature_dim = widths[-1] * 16  # the flattened 4x4 image features
         self.stem = nn.Conv2d(channels, widths[0], 3, 1, 1)
         self.blocks = nn.Sequential(*(DownBlock(a, b) for a, b in zip(widths, widths[1:], strict=False)))
         self.joint = nn.Sequential(
-            nn.Conv2d(widths[-1] + text_dim, widths[-1] // 4, 3, 1, 1, bias=False),
+            nn.Conv2d(widths[-1] + cond_dim, widths[-1] // 4, 3, 1, 1, bias=False),
             nn.LeakyReLU(SLOPE, inplace=True),
             nn.Conv2d(widths[-1] // 4, 1, 4, 1, 0, bias=False),
         )
         self.text_norm = TextStandardizer(text_dim) if text_dim else None
+        if num_classes:
+            self.label_embedding = nn.Embedding(num_classes, LABEL_DIM)
 
     def features(self, x: Tensor) -> Tensor:
         return self.blocks(self.stem(x))
 
     def logits(self, h: Tensor, e: Tensor | None) -> Tensor:
-        if self.text_dim:
-            tiled = self.text_norm(e)[..., None, None].expand(-1, -1, *h.shape[-2:])
+        condition = _condition(self, e, "DF-GAN discriminator")
+        if condition is not None:
+            tiled = condition[..., None, None].expand(-1, -1, *h.shape[-2:])
             h = torch.cat([h, tiled.to(h.dtype)], dim=1)
         return self.joint(h).flatten()
 
-    def forward(self, x: Tensor, e: Tensor | None = None) -> Tensor:
-        return self.logits(self.features(x), e)
+    def add_classifier(self) -> None:
+        """An auxiliary class head on the flattened 4x4 image features (AC-GAN, `loss.ac_weight`)."""
+        self.classifier = nn.Linear(self.feature_dim, self.num_classes)
+
+    def forward(self, x: Tensor, e: Tensor | None = None, classify: bool = False):
+        """Logits [N]; with `classify`, (logits, class logits [N, classes])."""
+        h = self.features(x)
+        logits = self.logits(h, e)
+        return (logits, self.classifier(h.flatten(1))) if classify else logits
 
 
-def _no_classes(num_classes: int) -> None:
-    if num_classes:
-        raise ValueError("model dfgan takes text, not class labels: use task text-dfgan")
+def _condition(network: nn.Module, e: Tensor | None, who: str) -> Tensor | None:
+    """The condition vector: the label embedding (classes), the standardised caption (text), or None."""
+    if network.num_classes:
+        require_labels(e, network.num_classes, who)
+        return network.label_embedding(e)
+    if network.text_dim:
+        return network.text_norm(e)
+    return None
 
 
 def _generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANGenerator:
-    _no_classes(num_classes)
-    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, coords=SPEC.g_option(cfg, "coords"))
+    coords = SPEC.g_option(cfg, "coords")
+    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, coords=coords, num_classes=num_classes)
 
 
 def _discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANDiscriminator:
-    _no_classes(num_classes)
-    return DFGANDiscriminator(cfg.d.width, resolution, channels)
+    return DFGANDiscriminator(cfg.d.width, resolution, channels, num_classes=num_classes)
 
 
 SPEC = register_model(
     ModelSpec("dfgan", _generator, _discriminator, default_loss="hinge", resolutions=RESOLUTIONS,
-              g_options={"coords": False})
+              conditional=True, g_options={"coords": False})
 )
