@@ -152,6 +152,10 @@ class TextConfig(Section):
     clip_model: str = "ViT-B-32"  # open_clip architecture of text.encoder=clip
     cache: bool = True  # keep caption embeddings in $GANFORGE_HOME/text-embeddings
     mismatch_weight: float = Field(0.5, ge=0)  # weight of the real image with a wrong caption in D
+    # text-dfgan: the wrong captions of a real image: "one" (the batch rolled by one, as DF-GAN)
+    # or "all" (every other caption of the batch; under the hinge only those D does not yet
+    # reject count, so captions that differ in one attribute get learned too)
+    mismatch_pairs: Literal["one", "all"] = "one"
     ma_gp_weight: float = Field(2.0, ge=0)  # DF-GAN matching-aware gradient penalty k
     ma_gp_power: float = Field(6.0, gt=0)  # ... and its power p: k·E[‖∇_(x,e) D(x,e)‖^p]
     ma_gp_every: int = Field(1, ge=1)  # lazy MA-GP: every k D steps, weight scaled by k

@@ -241,3 +241,42 @@ def test_coordinate_generator_trains_and_samples_from_its_run(tmp_path):
     generator = load_generator(run)
     assert not generator.blocks[0].coords  # rebuilt from the run's config, not the preset's
     assert sample(generator, n=1, prompts=["a large red circle on the left"]).shape == (1, 3, 32, 32)
+
+
+def test_all_pair_logits_equal_the_pairwise_joint_head():
+    from ganforge.models.dfgan import DFGANDiscriminator
+
+    torch.manual_seed(0)
+    discriminator = DFGANDiscriminator(4, 32, 3, text_dim=6)
+    for block in discriminator.blocks:
+        block.gain.data.fill_(0.5)  # the residual branches count too
+    h, e = discriminator.features(torch.randn(5, 3, 32, 32)), torch.randn(5, 6)
+    table = discriminator.all_pair_logits(h, e)
+    one_by_one = torch.stack([discriminator.logits(h[i : i + 1].expand(5, -1, -1, -1), e) for i in range(5)])
+    torch.testing.assert_close(table, one_by_one, rtol=1e-5, atol=1e-6)
+
+
+@needs_minilm
+def test_all_mismatched_pairs_train_and_resume_exactly(tmp_path):
+    config = _config(**{"train.steps": 8, "ckpt.every": 3, "text.mismatch_pairs": "all"})
+    train(config, tmp_path / "A", progress=False)
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(5))
+    train(config, tmp_path / "B", progress=False, resume=True)
+    a, b = _weights(tmp_path / "A", tmp_path / "a.safetensors"), _weights(tmp_path / "B", tmp_path / "b.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(UserError, match="text.mismatch_pairs"):
+        load_config("gancls-shapes", {"text.mismatch_pairs": "all"})
+
+
+@needs_minilm
+def test_a_seed_gives_the_same_run_whether_or_not_the_encoder_is_cached(tmp_path):
+    """Building the frozen encoder (its layers' random init before the weights load) must not
+    draw from the global RNG: the first run of a process trained other networks than the next."""
+    from ganforge.text.prompts import _frozen_encoder
+
+    _frozen_encoder.cache_clear()
+    config = _config(**{"train.steps": 1})
+    first = _weights(train(config, tmp_path / "A", progress=False), tmp_path / "a.safetensors")
+    second = _weights(train(config, tmp_path / "B", progress=False), tmp_path / "b.safetensors")
+    assert all(torch.equal(first[k], second[k]) for k in first)

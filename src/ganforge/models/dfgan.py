@@ -176,6 +176,22 @@ class DFGANDiscriminator(nn.Module):
             h = torch.cat([h, tiled.to(h.dtype)], dim=1)
         return self.joint(h).flatten()
 
+    def all_pair_logits(self, h: Tensor, e: Tensor) -> Tensor:
+        """[N, N] logits of every (image i, condition j) pair, equal to `logits(h[i], e[j])`.
+
+        The joint head's first conv is linear in [h; tiled e], so it splits into an image part
+        and a condition part computed once each; only their sum, the LeakyReLU and the 4x4 conv
+        run per pair (N² small tensors, not N² convolutions).
+        """
+        condition = _condition(self, e, "DF-GAN discriminator")
+        first, last = self.joint[0], self.joint[2]
+        channels = h.shape[1]
+        image_part = F.conv2d(h, first.weight[:, :channels], padding=1)  # [N, K, 4, 4]
+        tiled = condition[..., None, None].expand(-1, -1, *h.shape[-2:]).to(h.dtype)
+        condition_part = F.conv2d(tiled, first.weight[:, channels:], padding=1)  # [N, K, 4, 4]
+        joint = F.leaky_relu(image_part[:, None] + condition_part[None, :], SLOPE)  # [N, N, K, 4, 4]
+        return torch.einsum("ijkxy,kxy->ij", joint, last.weight[0])
+
     def add_classifier(self) -> None:
         """An auxiliary class head on the flattened 4x4 image features (AC-GAN, `loss.ac_weight`)."""
         self.classifier = nn.Linear(self.feature_dim, self.num_classes)

@@ -20,8 +20,10 @@ def _frozen_encoder(encoder: str, weights: str | None, clip_model: str) -> TextE
     from types import SimpleNamespace
 
     # Built on the CPU whatever the ambient device: the cached encoder is shared, and one first
-    # built under the size check's meta device would have no weights.
-    with torch.device("cpu"):
+    # built under the size check's meta device would have no weights. Its layers' throwaway
+    # random initialisation runs on a forked RNG: whether the encoder was already cached in this
+    # process must not change the networks a seed gives.
+    with torch.device("cpu"), torch.random.fork_rng(devices=[]):
         return build_text_encoder(SimpleNamespace(encoder=encoder, weights=weights, clip_model=clip_model))
 
 

@@ -116,9 +116,11 @@ class TextObjective(Objective):
         """What the G step reuses of the last D repeat's fakes (with their graph), made from `z`."""
         return fake, e
 
-    def pair_logits(self, real: Tensor, e: Tensor, last: bool) -> tuple[Tensor, Tensor, Tensor]:
-        """D's logits of (real, right caption), (real, wrong caption: the batch rolled by one) and
-        (G(z, e), e). On the `last` repeat the fakes keep their graph for the G step."""
+    def pair_logits(self, real: Tensor, e: Tensor, last: bool, ids: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        """D's logits of (real, right caption), (real, wrong caption) and (G(z, e), e). The wrong
+        captions: the batch rolled by one, or with `text.mismatch_pairs: all` every pair of a
+        real image and another caption of the batch (`ids` tell equal captions apart). On the
+        `last` repeat the fakes keep their graph for the G step."""
         e_fixed = e.detach()
         z = torch.randn(len(real), self.z_dim, device=self.device)
         if last:
@@ -130,7 +132,11 @@ class TextObjective(Objective):
                 fake = self.generator(z, e_fixed)
         features = self.discriminator.features(real)
         real_logits = self.discriminator.logits(features, e)
-        wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
+        if self.config.text.mismatch_pairs == "all" and ids is not None:
+            other = ids[:, None] != ids[None, :]  # pairs whose captions differ
+            wrong_logits = self.discriminator.all_pair_logits(features, e)[other]
+        else:
+            wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
         return real_logits, wrong_logits, self.discriminator(fake, e)
 
     def take_kept(self) -> tuple:

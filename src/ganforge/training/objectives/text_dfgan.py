@@ -71,7 +71,7 @@ class DFGANObjective(TextObjective):
             real = real.detach().requires_grad_(True)
             if not e.requires_grad:
                 e = e.requires_grad_(True)
-        real_logits, wrong_logits, fake_logits = self.pair_logits(real, e, last)
+        real_logits, wrong_logits, fake_logits = self.pair_logits(real, e, last, batch["caption"])
         loss_real = F.relu(1 - real_logits).mean()
         loss_fake = F.relu(1 + fake_logits).mean()
         loss_wrong = F.relu(1 + wrong_logits).mean()

@@ -22,6 +22,12 @@ class GANCLSObjective(TextObjective):
     model_name = "gancls"
 
     @classmethod
+    def check_config(cls, config, model) -> None:
+        super().check_config(config, model)
+        if config.text.mismatch_pairs != "one":
+            raise ValueError("text.mismatch_pairs: all is a text-dfgan option; GAN-CLS pairs each image with one wrong caption")
+
+    @classmethod
     def build_networks(cls, config, data: DataInfo, text_dim: int):
         model = config.model
         return (
