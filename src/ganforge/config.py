@@ -264,23 +264,20 @@ class Config(Section):
         _check_choice("loss.name", self.loss.name, LOSSES)
         if isinstance(self.data.resolution, int) and OBJECTIVES[self.task].uses_model_section:
             spec.check_resolution(self.data.resolution)
-        for option in ("batchnorm", "spectral_norm"):
-            if getattr(self.model.d, option) is not None and option not in spec.d_options:
-                raise ValueError(
-                    f"model.d.{option}: model {spec.name!r} has no such option; remove the key"
-                    f" (options of its D: {', '.join(spec.d_options) or 'none'})"
-                )
         for key in ("mismatch_weight", "ac_weight"):
             if getattr(self.loss, key) > 0 and self.task != "conditional":
                 raise ValueError(f"loss.{key}: a class-label term of task conditional only, not {self.task}")
         if spec.text_task and self.task != spec.text_task:
             raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
         OBJECTIVES[self.task].check_config(self, spec)
-        if self.model.g.coords is not None and "coords" not in spec.g_options:
-            raise ValueError(
-                f"model.g.coords: model {spec.name!r} has no such option; remove the key"
-                f" (options of its G: {', '.join(spec.g_options) or 'none'})"
-            )
+        # After the task's check: a text preset with the wrong model names the model, not its options.
+        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm"))):
+            for option in known:
+                if getattr(getattr(self.model, net), option) is not None and option not in options:
+                    raise ValueError(
+                        f"model.{net}.{option}: model {spec.name!r} has no such option; remove the key"
+                        f" (options of its {net.upper()}: {', '.join(options) or 'none'})"
+                    )
         return self
 
 

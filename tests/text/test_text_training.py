@@ -35,6 +35,15 @@ def _config(**extra):
     return load_config("dfgan-shapes", {**TINY, **extra})
 
 
+def _uninterrupted_and_resumed(config, tmp_path, crash_step):
+    """G's exported weights of a run trained through, and of one crashed at `crash_step` then resumed."""
+    train(config, tmp_path / "A", progress=False)
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(crash_step))
+    train(config, tmp_path / "B", resume=True, progress=False)
+    return _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
+
+
 @needs_minilm
 def test_train_then_sample_prompts(tmp_path, capsys):
     run = train(_config(**{"train.steps": 3}), tmp_path / "run", progress=False)
@@ -54,12 +63,7 @@ def test_train_then_sample_prompts(tmp_path, capsys):
 
 @needs_minilm
 def test_crash_then_resume_matches_uninterrupted(tmp_path):
-    config = _config(**{"train.steps": 8, "ckpt.every": 3})
-    train(config, tmp_path / "A", progress=False)
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(5))
-    train(config, tmp_path / "B", resume=True, progress=False)
-    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
+    a, b = _uninterrupted_and_resumed(_config(**{"train.steps": 8, "ckpt.every": 3}), tmp_path, 5)
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     state = torch.load(tmp_path / "B/checkpoints/latest.ckpt", weights_only=True)
     assert state["objective"]["embeddings_sha256"] and len(state["objective"]["captions"]) > 10
@@ -67,11 +71,7 @@ def test_crash_then_resume_matches_uninterrupted(tmp_path):
 
 def test_learned_encoder_trains_and_resumes_exactly(tmp_path):
     config = _config(**{"train.steps": 6, "ckpt.every": 2, "text.encoder": "learned"})
-    train(config, tmp_path / "A", progress=False)
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
-    train(config, tmp_path / "B", resume=True, progress=False)
-    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
+    a, b = _uninterrupted_and_resumed(config, tmp_path, 3)
     assert any(key.startswith("text_encoder.") for key in a)  # the encoder is trained and saved with G
     assert all(torch.equal(a[k], b[k]) for k in a)
     initial = load_config("dfgan-shapes", {**TINY, "text.encoder": "learned"})
@@ -259,12 +259,8 @@ def test_all_pair_logits_equal_the_pairwise_joint_head():
 @needs_minilm
 def test_all_mismatched_pairs_train_and_resume_exactly(tmp_path):
     config = _config(**{"train.steps": 8, "ckpt.every": 3, "text.mismatch_pairs": "all"})
-    train(config, tmp_path / "A", progress=False)
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(5))
-    train(config, tmp_path / "B", progress=False, resume=True)
-    a, b = _weights(tmp_path / "A", tmp_path / "a.safetensors"), _weights(tmp_path / "B", tmp_path / "b.safetensors")
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    a, b = _uninterrupted_and_resumed(config, tmp_path, 5)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     with pytest.raises(UserError, match="text.mismatch_pairs"):
         load_config("gancls-shapes", {"text.mismatch_pairs": "all"})
 

@@ -213,16 +213,18 @@ def _condition(network: nn.Module, e: Tensor | None, who: str) -> Tensor | None:
     return None
 
 
-def _generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANGenerator:
+def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0,
+                    text_dim: int = 0) -> DFGANGenerator:
     coords = SPEC.g_option(cfg, "coords")
-    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, coords=coords, num_classes=num_classes)
+    return DFGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, text_dim, coords, num_classes)
 
 
-def _discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> DFGANDiscriminator:
-    return DFGANDiscriminator(cfg.d.width, resolution, channels, num_classes=num_classes)
+def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0,
+                        text_dim: int = 0) -> DFGANDiscriminator:
+    return DFGANDiscriminator(cfg.d.width, resolution, channels, text_dim, num_classes)
 
 
 SPEC = register_model(
-    ModelSpec("dfgan", _generator, _discriminator, default_loss="hinge", resolutions=RESOLUTIONS,
+    ModelSpec("dfgan", build_generator, build_discriminator, default_loss="hinge", resolutions=RESOLUTIONS,
               conditional=True, g_options={"coords": False})
 )

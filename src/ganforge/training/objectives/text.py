@@ -132,7 +132,7 @@ class TextObjective(Objective):
                 fake = self.generator(z, e_fixed)
         features = self.discriminator.features(real)
         real_logits = self.discriminator.logits(features, e)
-        if self.config.text.mismatch_pairs == "all" and ids is not None:
+        if self.config.text.mismatch_pairs == "all":
             other = ids[:, None] != ids[None, :]  # pairs whose captions differ
             wrong_logits = self.discriminator.all_pair_logits(features, e)[other]
         else:

@@ -16,8 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganforge.models import MODELS
-from ganforge.models.dfgan import DFGANDiscriminator, DFGANGenerator
+from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
 from ganforge.training.objectives.text import TextObjective
 
@@ -50,11 +49,9 @@ class DFGANObjective(TextObjective):
 
     @classmethod
     def build_networks(cls, config, data: DataInfo, text_dim: int):
-        model = config.model
         return (
-            DFGANGenerator(model.z_dim, model.g.width, data.resolution, data.channels, text_dim,
-                           coords=MODELS["dfgan"].g_option(model, "coords")),
-            DFGANDiscriminator(model.d.width, data.resolution, data.channels, text_dim),
+            build_generator(config.model, data.resolution, data.channels, text_dim=text_dim),
+            build_discriminator(config.model, data.resolution, data.channels, text_dim=text_dim),
         )
 
     def __init__(self, config, networks, device, data):

@@ -105,15 +105,15 @@ class UnconditionalObjective(Objective):
         fake_logits = self.discriminator(self._augment(fake_images), c)
         loss = self.loss.d_loss(real_logits, fake_logits)
         logs = {"d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
-        if class_loss is not None:  # the class head learns the real labels
-            loss = loss + self.loss_cfg.ac_weight * class_loss
-            logs["ac_real"] = class_loss.detach()
         wrong_logits = self.mismatched_logits(real_images, c)
         if wrong_logits is not None:  # R(real) + (1 - w) F(fake) + w F(real, wrong condition)
             weight = self.loss_cfg.mismatch_weight
             loss = (1 - weight) * loss + weight * self.loss.d_loss(real_logits, wrong_logits)
             logs["d_wrong"] = wrong_logits.detach().mean()
         logs["d_loss"] = loss.detach()
+        if class_loss is not None:  # the class head learns the real labels (not blended above)
+            loss = loss + self.loss_cfg.ac_weight * class_loss
+            logs["ac_real"] = class_loss.detach()
         if self.loss.needs_gradient_penalty:
             penalty = gradient_penalty(lambda x: self.discriminator(x, c), real_images, fake_images)
             loss = loss + self.loss_cfg.gp_weight * penalty
