@@ -80,6 +80,9 @@ class LossConfig(Section):
     # 2017): D's class head learns the real images' labels, G is asked to make its fakes
     # classified as theirs; 0 is off (no class head)
     ac_weight: float = Field(0.0, ge=0)
+    # where that classifier lives: "d" a head on D's features (AC-GAN), "separate" a plain CNN of
+    # its own trained on real images only (models/aux_classifier.py), which learns much sooner
+    ac_classifier: Literal["d", "separate"] = "d"
 
 
 class AugmentConfig(Section):
@@ -162,6 +165,9 @@ class TextConfig(Section):
     # Mode seeking (Mao et al. 2019, MSGAN) in DF-GAN's G step: weight of 1 / (mean |G(z1, e) -
     # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
     mode_seeking: float = Field(0.0, ge=0)
+    # Weight of G's contrastive term: a text-image matcher trained on real pairs
+    # (models/text_matcher.py) must pick each fake's caption among the batch's; 0 is off.
+    contrastive_weight: float = Field(0.0, ge=0)
     kl_weight: float = Field(2.0, ge=0)  # GAN-CLS conditioning augmentation KL weight
     condition_dim: int = Field(128, ge=1)  # GAN-CLS conditioning augmentation output size
 
@@ -267,6 +273,8 @@ class Config(Section):
         for key in ("mismatch_weight", "ac_weight"):
             if getattr(self.loss, key) > 0 and self.task != "conditional":
                 raise ValueError(f"loss.{key}: a class-label term of task conditional only, not {self.task}")
+        if self.loss.ac_classifier != "d" and self.loss.ac_weight == 0:
+            raise ValueError("loss.ac_classifier: used only with loss.ac_weight > 0; set ac_weight or remove the key")
         if spec.text_task and self.task != spec.text_task:
             raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
         OBJECTIVES[self.task].check_config(self, spec)

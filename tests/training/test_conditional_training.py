@@ -237,3 +237,47 @@ def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset, 
     assert twos.shape[0] == 2 and not torch.equal(twos, ganforge.sample(generator, 2, seed=0, labels=3))
     with pytest.raises(UserError, match="loss.ac_weight: a class-label term of task conditional only"):
         load_config("dcgan-digits", {"loss.ac_weight": 1.0})
+
+
+def test_separate_classifier_learns_real_labels_and_generated_images_and_resumes(tmp_path):
+    """loss.ac_classifier=separate: a plain classifier C with one class more ("generated") trains
+    in the D phase on real labels and on fakes as that class, is frozen for G, and resumes."""
+    overrides = {**COND, "loss.ac_weight": 1.0, "loss.ac_classifier": "separate", "model.g.width": 4,
+                 "model.d.width": 4, "ckpt.every": 2, "train.log_every": 1}
+    run = train(load_config("sngan-proj-shapes", overrides), tmp_path / "run", progress=False)
+    logs = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    trained = [e for e in logs if "ac_real" in e]
+    assert trained and all({"ac_as_fake", "ac_fake", "grad_norm_c", "lr_c"} <= e.keys() for e in trained)
+    assert all(e["grad_norm_c"] > 0 for e in trained)
+    state = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
+    assert not any("classifier" in key for key in state["networks"]["D"])  # D has no class head
+    assert state["networks"]["C"]["head.weight"].shape[0] == 5 + 1  # five shapes and "generated"
+    resumed = train(load_config("sngan-proj-shapes", {**overrides, "train.steps": 4}), run, progress=False, resume=True)
+    assert torch.load(resumed / "checkpoints/latest.ckpt", weights_only=True)["step"] == 4
+    with pytest.raises(UserError, match="loss.ac_classifier: used only with loss.ac_weight > 0"):
+        load_config("sngan-proj-shapes", {"loss.ac_weight": 0, "loss.ac_classifier": "separate"})
+
+
+def test_separate_classifier_resume_is_bit_exact(tmp_path):
+    from crash_hook import Crash, crash_at
+
+    config = load_config("sngan-proj-shapes", {**COND, "train.steps": 5, "loss.ac_classifier": "separate",
+                                               "model.g.width": 4, "model.d.width": 4, "ckpt.every": 2})
+    train(config, tmp_path / "A", progress=False)
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
+    train(config, tmp_path / "B", resume=True, progress=False)
+    a, b = (torch.load(tmp_path / r / "checkpoints/latest.ckpt", weights_only=True)["networks"] for r in "AB")
+    assert a.keys() == b.keys() == {"G", "D", "C"}
+    assert all(torch.equal(a[n][k], b[n][k]) for n in a for k in a[n])
+
+
+def test_auxiliary_classifier_ignores_batch_composition():
+    """No BatchNorm: an image's class logits do not depend on the other images of the batch."""
+    from ganforge.models.aux_classifier import AuxiliaryClassifier
+
+    torch.manual_seed(0)
+    classifier = AuxiliaryClassifier(3, 32, 6).train()
+    images = torch.rand(4, 3, 32, 32) * 2 - 1
+    torch.testing.assert_close(classifier(images)[:1], classifier(images[:1]))
+    assert classifier(images).shape == (4, 6)

@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganforge.models.aux_classifier import BETAS, LEARNING_RATE, AuxiliaryClassifier
 from ganforge.sampling import latents
-from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, register_objective
+from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, Phase, register_objective
 from ganforge.training.objectives.unconditional import UnconditionalObjective
 
 if TYPE_CHECKING:
@@ -35,15 +36,43 @@ class ConditionalObjective(UnconditionalObjective):
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
         declared = super().declare(config, data)
-        if config.loss.ac_weight > 0:
+        if config.loss.ac_weight > 0 and config.loss.ac_classifier == "d":
             next(d for d in declared if d.name == "D").module.add_classifier()
+        if config.loss.ac_weight > 0 and config.loss.ac_classifier == "separate":
+            # One class more than the data: "generated" (Salimans et al. 2016; AM-GAN, Zhou et
+            # al. 2018), so G cannot pass by drawing the classifier's shortcuts.
+            classifier = AuxiliaryClassifier(data.channels, data.resolution, data.num_classes + 1)
+            declared.append(NetworkDecl("C", classifier, LEARNING_RATE, BETAS))
         return declared
+
+    def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
+        super().__init__(config, networks, device, data)
+        self.classifier = networks.get("C")
+
+    def phases(self) -> list[Phase]:
+        """A separate classifier learns in the D phase (on real images) and is frozen for G."""
+        if self.classifier is None:
+            return super().phases()
+        return [
+            Phase("D", trains=("D", "C"), run=self.d_step, repeats=self.config.train.n_dis),
+            Phase("G", trains=("G",), run=self.g_step, frozen=("D", "C"), needs_batch=False),
+        ]
 
     def scored(self, images: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
         if self.loss_cfg.ac_weight == 0:
             return super().scored(images, c)
+        if self.classifier is not None:
+            classes = self.classifier(images, noisy=True)
+            return self.discriminator(self._augment(images), c), F.cross_entropy(classes, c)
         logits, classes = self.discriminator(self._augment(images), c, classify=True)
         return logits, F.cross_entropy(classes, c)
+
+    def fake_class_loss(self, fake_images: Tensor) -> Tensor | None:
+        """The separate classifier learns G's fakes as the extra class "generated"."""
+        if self.classifier is None:
+            return None
+        generated = torch.full((len(fake_images),), self.data.num_classes, device=fake_images.device)
+        return F.cross_entropy(self.classifier(fake_images, noisy=True), generated)
 
     def condition(self, batch: Batch) -> Tensor:
         return batch["label"]

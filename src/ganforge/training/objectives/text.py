@@ -16,7 +16,10 @@ import torch
 from torch import Tensor, nn
 
 from ganforge.errors import UserError
+from ganforge.models.aux_classifier import BETAS as MATCHER_BETAS
+from ganforge.models.aux_classifier import LEARNING_RATE as MATCHER_LR
 from ganforge.models.text_conditioning import fit_text_standardizers
+from ganforge.models.text_matcher import TextImageMatcher
 from ganforge.sampling import latents
 from ganforge.training.objectives.base import DataInfo, Objective, Phase
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from ganforge.data.training import TrainingImages
 
 GRID_PROMPTS = 8  # rows of the training sample grids
+MATCHER_BANK = 1024  # captions each image is matched against (text.contrastive_weight)
 
 
 class CaptionField:
@@ -82,10 +86,14 @@ class TextObjective(Objective):
         generator, discriminator = cls.build_networks(config, data, encoder.dim)
         attach_text_encoder(generator, encoder)
         train = config.train
-        return [
+        declared = [
             NetworkDecl.generator("G", generator, train),
             NetworkDecl.discriminator("D", discriminator, train),
         ]
+        if config.text.contrastive_weight > 0:
+            matcher = TextImageMatcher(data.channels, data.resolution, encoder.dim)
+            declared.append(NetworkDecl("M", matcher, MATCHER_LR, MATCHER_BETAS))
+        return declared
 
     def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
         super().__init__(config, networks, device, data)
@@ -96,10 +104,13 @@ class TextObjective(Objective):
         self.table: Tensor | None = None  # frozen encoders: [captions, dim] on the device
         self.tokens: list[str] = []
         self._kept: tuple | None = None  # what the last D repeat leaves for the G step
-        trains = ("D", "G") if self.encoder.trainable else ("D",)  # D's loss trains a learned encoder
+        self._kept_ids: Tensor | None = None  # ... and the caption ids of its fakes
+        self.matcher = networks.get("M")
+        judges = ("D", "M") if self.matcher is not None else ("D",)  # trained on real pairs in the D phase
+        trains = judges + (("G",) if self.encoder.trainable else ())  # D's loss trains a learned encoder
         self._phases = [
             Phase("D", trains=trains, run=self.d_step, repeats=config.train.n_dis),
-            Phase("G", trains=("G",), run=self.g_step, frozen=("D",), needs_batch=False),
+            Phase("G", trains=("G",), run=self.g_step, frozen=judges, needs_batch=False),
         ]
 
     # -- the matching-aware D step both tasks share -------------------------------------------
@@ -126,6 +137,7 @@ class TextObjective(Objective):
         if last:
             fake = self.generator(z, e_fixed)
             self._kept = self.keep_for_g(fake, e_fixed, z)
+            self._kept_ids = ids
             fake = fake.detach()
         else:
             with torch.no_grad():
@@ -138,6 +150,35 @@ class TextObjective(Objective):
         else:
             wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
         return real_logits, wrong_logits, self.discriminator(fake, e)
+
+    # -- the text-image matcher (text.contrastive_weight) ------------------------------------
+    def matcher_real_loss(self, real: Tensor, e: Tensor, ids: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """The matcher's contrastive loss on real pairs (0 without a matcher), added to D's."""
+        if self.matcher is None:
+            return torch.zeros((), device=real.device), {}
+        loss = self._matcher_loss(real.detach(), e.detach(), ids)
+        return loss, {"match_real": loss.detach()}
+
+    def matcher_fake_loss(self, fake: Tensor, e: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """G's term: its fakes must pick their own captions, weighted by text.contrastive_weight."""
+        if self.matcher is None:
+            return torch.zeros((), device=fake.device), {}
+        loss = self._matcher_loss(fake, e, self._kept_ids)
+        return self.config.text.contrastive_weight * loss, {"match_fake": loss.detach()}
+
+    def _matcher_loss(self, images: Tensor, e: Tensor, ids: Tensor) -> Tensor:
+        """Against the bank of the run's captions when they are embedded once (a frozen
+        encoder): every caption when there are at most MATCHER_BANK, else the batch's and
+        MATCHER_BANK drawn at random; a trainable encoder: the batch's captions."""
+        if self.table is None:
+            return self.matcher.loss(images, e, ids, noisy=True)
+        if len(self.table) <= MATCHER_BANK:
+            bank_ids = torch.arange(len(self.table), device=ids.device)
+        else:
+            drawn = torch.randint(len(self.table), (MATCHER_BANK,), device=ids.device)
+            bank_ids = torch.unique(torch.cat([ids, drawn]))
+        targets = torch.searchsorted(bank_ids, ids)
+        return self.matcher.bank_loss(images, targets, self.table[bank_ids], noisy=True)
 
     def take_kept(self) -> tuple:
         kept, self._kept = self._kept, None

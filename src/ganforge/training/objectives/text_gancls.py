@@ -42,15 +42,18 @@ class GANCLSObjective(TextObjective):
         weight = self.config.text.mismatch_weight
         real = batch["image"]
         e = self.embed(batch["caption"], train_encoder=self.encoder.trainable)
-        real_logits, wrong_logits, fake_logits = self.pair_logits(real, e, last)
+        real_logits, wrong_logits, fake_logits = self.pair_logits(real, e, last, batch["caption"])
         loss = (F.softplus(-real_logits).mean() + weight * F.softplus(wrong_logits).mean()
                 + (1 - weight) * F.softplus(fake_logits).mean())
         logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
                 "d_fake": fake_logits.detach().mean(), "d_wrong": wrong_logits.detach().mean()}
-        return loss, logs
+        match_loss, match_logs = self.matcher_real_loss(real, e, batch["caption"])
+        logs.update(match_logs)
+        return loss + match_loss, logs
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         fake, e, kl = self.take_kept()
         adversarial = F.softplus(-self.discriminator(fake, e)).mean()
-        loss = adversarial + self.config.text.kl_weight * kl
-        return loss, {"g_loss": adversarial.detach(), "kl": kl.detach()}
+        match_loss, match_logs = self.matcher_fake_loss(fake, e)
+        loss = adversarial + self.config.text.kl_weight * kl + match_loss
+        return loss, {"g_loss": adversarial.detach(), "kl": kl.detach(), **match_logs}

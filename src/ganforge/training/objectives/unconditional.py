@@ -78,6 +78,10 @@ class UnconditionalObjective(Objective):
         """D's logits of (augmented) images, and a class loss where the task has one (else None)."""
         return self.discriminator(self._augment(images), c), None
 
+    def fake_class_loss(self, fake_images: Tensor) -> Tensor | None:
+        """A class loss that teaches a judge to spot fakes (None: no such term)."""
+        return None
+
     def mismatched_logits(self, real_images: Tensor, c: Tensor | None) -> Tensor | None:
         """D's logits of real images under a wrong condition (None: no such term)."""
         return None
@@ -105,6 +109,10 @@ class UnconditionalObjective(Objective):
         fake_logits = self.discriminator(self._augment(fake_images), c)
         loss = self.loss.d_loss(real_logits, fake_logits)
         logs = {"d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
+        fake_class_loss = self.fake_class_loss(fake_images)
+        if fake_class_loss is not None:
+            loss = loss + self.loss_cfg.ac_weight * fake_class_loss
+            logs["ac_as_fake"] = fake_class_loss.detach()
         wrong_logits = self.mismatched_logits(real_images, c)
         if wrong_logits is not None:  # R(real) + (1 - w) F(fake) + w F(real, wrong condition)
             weight = self.loss_cfg.mismatch_weight
