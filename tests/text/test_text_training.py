@@ -1,6 +1,7 @@
 """Text-to-image training end to end on tiny DF-GANs: train, sample from prompts, resume exactly."""
 
 import json
+
 import pytest
 import torch
 from safetensors.torch import load_file

@@ -11,7 +11,6 @@ hard negatives that teach it (and through it G) each attribute.
 
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 

@@ -15,7 +15,13 @@ from torch import Tensor, nn
 
 from ganforge.models.aux_classifier import BETAS, LEARNING_RATE, AuxiliaryClassifier
 from ganforge.sampling import latents
-from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, Phase, register_objective
+from ganforge.training.objectives.base import (
+    Batch,
+    DataInfo,
+    NetworkDecl,
+    Phase,
+    register_objective,
+)
 from ganforge.training.objectives.unconditional import UnconditionalObjective
 
 if TYPE_CHECKING:
