@@ -288,14 +288,14 @@ def test_contrastive_matcher_trains_on_real_pairs_and_resumes_exactly(tmp_path):
     a, b = _uninterrupted_and_resumed(config, tmp_path, 3)
     assert all(torch.equal(a[k], b[k]) for k in a)
     last = json.loads((tmp_path / "A" / "log.jsonl").read_text().splitlines()[-1])
-    assert {"match_real", "match_fake", "grad_norm_m", "lr_m"} <= last.keys() and last["grad_norm_m"] > 0
+    assert {"match_real", "match_generated", "match_fake", "grad_norm_m", "lr_m"} <= last.keys() and last["grad_norm_m"] > 0
     networks = torch.load(tmp_path / "A" / "checkpoints/latest.ckpt", weights_only=True)["networks"]
     assert set(networks) == {"G", "D", "M"}
 
 
-def test_matcher_bank_loss_targets_each_image_own_caption():
-    """An image embedded exactly as its caption's bank entry, and apart from the others, gets a
-    low loss; pointed at another entry, a high one."""
+def test_matcher_loss_picks_each_image_caption_or_generated():
+    """An image tower that embeds each image exactly as its caption gets a low loss for the
+    right targets, a high one for wrong targets or when the images are called "generated"."""
     from ganforge.models.text_matcher import TextImageMatcher
 
     torch.manual_seed(0)
@@ -303,37 +303,43 @@ def test_matcher_bank_loss_targets_each_image_own_caption():
     bank = torch.randn(5, 6)
     images = torch.rand(5, 3, 32, 32) * 2 - 1
     matcher.embed_images = lambda x, noisy=False: matcher.embed_texts(bank)  # a perfect image tower
-    right = matcher.bank_loss(images, torch.arange(5), bank)
-    wrong = matcher.bank_loss(images, torch.arange(5).roll(1), bank)
-    assert right < wrong
+    right = matcher.loss(images, torch.arange(5), bank)
+    assert right < matcher.loss(images, torch.arange(5).roll(1), bank)
+    assert right < matcher.loss(images, torch.arange(5), bank, generated=True)
+    matcher.embed_images = lambda x, noisy=False: torch.nn.functional.normalize(matcher.generated, dim=0).expand(5, -1)
+    assert matcher.loss(images, torch.arange(5), bank, generated=True) < 0.01
 
 
 @needs_minilm
-def test_matcher_bank_holds_each_batch_caption_when_drawn(tmp_path, monkeypatch):
-    """With more captions than the bank, the bank is the batch's captions plus random ones, and
-    each image's target is its own caption's place in it."""
+@pytest.mark.parametrize("bank", [4, 1024])
+def test_matcher_candidates_hold_each_batch_caption(tmp_path, monkeypatch, bank):
+    """With at most MATCHER_BANK captions every caption is a candidate; with more, the batch's
+    captions plus random ones. Each image's target is its own caption's place among them."""
     import ganforge.training.objectives.text as text_module
 
-    monkeypatch.setattr(text_module, "MATCHER_BANK", 4)
-    captured = {}
-    from ganforge.models.text_matcher import TextImageMatcher
+    monkeypatch.setattr(text_module, "MATCHER_BANK", bank)
+    seen = []
+    original = text_module.TextObjective._candidates
 
-    def spy(self, images, targets, bank, noisy=False):
-        captured.update(targets=targets, bank=bank)
-        return torch.zeros((), requires_grad=True)
+    def recording(self, e, ids):
+        candidates, targets = original(self, e, ids)
+        seen.append((candidates, targets, ids, self.table))
+        return candidates, targets
 
-    monkeypatch.setattr(TextImageMatcher, "bank_loss", spy)
-    config = _config(**{"train.steps": 1, "text.contrastive_weight": 1.0})
-    objective_seen = {}
-    original = text_module.TextObjective._matcher_loss
+    monkeypatch.setattr(text_module.TextObjective, "_candidates", recording)
+    train(_config(**{"train.steps": 1, "text.contrastive_weight": 1.0}), tmp_path / "run", progress=False)
+    for candidates, targets, ids, table in seen:
+        assert len(table) > 4
+        assert len(candidates) == len(table) if bank == 1024 else len(candidates) <= len(ids) + 4
+        torch.testing.assert_close(candidates[targets], table[ids])
 
-    def recording(self, images, e, ids):
-        out = original(self, images, e, ids)
-        objective_seen.update(ids=ids, table=self.table)
-        return out
 
-    monkeypatch.setattr(text_module.TextObjective, "_matcher_loss", recording)
-    train(config, tmp_path / "run", progress=False)
-    ids, table = objective_seen["ids"], objective_seen["table"]
-    assert len(table) > 4 and len(captured["bank"]) <= len(ids) + 4
-    torch.testing.assert_close(captured["bank"][captured["targets"]], table[ids])
+def test_matcher_candidates_of_a_trainable_encoder_are_the_batch_distinct_captions():
+    from ganforge.training.objectives.text import TextObjective
+
+    holder = type("Holder", (), {"table": None})()
+    ids = torch.tensor([7, 3, 7, 9])
+    e = torch.tensor([[7.0], [3.0], [7.0], [9.0]])
+    candidates, targets = TextObjective._candidates(holder, e, ids)
+    assert candidates.flatten().tolist() == [3.0, 7.0, 9.0]
+    assert torch.equal(candidates[targets], e)

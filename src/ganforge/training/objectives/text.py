@@ -105,6 +105,7 @@ class TextObjective(Objective):
         self.tokens: list[str] = []
         self._kept: tuple | None = None  # what the last D repeat leaves for the G step
         self._kept_ids: Tensor | None = None  # ... and the caption ids of its fakes
+        self._d_fake: Tensor | None = None  # the current D step's fakes, detached
         self.matcher = networks.get("M")
         judges = ("D", "M") if self.matcher is not None else ("D",)  # trained on real pairs in the D phase
         trains = judges + (("G",) if self.encoder.trainable else ())  # D's loss trains a learned encoder
@@ -142,6 +143,7 @@ class TextObjective(Objective):
         else:
             with torch.no_grad():
                 fake = self.generator(z, e_fixed)
+        self._d_fake = fake  # the matcher learns these as "generated"
         features = self.discriminator.features(real)
         real_logits = self.discriminator.logits(features, e)
         if self.config.text.mismatch_pairs == "all":
@@ -152,33 +154,39 @@ class TextObjective(Objective):
         return real_logits, wrong_logits, self.discriminator(fake, e)
 
     # -- the text-image matcher (text.contrastive_weight) ------------------------------------
-    def matcher_real_loss(self, real: Tensor, e: Tensor, ids: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-        """The matcher's contrastive loss on real pairs (0 without a matcher), added to D's."""
+    def matcher_d_loss(self, real: Tensor, e: Tensor, ids: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """The matcher's loss in the D phase (0 without a matcher): real images pick their
+        captions, the fakes of this D step pick "generated"."""
         if self.matcher is None:
             return torch.zeros((), device=real.device), {}
-        loss = self._matcher_loss(real.detach(), e.detach(), ids)
-        return loss, {"match_real": loss.detach()}
+        candidates, targets = self._candidates(e.detach(), ids)
+        on_real = self.matcher.loss(real.detach(), targets, candidates, noisy=True)
+        on_fake = self.matcher.loss(self._d_fake, targets, candidates, noisy=True, generated=True)
+        return on_real + on_fake, {"match_real": on_real.detach(), "match_generated": on_fake.detach()}
 
-    def matcher_fake_loss(self, fake: Tensor, e: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+    def matcher_g_loss(self, fake: Tensor, e: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
         """G's term: its fakes must pick their own captions, weighted by text.contrastive_weight."""
         if self.matcher is None:
             return torch.zeros((), device=fake.device), {}
-        loss = self._matcher_loss(fake, e, self._kept_ids)
+        candidates, targets = self._candidates(e, self._kept_ids)
+        loss = self.matcher.loss(fake, targets, candidates, noisy=True)
         return self.config.text.contrastive_weight * loss, {"match_fake": loss.detach()}
 
-    def _matcher_loss(self, images: Tensor, e: Tensor, ids: Tensor) -> Tensor:
-        """Against the bank of the run's captions when they are embedded once (a frozen
-        encoder): every caption when there are at most MATCHER_BANK, else the batch's and
-        MATCHER_BANK drawn at random; a trainable encoder: the batch's captions."""
+    def _candidates(self, e: Tensor, ids: Tensor) -> tuple[Tensor, Tensor]:
+        """The captions an image picks from, and each image's own among them. With captions
+        embedded once (a frozen encoder): every caption of the run when there are at most
+        MATCHER_BANK, else the batch's and MATCHER_BANK drawn at random. With a trainable
+        encoder: the batch's distinct captions."""
         if self.table is None:
-            return self.matcher.loss(images, e, ids, noisy=True)
+            bank_ids, targets = torch.unique(ids, return_inverse=True)
+            first = torch.full((len(bank_ids),), len(ids), device=ids.device).scatter_reduce(
+                0, targets, torch.arange(len(ids), device=ids.device), "amin")
+            return e[first], targets
         if len(self.table) <= MATCHER_BANK:
-            bank_ids = torch.arange(len(self.table), device=ids.device)
-        else:
-            drawn = torch.randint(len(self.table), (MATCHER_BANK,), device=ids.device)
-            bank_ids = torch.unique(torch.cat([ids, drawn]))
-        targets = torch.searchsorted(bank_ids, ids)
-        return self.matcher.bank_loss(images, targets, self.table[bank_ids], noisy=True)
+            return self.table, ids
+        drawn = torch.randint(len(self.table), (MATCHER_BANK,), device=ids.device)
+        bank_ids = torch.unique(torch.cat([ids, drawn]))
+        return self.table[bank_ids], torch.searchsorted(bank_ids, ids)
 
     def take_kept(self) -> tuple:
         kept, self._kept = self._kept, None

@@ -79,7 +79,7 @@ class DFGANObjective(TextObjective):
             penalty = matching_aware_penalty(real_logits, real, e, text.ma_gp_power)
             loss = loss + text.ma_gp_weight * text.ma_gp_every * penalty
             logs["ma_gp"] = penalty.detach()
-        match_loss, match_logs = self.matcher_real_loss(real, e, batch["caption"])
+        match_loss, match_logs = self.matcher_d_loss(real, e, batch["caption"])
         loss = loss + match_loss
         logs.update(match_logs)
         self.d_steps_done += 1
@@ -97,7 +97,7 @@ class DFGANObjective(TextObjective):
             spread = mode_seeking_ratio(self.generator, fake, z, e)
             loss = loss + weight / (spread + MODE_SEEKING_EPS)
             logs["mode_seeking_ratio"] = spread.detach()
-        match_loss, match_logs = self.matcher_fake_loss(fake, e)
+        match_loss, match_logs = self.matcher_g_loss(fake, e)
         logs.update(match_logs)
         return loss + match_loss, logs
 

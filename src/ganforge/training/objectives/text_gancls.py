@@ -47,13 +47,13 @@ class GANCLSObjective(TextObjective):
                 + (1 - weight) * F.softplus(fake_logits).mean())
         logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
                 "d_fake": fake_logits.detach().mean(), "d_wrong": wrong_logits.detach().mean()}
-        match_loss, match_logs = self.matcher_real_loss(real, e, batch["caption"])
+        match_loss, match_logs = self.matcher_d_loss(real, e, batch["caption"])
         logs.update(match_logs)
         return loss + match_loss, logs
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         fake, e, kl = self.take_kept()
         adversarial = F.softplus(-self.discriminator(fake, e)).mean()
-        match_loss, match_logs = self.matcher_fake_loss(fake, e)
+        match_loss, match_logs = self.matcher_g_loss(fake, e)
         loss = adversarial + self.config.text.kl_weight * kl + match_loss
         return loss, {"g_loss": adversarial.detach(), "kl": kl.detach(), **match_logs}
