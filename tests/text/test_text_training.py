@@ -98,6 +98,14 @@ def test_gancls_trains_with_conditioning_augmentation(tmp_path):
     assert torch.equal(images, sample(generator, n=2, prompts=["a red star"], seed=1))  # mu in eval mode
 
 
+def test_gancls_with_a_learned_encoder_trains_the_matcher_on_the_batch_captions(tmp_path):
+    config = load_config("gancls-shapes", {**TINY, "train.steps": 3, "text.encoder": "learned",
+                                           "text.contrastive_weight": 0.5})
+    run = train(config, tmp_path / "run", progress=False)
+    last = json.loads((run / "log.jsonl").read_text().splitlines()[-1])
+    assert {"match_real", "match_generated", "match_fake", "kl"} <= last.keys() and last["grad_norm_m"] > 0
+
+
 def test_text_model_refuses_other_tasks():
     with pytest.raises(UserError, match="gancls is a text-to-image model; use task: text-gancls"):
         load_config("gancls-shapes", {"task": "unconditional"})
