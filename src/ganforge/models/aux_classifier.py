@@ -29,9 +29,10 @@ def with_input_noise(images: Tensor) -> Tensor:
 
 class PlainImageEncoder(nn.Module):
     """[N, C, R, R] images in [-1, 1] -> features [N, feature_dim]: strided convolutions down to
-    4x4 with LeakyReLU, then a global average pool."""
+    4x4 with LeakyReLU, then a global average pool, or with `keep_layout` the 4x4 map flattened
+    (where things are stays in the features: captions say "on the left")."""
 
-    def __init__(self, channels: int, resolution: int, width: int = 32) -> None:
+    def __init__(self, channels: int, resolution: int, width: int = 32, keep_layout: bool = False) -> None:
         super().__init__()
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 3, padding=1), nn.LeakyReLU(0.2)]
         previous = width
@@ -40,10 +41,12 @@ class PlainImageEncoder(nn.Module):
             layers += [nn.Conv2d(previous, out, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             previous = out
         self.body = nn.Sequential(*layers)
-        self.feature_dim = previous
+        self.keep_layout = keep_layout
+        self.feature_dim = previous * 16 if keep_layout else previous
 
     def forward(self, images: Tensor) -> Tensor:
-        return self.body(images).mean(dim=(2, 3))
+        features = self.body(images)
+        return features.flatten(1) if self.keep_layout else features.mean(dim=(2, 3))
 
 
 class AuxiliaryClassifier(nn.Module):

@@ -27,7 +27,7 @@ class TextImageMatcher(nn.Module):
 
     def __init__(self, channels: int, resolution: int, text_dim: int) -> None:
         super().__init__()
-        self.image_encoder = PlainImageEncoder(channels, resolution)
+        self.image_encoder = PlainImageEncoder(channels, resolution, keep_layout=True)
         self.image_head = nn.Linear(self.image_encoder.feature_dim, EMBED_DIM)
         self.text_head = nn.Sequential(nn.Linear(text_dim, 256), nn.LeakyReLU(0.2), nn.Linear(256, EMBED_DIM))
         self.generated = nn.Parameter(torch.randn(EMBED_DIM))  # the "caption" of every fake
