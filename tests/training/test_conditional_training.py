@@ -223,7 +223,7 @@ def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset, 
     """loss.ac_weight: D gets a class head (AC-GAN); D learns the real labels with it, G is
     asked to have its fakes classified as their labels; the head is saved and resumed. DF-GAN
     takes class labels too (a learned label embedding where text has its caption)."""
-    overrides = {**COND, "loss.ac_weight": 1.0, "model.g.width": 4, "model.d.width": 4, "ckpt.every": 2,
+    overrides = {**COND, "loss.ac_weight": 1.0, "loss.ac_classifier": "d", "model.g.width": 4, "model.d.width": 4, "ckpt.every": 2,
                  "model.name": model}
     run = train(load_config(preset, overrides), tmp_path / "run", progress=False)
     logs = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
