@@ -166,7 +166,8 @@ class TextConfig(Section):
     # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
     mode_seeking: float = Field(0.0, ge=0)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
-    # (models/text_matcher.py) must pick each fake's caption among the batch's; 0 is off.
+    # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
+    # than "generated", which it learns for fakes; 0 is off.
     contrastive_weight: float = Field(0.0, ge=0)
     kl_weight: float = Field(2.0, ge=0)  # GAN-CLS conditioning augmentation KL weight
     condition_dim: int = Field(128, ge=1)  # GAN-CLS conditioning augmentation output size

@@ -27,12 +27,14 @@ def random_translate(images: Tensor, max_shift: int, generator: torch.Generator)
     )
 
 
-def random_noise(images: Tensor, max_std: float, generator: torch.Generator) -> Tensor:
-    """Add Gaussian pixel noise, its standard deviation drawn per image from U(0, max_std)."""
+def random_noise(images: Tensor, max_std: float, generator: torch.Generator | None = None) -> Tensor:
+    """Add Gaussian pixel noise, its standard deviation drawn per image from U(0, max_std).
+    Drawn from `generator` on its device, or without one from the global RNG on the images'."""
     if max_std <= 0:
         return images
-    std = torch.rand(images.shape[0], 1, 1, 1, generator=generator) * max_std
-    noise = torch.randn(images.shape, generator=generator) * std
+    device = images.device if generator is None else generator.device
+    std = torch.rand(images.shape[0], 1, 1, 1, generator=generator, device=device) * max_std
+    noise = torch.randn(images.shape, generator=generator, device=device) * std
     return images + noise.to(images.device, images.dtype)
 
 

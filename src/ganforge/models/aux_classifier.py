@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 
-import torch
 from torch import Tensor, nn
+
+from ganforge.evaluators.augment import random_noise
 
 LEARNING_RATE = 1e-3  # Adam, as a supervised classifier of this size; D's rate is far lower
 BETAS = (0.5, 0.999)
@@ -22,9 +23,8 @@ INPUT_NOISE_STD = 0.1  # up to 13 of 255 levels in [-1, 1] units, drawn per imag
 
 
 def with_input_noise(images: Tensor) -> Tensor:
-    """Gaussian pixel noise, its std drawn per image from U(0, INPUT_NOISE_STD)."""
-    std = torch.rand(len(images), 1, 1, 1, device=images.device) * INPUT_NOISE_STD
-    return images + std * torch.randn_like(images)
+    """Gaussian pixel noise, its std drawn per image from U(0, INPUT_NOISE_STD) (global RNG)."""
+    return random_noise(images, INPUT_NOISE_STD)
 
 
 class PlainImageEncoder(nn.Module):

@@ -15,13 +15,7 @@ from torch import Tensor, nn
 
 from ganforge.models.aux_classifier import BETAS, LEARNING_RATE, AuxiliaryClassifier
 from ganforge.sampling import latents
-from ganforge.training.objectives.base import (
-    Batch,
-    DataInfo,
-    NetworkDecl,
-    Phase,
-    register_objective,
-)
+from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, register_objective
 from ganforge.training.objectives.unconditional import UnconditionalObjective
 
 if TYPE_CHECKING:
@@ -54,15 +48,7 @@ class ConditionalObjective(UnconditionalObjective):
     def __init__(self, config: Config, networks: dict[str, nn.Module], device: torch.device, data: DataInfo):
         super().__init__(config, networks, device, data)
         self.classifier = networks.get("C")
-
-    def phases(self) -> list[Phase]:
-        """A separate classifier learns in the D phase (on real images) and is frozen for G."""
-        if self.classifier is None:
-            return super().phases()
-        return [
-            Phase("D", trains=("D", "C"), run=self.d_step, repeats=self.config.train.n_dis),
-            Phase("G", trains=("G",), run=self.g_step, frozen=("D", "C"), needs_batch=False),
-        ]
+        self.extra_judges = ("C",) if self.classifier is not None else ()
 
     def scored(self, images: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
         if self.loss_cfg.ac_weight == 0:

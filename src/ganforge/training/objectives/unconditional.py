@@ -60,11 +60,14 @@ class UnconditionalObjective(Objective):
         self.z_dim = config.model.z_dim
         self.d_steps_done = 0
         self._kept: tuple[Tensor, Tensor | None] | None = None  # fakes (with graph) and their condition
+        self.extra_judges: tuple[str, ...] = ()  # networks trained beside D (a separate classifier)
 
     def phases(self) -> list[Phase]:
+        """D and any other judge learn in the D phase and are frozen for G."""
+        judges = ("D",) + self.extra_judges
         return [
-            Phase("D", trains=("D",), run=self.d_step, repeats=self.config.train.n_dis),
-            Phase("G", trains=("G",), run=self.g_step, frozen=("D",), needs_batch=False),
+            Phase("D", trains=judges, run=self.d_step, repeats=self.config.train.n_dis),
+            Phase("G", trains=("G",), run=self.g_step, frozen=judges, needs_batch=False),
         ]
 
     # The condition of a batch's fakes; the conditional task overrides these two.
