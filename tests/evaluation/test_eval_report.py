@@ -39,3 +39,15 @@ def test_json_is_written_whole_or_printed(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
     write_json(result, "-")
     assert json.loads(capsys.readouterr().out) == result
+
+
+def test_per_class_values_get_a_row_each_after_their_mean():
+    result = {
+        "class_accuracy": 0.9,
+        "class_accuracy_ci": [0.85, 0.95],
+        "class_accuracy_per_class": {"circle": 1.0, "star": 0.8},
+        "conditional_protocol": {"class_names": ["circle", "star"]},
+    }
+    rows = [line.split() for line in format_table(result).splitlines()]
+    assert rows[1] == ["class_accuracy", "0.9", "[0.85,", "0.95]"]
+    assert rows[2:] == [["class_accuracy/circle", "1"], ["class_accuracy/star", "0.8"]]

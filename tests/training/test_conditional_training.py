@@ -161,6 +161,20 @@ def test_eval_command_prints_class_metrics(cond_run, capsys):
     assert {"fid", "ifid", "class_accuracy", "class_accuracy_ceiling"} <= rows
 
 
+def test_eval_command_with_class_accuracy_alone_prints_it_per_class_with_a_protocol(cond_run, capsys):
+    code, out, err = _cli(capsys, "eval", "--fake", cond_run, "--real", "builtin:digits", "--features", "digits",
+                          "--metrics", "cacc", "--n", 100, "--ci", "--ci-draws", 10)
+    assert code == 0, err
+    rows = [line.split() for line in out.splitlines() if line.strip()]
+    assert [row[0] for row in rows[1:3]] == ["class_accuracy", "class_accuracy_ceiling"]
+    assert [row[0] for row in rows[3:13]] == [f"class_accuracy/{k}" for k in range(10)]
+    assert "N fake 100" in out and "features domain:digits" in out
+    code, out, err = _cli(capsys, "eval", "--fake", cond_run, "--real", "builtin:digits", "--features", "digits",
+                          "--metrics", "cacc", "--n", 100, "--json", "-")
+    protocol = json.loads(out)["protocol"]
+    assert protocol["metrics"] == ["cacc"] and protocol["n_fake"] == 100 and protocol["weights_sha256"]
+
+
 @pytest.mark.parametrize(("override", "message"), [
     ("eval.metrics=[fid,nope]", "unknown metric 'nope'"),
     ("eval.metrics=[]", "eval.metrics: empty"),

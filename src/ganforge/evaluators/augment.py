@@ -32,9 +32,11 @@ def random_noise(images: Tensor, max_std: float, generator: torch.Generator | No
     Drawn from `generator` on its device, or without one from the global RNG on the images'."""
     if max_std <= 0:
         return images
-    device = images.device if generator is None else generator.device
-    std = torch.rand(images.shape[0], 1, 1, 1, generator=generator, device=device) * max_std
-    noise = torch.randn(images.shape, generator=generator, device=device) * std
+    if generator is None:  # drawn in the images' memory layout (channels_last during training)
+        std = torch.rand(images.shape[0], 1, 1, 1, device=images.device) * max_std
+        return images + std * torch.randn_like(images)
+    std = torch.rand(images.shape[0], 1, 1, 1, generator=generator, device=generator.device) * max_std
+    noise = torch.randn(images.shape, generator=generator, device=generator.device) * std
     return images + noise.to(images.device, images.dtype)
 
 

@@ -16,6 +16,9 @@ import torch
 
 from ganforge.errors import UserError
 
+CI_SEED = 0  # seed of the bootstrap draws
+CI_LEVEL = 0.95
+
 
 def _resample(features: Any, rng: np.random.Generator) -> Any:
     """Rows of an [N,d] array/tensor drawn with replacement; anything else (None, statistics) unchanged."""
@@ -34,8 +37,8 @@ def bootstrap_intervals(
     fake: Any,
     real: Any = None,
     draws: int = 200,
-    seed: int = 0,
-    level: float = 0.95,
+    seed: int = CI_SEED,
+    level: float = CI_LEVEL,
 ) -> dict[str, tuple[float, float]]:
     """Percentile intervals {key: (low, high)} for every value of `metric_fn(fake, real) -> dict`."""
     if draws < 2:
@@ -62,8 +65,8 @@ def bootstrap_interval(
     fake: Any,
     real: Any = None,
     draws: int = 200,
-    seed: int = 0,
-    level: float = 0.95,
+    seed: int = CI_SEED,
+    level: float = CI_LEVEL,
 ) -> tuple[float, float]:
     """Percentile interval (low, high) of a scalar `metric_fn(fake, real)` over bootstrap draws."""
     intervals = bootstrap_intervals(

@@ -27,9 +27,10 @@ import torch
 from torch import Tensor, nn
 
 from ganforge.errors import UserError
-from ganforge.metrics.bootstrap import bootstrap_intervals
+from ganforge.metrics.bootstrap import CI_LEVEL, CI_SEED, bootstrap_intervals
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import frechet_distance
+from ganforge.metrics.protocol import feature_protocol, versions
 from ganforge.metrics.sharding import run_shared
 from ganforge.metrics.stats import feature_stats
 
@@ -151,7 +152,7 @@ def evaluate_conditional(
         result["ifid"] = values["ifid"]
         result["ifid_per_class"] = {names[int(key.split("/")[1])]: value for key, value in values.items() if "/" in key}
         if ci:
-            result["ifid_ci"] = _stratified_ci(fake_features, real_features, ci_draws, seed)
+            result["ifid_ci"] = _stratified_ci(fake_features, real_features, ci_draws, CI_SEED)
     if "cacc" in metrics:
         result.update(_class_accuracy(fake_layers["logits"], labels, names, classifier, ci, ci_draws))
     result["conditional_protocol"] = {
@@ -278,8 +279,28 @@ def evaluate_with_class_metrics(evaluate_fn, kwargs: dict[str, Any], standard: l
         generator, real, per_class, extractor, judge, kwargs.get("n"), kwargs.get("seed", 0), proportions,
         kwargs.get("ci", False), kwargs.get("ci_draws", 200), kwargs.get("batch_size", 64), device,
     ))
+    if "protocol" not in result:  # per-class metrics only: the protocol line names their judge
+        result["protocol"] = _class_only_protocol(result["conditional_protocol"], real, kwargs, device)
+    result["protocol"]["metrics"] = list(result["protocol"].get("metrics", [])) + per_class
     if json_path is not None and is_main_process():  # under torchrun, process 0 writes
         from ganforge.metrics.report import write_json
 
         write_json(result, json_path)
     return result
+
+
+def _class_only_protocol(conditional: dict[str, Any], real: str, kwargs: dict[str, Any], device: str) -> dict[str, Any]:
+    """The protocol of a result that holds per-class metrics only (no FID/KID pass ran)."""
+    ci = kwargs.get("ci", False)
+    judge = conditional["features"] or conditional["classifier"]
+    return {
+        "metrics": [],
+        "n_fake": sum(conditional["n_fake_per_class"].values()),
+        "n_real": sum(conditional["n_real_per_class"].values()),
+        "real": real,
+        **feature_protocol(judge, None),
+        "seeds": {"images": kwargs.get("seed", 0), "bootstrap": CI_SEED if ci else None},
+        "ci": {"draws": kwargs.get("ci_draws", 200), "level": CI_LEVEL} if ci else None,
+        "versions": versions(),
+        "device": device,
+    }

@@ -21,6 +21,7 @@ from torch import nn
 
 from ganforge.errors import UserError
 from ganforge.metrics import checks
+from ganforge.metrics.bootstrap import CI_LEVEL, CI_SEED
 from ganforge.metrics.cache import FeatureCache
 from ganforge.metrics.conditional import evaluate_with_class_metrics, split_metrics
 from ganforge.metrics.extract import Keep, LayerResult, cached_layers, extract
@@ -41,8 +42,6 @@ from ganforge.metrics.report import check_output_path, write_json
 from ganforge.metrics.sharding import is_main_process
 from ganforge.metrics.stats import feature_stats
 
-CI_SEED = 0  # seed of the bootstrap draws
-CI_LEVEL = 0.95
 # Layer names of the Inception extractor -> the same role in a domain evaluator.
 LAYER_ROLES = {"pool3": "features", "logits_unbiased": "logits"}
 

@@ -11,6 +11,7 @@ from ganforge.atomic import atomic_write
 from ganforge.errors import UserError
 
 CI_SUFFIX = "_ci"
+PER_CLASS_SUFFIX = "_per_class"
 STDOUT = "-"
 
 
@@ -19,18 +20,21 @@ def _number(value: float) -> str:
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """Rows `metric  value  [low, high]` for every value of `result`, then one protocol line."""
-    metric_keys = [
-        key for key in result
-        if key != "protocol" and not key.endswith(CI_SUFFIX) and isinstance(result[key], (int, float))
-    ]
+    """Rows `metric  value  [low, high]` for every value of `result` (per-class values as
+    `metric/class`), then one protocol line."""
     has_ci = any(key.endswith(CI_SUFFIX) for key in result)
     header = ["metric", "value"] + (["95% CI"] if has_ci else [])
     rows = [header]
-    for key in metric_keys:
-        interval = result.get(key + CI_SUFFIX)
-        shown = f"[{_number(interval[0])}, {_number(interval[1])}]" if interval else ""
-        rows.append([key, _number(result[key])] + ([shown] if has_ci else []))
+    for key, value in result.items():
+        if key == "protocol" or key.endswith(CI_SUFFIX):
+            continue
+        if isinstance(value, (int, float)):
+            interval = result.get(key + CI_SUFFIX)
+            shown = f"[{_number(interval[0])}, {_number(interval[1])}]" if interval else ""
+            rows.append([key, _number(value)] + ([shown] if has_ci else []))
+        elif key.endswith(PER_CLASS_SUFFIX) and isinstance(value, dict):
+            base = key[: -len(PER_CLASS_SUFFIX)]
+            rows += [[f"{base}/{name}", _number(number)] + ([""] if has_ci else []) for name, number in value.items()]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
