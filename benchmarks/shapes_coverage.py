@@ -18,6 +18,7 @@ import torch
 
 from ganforge.alignment.shapes_reader import read_attributes
 from ganforge.data.shapes import ATTRIBUTES, make_shapes
+from ganforge.errors import UserError
 from ganforge.runs import load_generator
 from ganforge.sampling import class_labels, generate_from_latents, latents
 
@@ -65,7 +66,11 @@ def main() -> None:
         print("|---" * (len(values) + 1) + "|")
     print(_row(f"real (last {args.n} of builtin:shapes)", shares(real(args.n)), args.markdown))
     for run in args.runs:
-        print(_row(run, shares(sampled(run, args.n, args.seed)), args.markdown))
+        try:
+            images = sampled(run, args.n, args.seed)
+        except UserError as error:  # a wrong run path: one line, the rows so far stay printed
+            raise SystemExit(f"shapes_coverage: {error}") from None
+        print(_row(run, shares(images), args.markdown))
 
 
 if __name__ == "__main__":
