@@ -1,4 +1,4 @@
-"""Run directories and loading a generator from a run, checkpoint or export."""
+"""Run directories, and loading a run (checkpoint or export) for inference as one `LoadedRun`."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ import json
 import pickle
 import re
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from safetensors.torch import load_file
 from torch import nn
 
+from ganforge.conditions import Conditions, attach_conditions, conditions_of
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
 
+if TYPE_CHECKING:
+    from ganforge.training.objectives import Objective
+
 CHECKPOINT_DIR = "checkpoints"
-TRANSLATING_TASKS = ("pix2pix", "colorize", "cyclegan")  # their networks map images to images, not latents
 LATEST = "latest.ckpt"
 EXPORT_SUFFIX = ".safetensors"
 
@@ -132,17 +136,27 @@ def config_from_state(state: dict, label: str) -> Config:
     return validate(tree, f"{label} (embedded config)")
 
 
-def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None) -> nn.Module:
-    """The sampled network of the config's task, with its class metadata attached."""
+def build_networks(config: Config, names: tuple[str, ...], class_names: list[str] | None = None,
+                   class_counts: list[int] | None = None, saved: dict | None = None) -> dict[str, nn.Module]:
+    """The named networks of the config's task; the sampled one carries its objective's conditions."""
     from ganforge.training.objectives import OBJECTIVES, DataInfo
 
     objective = OBJECTIVES[config.task]
     info = DataInfo(config.data.resolution, config.data.channels, class_names, class_counts)
     declared = {decl.name: decl.module for decl in objective.declare(config, info)}
-    generator = declared[objective.sampled]
-    if getattr(generator, "num_classes", 0):
-        generator.class_names, generator.class_counts = class_names, class_counts
-    return generator
+    networks = {name: declared[name] for name in names}
+    if objective.sampled in networks:
+        attach_conditions(networks[objective.sampled], objective.conditions, class_names, class_counts, saved)
+    return networks
+
+
+def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None,
+                    saved: dict | None = None) -> nn.Module:
+    """The sampled network of the config's task, with its conditions attached."""
+    from ganforge.training.objectives import OBJECTIVES
+
+    sampled = OBJECTIVES[config.task].sampled
+    return build_networks(config, (sampled,), class_names, class_counts, saved)[sampled]
 
 
 def load_weights(module: nn.Module, weights: Any, label: str, config: Config) -> nn.Module:
@@ -172,7 +186,83 @@ def read_json_mapping(path: Path) -> dict:
     return data
 
 
-def _load_export(path: Path) -> nn.Module:
+# What each kind of output is used with, for the one line that refuses a run of the other kind.
+OUTPUT_COMMANDS = {
+    "latents": "samples images (use `ganforge sample`, `interpolate`, `eval` or `align`)",
+    "translation": "translates images (use `ganforge translate` or `ganforge eval-translation`)",
+}
+
+
+@dataclass
+class LoadedRun:
+    """A trained run as inference sees it: its config, its objective and its networks (eval
+    mode, on the CPU). `sample`, `interpolate`, `translate`, `export`, `eval`, `align`,
+    `report` and the Python API ask this object, never which task trained it."""
+
+    source: Path
+    config: Config
+    objective: type[Objective]
+    networks: dict[str, nn.Module]
+    step: int
+    weights: str  # "ema" or "raw"
+    class_names: list[str] | None = None
+    class_counts: list[int] | None = None
+    saved: dict = field(default_factory=dict)  # the objective's own checkpoint state
+
+    @property
+    def output(self) -> str:
+        return self.objective.output
+
+    @property
+    def generator(self) -> nn.Module:
+        return self.networks[self.objective.sampled]
+
+    @property
+    def conditions(self) -> Conditions:
+        return conditions_of(self.generator)
+
+    def translators(self) -> dict[str, Any]:
+        """{direction: Translator} of a translation run (the first: its default direction)."""
+        return self.objective.translators(self.config, self.networks)
+
+    def require(self, output: str) -> LoadedRun:
+        """This run, or one line saying what it makes instead of `output`."""
+        if self.output != output:
+            raise UserError(f"{self.source}: a {self.config.task} run {OUTPUT_COMMANDS[self.output]}")
+        return self
+
+
+def load_run(spec: str | Path, ema: bool = True, needs: str | None = None) -> LoadedRun:
+    """A run directory, checkpoint or exported `.safetensors` as a `LoadedRun`; with `needs`
+    ("latents" or "translation"), a run of the other kind is refused in one line."""
+    path = resolve_checkpoint(spec)
+    loaded = _load_export(path) if path.suffix == EXPORT_SUFFIX else _load_checkpoint_run(path, ema)
+    for network in loaded.networks.values():
+        network.eval()
+    return loaded.require(needs) if needs else loaded
+
+
+def _load_checkpoint_run(path: Path, ema: bool) -> LoadedRun:
+    from ganforge.training.objectives import OBJECTIVES
+
+    state = load_checkpoint(path)
+    config = config_from_state(state, str(path))
+    objective = OBJECTIVES[config.task]
+    data = state.get("data") or {}
+    saved = state.get("objective") or {}
+    names = objective.loaded_networks(config)
+    networks = build_networks(config, names, data.get("class_names"), data.get("class_counts"), saved)
+    use_ema = ema and all(name in state["ema"] for name in names)
+    for name, network in networks.items():
+        load_weights(network, (state["ema"] if use_ema else state["networks"])[name], str(path), config)
+    objective.check_loaded(config, saved, networks, str(path))
+    return LoadedRun(path, config, objective, networks, int(state["step"]), "ema" if use_ema else "raw",
+                     data.get("class_names"), data.get("class_counts"), saved)
+
+
+def _load_export(path: Path) -> LoadedRun:
+    from ganforge.training.objectives import OBJECTIVES
+
     meta_path = path.with_suffix(".json")
     if not meta_path.is_file():
         raise UserError(f"{path}: missing {meta_path.name} beside the exported generator")
@@ -180,50 +270,27 @@ def _load_export(path: Path) -> nn.Module:
     if not isinstance(meta.get("config"), dict):
         raise UserError(f"{meta_path}: expected a 'config' mapping (written by ganforge export)")
     config = validate(meta["config"], str(meta_path))
-    generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"))
+    objective = OBJECTIVES[config.task]
+    saved = meta.get("objective") if isinstance(meta.get("objective"), dict) else {}
+    generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"), saved)
     try:
         weights = load_file(path)
     except Exception:  # safetensors reports a bad header in several ways
         raise UserError(f"{path}: not a readable safetensors file") from None
-    return load_weights(generator, weights, f"{path} (config in {meta_path.name})", config)
+    load_weights(generator, weights, f"{path} (config in {meta_path.name})", config)
+    return LoadedRun(path, config, objective, {objective.sampled: generator}, int(meta.get("step", 0)),
+                     str(meta.get("weights", "ema")), meta.get("class_names"), meta.get("class_counts"), saved)
 
 
 def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
-    """Generator in eval mode on CPU from a run dir, checkpoint or exported `.safetensors`.
-
-    Uses the EMA weights when the run kept them and `ema` is True.
-    """
-    path = resolve_checkpoint(spec)
-    if path.suffix == EXPORT_SUFFIX:
-        return _load_export(path).eval()
-    state = load_checkpoint(path)
-    config = config_from_state(state, str(path))
-    if config.task in TRANSLATING_TASKS:
-        raise UserError(f"{path}: a {config.task} run translates images; use `ganforge translate` and `ganforge eval-translation`")
-    generator, weights, _ = _sampled_weights(state, config, ema)
-    generator = load_weights(generator, weights, str(path), config)
-    if getattr(generator, "text_encoder", None) is not None:  # text runs: captions to draw prompts from
-        trained_with = (state.get("objective") or {}).get("text_encoder")
-        if trained_with != generator.text_encoder.cache_key():
-            raise UserError(f"{path}: trained with text encoder {trained_with}, but its config now gives "
-                            f"{generator.text_encoder.cache_key()} (other text.weights?)")
-        generator.prompt_pool = (state.get("objective") or {}).get("captions")
-    return generator.eval()
-
-
-def _sampled_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:
-    """(the sampled network built from config, its weights from the checkpoint, EMA used?)."""
-    from ganforge.training.objectives import OBJECTIVES
-
-    data = state.get("data") or {}
-    generator = build_generator(config, data.get("class_names"), data.get("class_counts"))
-    name = OBJECTIVES[config.task].sampled
-    use_ema = ema and name in state["ema"]
-    return generator, state["ema"][name] if use_ema else state["networks"][name], use_ema
+    """Generator in eval mode on CPU from a run dir, checkpoint or exported `.safetensors`,
+    carrying its conditions (see `ganforge.conditions`). Uses the EMA weights when the run kept
+    them and `ema` is True; a translation run is refused (see `load_run`)."""
+    return load_run(spec, ema, needs="latents").generator
 
 
 def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
-    """Write the (EMA) generator as safetensors plus a JSON with what rebuilds it."""
+    """Write the (EMA) sampled network as safetensors plus a JSON with what rebuilds it."""
     from safetensors.torch import save
 
     from ganforge import __version__
@@ -235,20 +302,18 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
         raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
     check_output_file(out, "--out")
     check_output_file(out.with_suffix(".json"), "--out")
-    path = resolve_checkpoint(spec)
-    state = load_checkpoint(path)
-    config = config_from_state(state, str(path))
-    generator, weights, use_ema = _sampled_weights(state, config, ema=True)
-    load_weights(generator, weights, str(path), config)  # refuse what could not be loaded: nothing exported
-    tensors = {name: tensor.contiguous() for name, tensor in weights.items()}
+    run = load_run(spec, ema=True)  # refuses what could not be loaded: nothing exported
+    if run.source.suffix == EXPORT_SUFFIX:
+        raise UserError(f"{run.source}: already an export; give a run directory or .ckpt")
+    config = run.config
+    tensors = {name: tensor.contiguous() for name, tensor in run.generator.state_dict().items()}
     meta = {
         "format": "ganforge-generator/2",
         "task": config.task,
-        "class_names": getattr(generator, "class_names", None),
-        "class_counts": getattr(generator, "class_counts", None),
+        **run.conditions.record(),
         "ganforge_version": __version__,
-        "step": int(state["step"]),
-        "weights": "ema" if use_ema else "raw",
+        "step": run.step,
+        "weights": run.weights,
         "model": config.model.name,
         "z_dim": config.model.z_dim,
         "resolution": config.data.resolution,
@@ -259,4 +324,3 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
     meta_path = out.with_suffix(".json")
     atomic_write(meta_path, lambda handle: handle.write(json.dumps(meta, indent=2).encode()))
     return out, meta_path
-

@@ -11,9 +11,8 @@ from ganforge.atomic import atomic_write
 from ganforge.config import Config
 from ganforge.runs import CHECKPOINT_DIR
 from ganforge.training.checkpoint import save_checkpoint
+from ganforge.training.objectives import OBJECTIVES
 from ganforge.training.rng import restore_rng_state, rng_state
-
-TRANSLATION_TASKS = ("pix2pix", "colorize", "cyclegan")
 
 # The result key that ranks runs for each metric, and whether lower is better.
 RANKING = {
@@ -81,7 +80,7 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
-        if state.config.task in TRANSLATION_TASKS:
+        if state.objective.evaluation == "translation":
             from ganforge.translation.evaluate import evaluate_training_state
 
             saved_rng = rng_state()
@@ -96,8 +95,6 @@ class PeriodicEvaluation:
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
         state.distribution.sync_buffers(generator)  # every process generates with the same network
-        if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
-            generator.prompt_pool = state.objective.captions  # FID/KID fakes: prompts from the captions
         image_metrics = [m for m in eval_cfg.metrics if m not in ALIGNMENT_METRICS]
         if self._extractor is None and image_metrics:
             from ganforge.metrics.features import build_features
@@ -146,7 +143,7 @@ class PeriodicEvaluation:
 
 def _features_used(config: Config) -> str:
     """The extractor periodic evaluation will build (translation on 32-px shapes: the shapes evaluator)."""
-    if config.task in TRANSLATION_TASKS:
+    if OBJECTIVES[config.task].evaluation == "translation":
         from ganforge.translation.evaluate import default_features
 
         return default_features(config)
@@ -174,7 +171,7 @@ def check_evaluation_settings(config: Config) -> None:
     if not eval_cfg.metrics:
         raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
     known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
-    if config.task in TRANSLATION_TASKS:
+    if OBJECTIVES[config.task].evaluation == "translation":
         from ganforge.translation.evaluate import TRANSLATION_METRICS
 
         known = set(TRANSLATION_METRICS)

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ganforge import __version__
+from ganforge.conditions import attach_conditions
 from ganforge.config import Config, DataConfig, dump_config
 from ganforge.data.training import TrainingImages, load_training_images
 from ganforge.distributed import Distribution
@@ -57,7 +58,7 @@ class TrainingState:
 
     @property
     def sampled_network(self) -> nn.Module:
-        """The network `sample`/`eval` use (EMA weights where kept), with its class metadata."""
+        """The network `sample`/`eval` use (EMA weights where kept), with its conditions."""
         return self.sampling_networks()[self.objective.sampled]
 
     def state_dict(self) -> dict:
@@ -208,10 +209,6 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         # In-place compile keeps state_dict names, so checkpoints load with or without it.
         for net in networks.values():
             net.compile()
-    for name in emas:  # samples carry their class metadata
-        _attach_class_info(emas[name].module, info)
-    for net in networks.values():
-        _attach_class_info(net, info)
     state = TrainingState(
         config=config,
         placement=place,
@@ -234,12 +231,12 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         fixed_inputs=objective.fixed_inputs(train.sample_grid, seed=config.seed + 2),
         distribution=distribution,
     )
+    sampled = objective_cls.sampled
+    saved = objective.state_dict()  # after the batch fields: a text task knows its captions then
+    for net in [networks[sampled]] if sampled in networks else []:
+        for copy in (net, *([emas[sampled].module] if sampled in emas else [])):
+            attach_conditions(copy, objective_cls.conditions, info.class_names, info.class_counts, saved)
     if distribution.active:
         start_own_streams(state, distribution)
     return state
 
-
-def _attach_class_info(module: nn.Module, info: DataInfo) -> None:
-    if getattr(module, "num_classes", 0):
-        module.class_names = info.class_names
-        module.class_counts = info.class_counts

@@ -29,8 +29,8 @@ from torch import Tensor
 
 from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
 from ganforge.translation.hints import max_patch, sample_hints
-from ganforge.translation.inference import Translator, load_translator
 from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
+from ganforge.translation.translator import Translator
 
 DEFAULT_HINTS = (0, 10)
 HINT_SEED = 1234  # the held-out hints: the same points for every run and every call
@@ -117,8 +117,17 @@ def default_features(config) -> str:
     return "shapes" if config.data.path.startswith("builtin:shapes") and config.data.resolution == 32 else config.eval.features
 
 
-def cycle_scores(forward: Translator, backward: Translator, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
-    """Cycle PSNR per domain; on shapes domains split by colour, target colour and shape kept."""
+def colour_domains(config) -> dict[str, str] | None:
+    """{side: the colour its images are translated to} when the domains are builtin:shapes split
+    by colour (`translation.layout=attribute`, `colour=...`), else None."""
+    t = config.translation
+    if t.layout != "attribute" or not (t.domain_a or "").startswith("colour=") or not (t.domain_b or "").startswith("colour="):
+        return None
+    return {"a": parse_domain(t.domain_b, "domain")[1], "b": parse_domain(t.domain_a, "domain")[1]}
+
+
+def cycle_scores(forward: Translator, backward: Translator, data: TranslationData, colours: dict[str, str] | None) -> tuple[dict, dict]:
+    """Cycle PSNR per domain; on shapes domains split by colour (`colours`), target colour and shape kept."""
     from ganforge.translation.shapes_check import colour_names, shape_predictions
 
     result, outputs = {}, {}
@@ -126,9 +135,8 @@ def cycle_scores(forward: Translator, backward: Translator, data: TranslationDat
         translated = _translate_all(there, side.test)
         result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
         outputs[source] = translated
-        if shapes_domains:
-            domain = forward.config.translation.domain_b if source == "a" else forward.config.translation.domain_a
-            _, colour = parse_domain(domain, "domain")
+        if colours:
+            colour = colours[source]
             result[f"target_colour_{source}"] = sum(name == colour for name in colour_names(translated)) / len(translated)
             if side.test_labels is not None:
                 kept = shape_predictions(translated).eq(side.test_labels).float().mean()
@@ -151,22 +159,27 @@ def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, 
     hints = list(hints)
     if any(h < 0 for h in hints):
         raise UserError(f"--hints-count: expected numbers >= 0 (got {hints})")
-    translator = load_translator(run, device=device)
-    config = translator.config
+    from ganforge.runs import load_run
+
+    loaded = load_run(run, needs="translation")
+    config = loaded.config
+    translators = loaded.translators()
+    for translator in translators.values():
+        translator.network.to(device)
     data = load_translation_data(config)
     features = features or default_features(config)
     weights = weights or config.eval.weights
     result: dict[str, Any] = {"task": config.task, "n_test": len(data.a.test), "data": config.data.path}
-    if config.task == "cyclegan":
-        backward = load_translator(run, direction="BtoA", device=device)
-        shapes_domains = config.translation.layout == "attribute" and (config.translation.domain_b or "").startswith("colour=")
-        scores, outputs = cycle_scores(translator, backward, data, shapes_domains)
-        result.update(scores if "cycle_psnr" in names or shapes_domains else {})
+    if loaded.objective.scores == "cycle":
+        forward, backward = translators["AtoB"], translators["BtoA"]
+        colours = colour_domains(config)
+        scores, outputs = cycle_scores(forward, backward, data, colours)
+        result.update(scores if "cycle_psnr" in names or colours else {})
         result.update(distribution_scores(outputs["a"], data.b.test, names, features, weights, device))
     else:
-        rows, outputs = paired_rows(translator, data, names, hints)
+        rows, outputs = paired_rows(next(iter(translators.values())), data, names, hints)
         result["rows"] = rows
-        last = list(outputs.values())[-1]  # with the most hints for colorize
+        last = list(outputs.values())[-1]  # with the most hints for a hinted run
         result.update(distribution_scores(last, data.b.test, names, features, weights, device))
     result["features"] = features
     if json_path is not None:
@@ -199,27 +212,21 @@ def format_table(result: dict) -> str:
 
 def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
     """Periodic evaluation of a translation run in training: the same held-out scores, from
-    the networks in memory (paired tasks score the model row only; colorize with 10 hints)."""
-    from ganforge.training.objectives import OBJECTIVES
-
+    the networks in memory (paired runs score the model row only, a hinted one with 10 hints)."""
     config, names = state.config, list(metrics)
     networks = state.sampling_networks()
-    objective = OBJECTIVES[config.task]
-    a, b = objective.channels(config)
+    translators = type(state.objective).translators(config, networks)
     device = str(state.placement.device)
     result: dict[str, Any] = {}
     modes = {name: net.training for name, net in networks.items()}
     for net in networks.values():
         net.eval()
     try:
-        if config.task == "cyclegan":
-            forward = Translator(networks["G_AB"], config.task, "AtoB", a, b, False, config)
-            backward = Translator(networks["G_BA"], config.task, "BtoA", b, a, False, config)
-            scores, outputs = cycle_scores(forward, backward, state.data, shapes_domains=False)
+        if state.objective.scores == "cycle":
+            scores, outputs = cycle_scores(translators["AtoB"], translators["BtoA"], state.data, colours=None)
             result.update(scores)
         else:
-            translator = Translator(networks["G"], config.task, config.translation.direction, a, b, config.task == "colorize", config)
-            rows, outputs = paired_rows(translator, state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
+            rows, outputs = paired_rows(next(iter(translators.values())), state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
             result.update(next(iter(rows.values())))
             outputs = {"a": next(iter(outputs.values()))}
         result.update(distribution_scores(outputs["a"], state.data.b.test, names, default_features(config),

@@ -26,6 +26,7 @@ from ganforge.training.objectives.base import (
 )
 from ganforge.training.objectives.translation import TranslationObjective, as_rgb
 from ganforge.translation.pool import ImagePool
+from ganforge.translation.translator import Translator
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -37,6 +38,18 @@ class CycleGANObjective(TranslationObjective):
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False
+    scores = "cycle"
+
+    @classmethod
+    def loaded_networks(cls, config: Config) -> tuple[str, ...]:
+        return ("G_AB", "G_BA")
+
+    @classmethod
+    def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Translator]:
+        """Both directions, A to B first."""
+        a, b = cls.channels(config)
+        return {"AtoB": Translator(networks["G_AB"], "AtoB", a, b, False, config),
+                "BtoA": Translator(networks["G_BA"], "BtoA", b, a, False, config)}
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:

@@ -12,6 +12,7 @@ from ganforge.data.training import from_model_range, to_model_range
 from ganforge.data.translation import TranslationData, load_translation_data, side_channels
 from ganforge.training.objectives.base import DataInfo, Objective
 from ganforge.translation.adversarial import ADVERSARIAL
+from ganforge.translation.translator import Translator
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -45,8 +46,21 @@ class TranslationObjective(Objective):
 
     batch_keys = ("a", "b")
     uses_model_section = False
+    output = "translation"
+    evaluation = "translation"
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
+    hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
+    # Held-out scores (ganforge.translation.evaluate.SCORES): "paired" against the targets,
+    # "cycle" for two directions without pairs.
+    scores: ClassVar[str] = "paired"
+
+    @classmethod
+    def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Translator]:
+        """The one direction G was trained in."""
+        a, b = cls.channels(config)
+        direction = config.translation.direction
+        return {direction: Translator(networks[cls.sampled], direction, a, b, cls.hinted, config)}
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
