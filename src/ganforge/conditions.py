@@ -20,7 +20,7 @@ class Conditions:
     """No conditions: samples come from latents alone."""
 
     takes: ClassVar[frozenset[str]] = frozenset()  # sample options it accepts: "class", "prompt"
-    description: ClassVar[str] = "unconditional"
+    description: ClassVar[str] = "an unconditional generator"
     num_classes: int = 0
 
     def __init__(self, generator: nn.Module, class_names: list[str] | None = None,
@@ -32,7 +32,7 @@ class Conditions:
     def draw(self, n: int, seed: int, labels: LabelsArg = None, proportions: str = "data") -> Tensor | None:
         """What `n` seeded samples are conditioned on (None: nothing)."""
         if labels is not None:
-            raise ValueError(f"this generator is {self.description}: it takes no class labels")
+            raise ValueError(f"{self.description}: it takes no class labels")
         return None
 
     def ready(self) -> str | None:
@@ -48,7 +48,7 @@ class ClassConditions(Conditions):
     """A class label per sample: given by index or name, or drawn in the data's proportions."""
 
     takes = frozenset({"class"})
-    description = "class-conditional"
+    description = "a class-conditional generator"
 
     @property
     def num_classes(self) -> int:  # type: ignore[override]
@@ -97,7 +97,7 @@ class PromptConditions(Conditions):
     """A text embedding per sample: from prompts, or from captions drawn from the training ones."""
 
     takes = frozenset({"prompt"})
-    description = "text-conditioned"
+    description = "a text-conditioned generator"
 
     @property
     def pool(self) -> list[str]:

@@ -170,7 +170,7 @@ def _labels(conditions, args: argparse.Namespace):
         return None, None
     if "class" not in conditions.takes:
         flag = "--class" if args.class_ is not None else "--classes"
-        raise UserError(f"{flag}: {args.source} is a {conditions.description} generator; it has no classes")
+        raise UserError(f"{flag}: {args.source} is {conditions.description}; it has no classes")
     if args.class_ is not None:
         try:
             return torch.full((args.n,), conditions.index(args.class_), dtype=torch.int64), None

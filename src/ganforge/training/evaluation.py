@@ -9,8 +9,7 @@ from pathlib import Path
 
 from ganforge.atomic import atomic_write
 from ganforge.config import Config
-from ganforge.runs import CHECKPOINT_DIR
-from ganforge.training.checkpoint import save_checkpoint
+from ganforge.training.checkpoint import CHECKPOINT_DIR, save_checkpoint
 from ganforge.training.objectives import OBJECTIVES
 from ganforge.training.rng import restore_rng_state, rng_state
 

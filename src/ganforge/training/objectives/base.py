@@ -91,6 +91,7 @@ class Objective:
     output: ClassVar[str] = "latents"
     conditions: ClassVar[type[Conditions]] = Conditions  # what samples are conditioned on
     evaluation: ClassVar[str] = "images"  # in-training evaluation: a key of training.evaluation.EVALUATIONS
+    grid_columns: ClassVar[tuple[str, ...] | None] = None  # names of the sample grid's columns, if it has any
 
     @classmethod
     def loaded_networks(cls, config: Config) -> tuple[str, ...]:

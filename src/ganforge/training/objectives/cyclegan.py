@@ -39,6 +39,7 @@ class CycleGANObjective(TranslationObjective):
     default_gan_loss = "lsgan"
     needs_pairs = False
     scores = "cycle"
+    grid_columns = ("input", "output", "reconstruction")
 
     @classmethod
     def loaded_networks(cls, config: Config) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ class TranslationObjective(Objective):
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
     hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
+    grid_columns = ("input", "output", "target")
     # Held-out scores (ganforge.translation.evaluate.SCORES): "paired" against the targets,
     # "cycle" for two directions without pairs.
     scores: ClassVar[str] = "paired"
