@@ -229,6 +229,38 @@ class TranslationConfig(Section):
     hint_max_patch: int = Field(0, ge=0)  # colorize: largest hint patch side (0: 9 px at 256, scaled)
 
 
+class NiceGANConfig(Section):
+    """task nicegan (Chen et al. 2020); its cycle weight is `translation.cycle_weight`."""
+
+    blocks: int = Field(6, ge=0)  # AdaLIN residual blocks of each decoder (the paper: 6)
+    recon_weight: float = Field(10.0, ge=0)  # each decoder rebuilds its own domain from its code (identity term)
+    cam_weight: float = Field(1.0, ge=0)  # the CAM logits' adversarial terms, beside the three patch heads
+
+
+class CUTConfig(Section):
+    """task cut (Park et al. 2020): one-sided translation with PatchNCE. Unset keys follow `mode`."""
+
+    mode: Literal["cut", "fastcut"] = "cut"
+    nce_weight: float | None = Field(None, ge=0)  # lambda_NCE; None: 1 (cut) or 10 (fastcut)
+    nce_identity: bool | None = None  # PatchNCE of G(B) against B too; None: on for cut, off for fastcut
+    flip_equivariance: bool | None = None  # None: off for cut, on for fastcut
+    # Generator layers whose features PatchNCE compares: the input, the two downsampling
+    # convolutions, the first and the fifth residual block (the paper's 0,4,8,12,16 in this layout).
+    nce_layers: list[int] = [0, 4, 7, 10, 14]
+    patches: int = Field(256, ge=1)  # locations sampled per layer and image
+    temperature: float = Field(0.07, gt=0)
+    projection: int = Field(256, ge=1)  # width of each layer's two-layer MLP head
+
+    def resolved(self) -> tuple[float, bool, bool]:
+        """(nce_weight, nce_identity, flip_equivariance) with the mode's defaults filled in."""
+        fast = self.mode == "fastcut"
+        return (
+            (10.0 if fast else 1.0) if self.nce_weight is None else self.nce_weight,
+            (not fast) if self.nce_identity is None else self.nce_identity,
+            fast if self.flip_equivariance is None else self.flip_equivariance,
+        )
+
+
 class TranslatorConfig(Section):
     """Networks of the translation tasks (Isola et al. 2017; Zhu et al. 2017)."""
 
@@ -243,7 +275,7 @@ class TranslatorConfig(Section):
 
 class Config(Section):
     name: str = "run"
-    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, colorize, text-dfgan, text-gancls
+    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, nicegan, cut, colorize, text-dfgan, text-gancls
     seed: int = Field(0, ge=0, le=2**63 - 3)  # seed + 2 still fits torch's 64-bit seed
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -254,6 +286,8 @@ class Config(Section):
     eval: EvalConfig = EvalConfig()
     translation: TranslationConfig = TranslationConfig()
     translator: TranslatorConfig = TranslatorConfig()
+    nicegan: NiceGANConfig = NiceGANConfig()
+    cut: CUTConfig = CUTConfig()
     text: TextConfig = TextConfig()
 
     @model_validator(mode="after")

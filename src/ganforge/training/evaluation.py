@@ -13,7 +13,11 @@ from ganforge.runs import CHECKPOINT_DIR
 from ganforge.training.checkpoint import save_checkpoint
 from ganforge.training.rng import restore_rng_state, rng_state
 
-TRANSLATION_TASKS = ("pix2pix", "colorize", "cyclegan")
+
+def _translates(config: Config) -> bool:
+    from ganforge.translation.inference import translation_objective
+
+    return translation_objective(config.task) is not None
 
 # The result key that ranks runs for each metric, and whether lower is better.
 RANKING = {
@@ -81,7 +85,7 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
-        if state.config.task in TRANSLATION_TASKS:
+        if _translates(state.config):
             from ganforge.translation.evaluate import evaluate_training_state
 
             saved_rng = rng_state()
@@ -146,7 +150,7 @@ class PeriodicEvaluation:
 
 def _features_used(config: Config) -> str:
     """The extractor periodic evaluation will build (translation on 32-px shapes: the shapes evaluator)."""
-    if config.task in TRANSLATION_TASKS:
+    if _translates(config):
         from ganforge.translation.evaluate import default_features
 
         return default_features(config)
@@ -174,7 +178,7 @@ def check_evaluation_settings(config: Config) -> None:
     if not eval_cfg.metrics:
         raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
     known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
-    if config.task in TRANSLATION_TASKS:
+    if _translates(config):
         from ganforge.translation.evaluate import TRANSLATION_METRICS
 
         known = set(TRANSLATION_METRICS)
