@@ -26,6 +26,7 @@ class DataConfig(Section):
     # "auto": read from the images (smallest model resolution >= their median shorter side;
     # 1 channel when every image is grayscale). The run's config.yaml records the values used.
     resolution: int | Literal["auto"] = 32
+    max_resolution: int | None = Field(None, ge=8)  # with resolution auto: the largest it may pick
     channels: Literal[1, 3, "auto"] = 1
     labels: bool = False  # class sub-folders give labels (used by task: conditional)
     balance: bool = False  # class-balanced batches (each class equally likely)

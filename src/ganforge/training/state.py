@@ -138,7 +138,7 @@ def resolve_auto(config: Config, needs_labels: bool) -> Config:
     median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels, include=data.include)
     resolved = data.model_dump()
     if data.resolution == "auto":
-        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions)
+        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions, data.max_resolution)
     if data.channels == "auto":
         resolved["channels"] = 1 if grayscale else 3
     tree = config.model_dump(mode="json")
