@@ -28,7 +28,10 @@ class DataConfig(Section):
     resolution: int | Literal["auto"] = 32
     channels: Literal[1, 3, "auto"] = 1
     labels: bool = False  # class sub-folders give labels (used by task: conditional)
-    balance: bool = False  # class-balanced batches (each class equally likely)
+    # Class-balanced batches (each class equally likely, and G asked for each equally often);
+    # "auto": balanced when the largest class has at least 1.2x the smallest's images
+    # (training.state.UNEVEN_CLASSES); the run's config.yaml records the choice.
+    balance: bool | Literal["auto"] = "auto"
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
     include: str | None = None  # a keep list (`ganforge data audit --write-keep`): train on those files only

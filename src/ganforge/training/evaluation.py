@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +34,8 @@ RANKING = {
     "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
 }
 ALIGNMENT_METRICS = ("attributes",)
+# A class whose accuracy is this far under the overall accuracy is said to lag (a warning).
+LAGGING_CLASS_MARGIN = 0.15
 BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
 
@@ -67,8 +71,11 @@ class PeriodicEvaluation:
             return
         result = self.evaluate(state)  # every process extracts its share and gets the whole result
         scalars = {key: value for key, value in result.items() if isinstance(value, (int, float))}
+        per_class = result.get("class_accuracy_per_class") or {}
+        scalars.update({f"class_accuracy/{name}": value for name, value in per_class.items()})
         if state.distribution.is_main:
             self.record(scalars, result, state.step, Path(run_dir), logger)
+            report_class_accuracy(result, state.step)
         self.keep_best(state, Path(run_dir), scalars.get(self.best_key))
 
     def record(self, scalars: dict, result: dict, step: int, run_dir: Path, logger) -> None:
@@ -142,6 +149,23 @@ class PeriodicEvaluation:
         save_checkpoint(run_dir / CHECKPOINT_DIR / BEST_CHECKPOINT, payload)
         record = {"metric": self.best_key, "value": value, "step": state.step}
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
+
+
+def report_class_accuracy(result: dict, step: int, stream=None) -> None:
+    """Print the class accuracy with each class's, and warn about each class that lags behind."""
+    per_class = result.get("class_accuracy_per_class")
+    if not per_class:
+        return
+    overall = result["class_accuracy"]
+    classes = "  ".join(f"{name} {value:.2f}" for name, value in per_class.items())
+    print(f"step {step}: class accuracy {overall:.3f}; per class: {classes}", file=stream or sys.stderr, flush=True)
+    lagging = {name: value for name, value in per_class.items() if value < overall - LAGGING_CLASS_MARGIN}
+    for name, value in lagging.items():
+        warnings.warn(
+            f"step {step}: class {name!r} is drawn as itself {value:.0%} of the time (overall {overall:.0%}); "
+            "train longer, or with data.balance=true if it is a rare class",
+            stacklevel=1,
+        )
 
 
 def _features_used(config: Config) -> str:
