@@ -196,7 +196,9 @@ class EvalConfig(Section):
     weights: str | None = None
     n: int = Field(1000, ge=2)
     real: str | None = None  # reference source; default: data.path
-    best: str | None = None  # metric that picks best.ckpt (lower is better for fid/kid)
+    # metric that picks best.ckpt (lower is better for fid/kid); "a+b" ranks by the product of
+    # metrics where higher is better, e.g. cacc+cdiv: right classes drawn in their variety
+    best: str | None = None
     kid_subset_size: int = Field(1000, ge=2)
 
     @model_validator(mode="after")

@@ -73,3 +73,15 @@ def test_class_accuracy_within_the_margin_does_not_warn(capsys, recwarn):
     report_class_accuracy({"class_accuracy": 0.9, "class_accuracy_per_class": {"0": 0.95, "1": 0.8}}, step=1)
     report_class_accuracy({"fid": 3.0}, step=2)  # no class metrics: nothing printed
     assert not recwarn.list and capsys.readouterr().err.count("class accuracy") == 1
+
+
+def test_joint_best_ranks_by_the_product_and_refuses_a_lower_is_better_member():
+    from ganforge.training.evaluation import _joint_value, best_ranking
+
+    assert best_ranking("cacc+cdiv") == (["class_accuracy", "class_coverage"], False)
+    assert best_ranking("fid") == (["fid"], True)
+    assert _joint_value({"class_accuracy": 0.9, "class_coverage": 0.5}, ["class_accuracy", "class_coverage"]) == pytest.approx(0.45)
+    assert _joint_value({"class_accuracy": 0.9}, ["class_accuracy", "class_coverage"]) is None
+    config = load_config("cdcgan-digits", tiny_overrides(**{**EVAL, "eval.metrics": ["fid", "cacc"], "eval.best": "cacc+fid"}))
+    with pytest.raises(UserError, match="fid is lower-is-better"):
+        evaluation_hook(config)

@@ -26,6 +26,7 @@ RANKING = {
     "dc": ("coverage", False),
     "ifid": ("ifid", True),
     "cacc": ("class_accuracy", False),
+    "cdiv": ("class_coverage", False),
     # translation tasks (ganforge.translation.evaluate)
     "psnr": ("psnr", False),
     "ssim": ("ssim", False),
@@ -40,6 +41,20 @@ BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
 
 
+def best_ranking(best: str) -> tuple[list[str], bool]:
+    """(result keys, lower is better) of `eval.best`: one metric, or several joined by "+"
+    (ranked by the product of their values, so each must be one where higher is better)."""
+    keys = [RANKING[name] for name in best.split("+")]
+    if len(keys) == 1:
+        return [keys[0][0]], keys[0][1]
+    return [key for key, _ in keys], False
+
+
+def _joint_value(scalars: dict, keys: list[str]) -> float | None:
+    values = [scalars.get(key) for key in keys]
+    return None if any(value is None for value in values) else math.prod(values)
+
+
 def _is_better(value: float, best: float | None, lower_is_better: bool) -> bool:
     if best is None:
         return True
@@ -52,8 +67,8 @@ class PeriodicEvaluation:
     def __init__(self, config: Config):
         self.config = config
         check_evaluation_settings(config)
-        best = config.eval.best or config.eval.metrics[0]
-        self.best_key, self.lower_is_better = RANKING[best]
+        self.best_keys, self.lower_is_better = best_ranking(config.eval.best or config.eval.metrics[0])
+        self.best_key = "*".join(self.best_keys)
         self._extractor = None  # built at the first evaluation, then reused for the whole run
         self.check_resources()
 
@@ -76,7 +91,7 @@ class PeriodicEvaluation:
         if state.distribution.is_main:
             self.record(scalars, result, state.step, Path(run_dir), logger)
             report_class_accuracy(result, state.step)
-        self.keep_best(state, Path(run_dir), scalars.get(self.best_key))
+        self.keep_best(state, Path(run_dir), _joint_value(scalars, self.best_keys))
 
     def record(self, scalars: dict, result: dict, step: int, run_dir: Path, logger) -> None:
         for key, value in scalars.items():
@@ -206,8 +221,11 @@ def check_evaluation_settings(config: Config) -> None:
         if name not in known:
             raise UserError(f"eval.metrics: unknown metric {name!r}; allowed: {', '.join(sorted(known))}")
     best = eval_cfg.best or eval_cfg.metrics[0]
-    if best not in RANKING:
-        raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
+    for name in best.split("+"):
+        if name not in RANKING:
+            raise UserError(f"eval.best: unknown metric {name!r}; allowed: {', '.join(RANKING)}, or several joined by +")
+        if "+" in best and RANKING[name][1]:
+            raise UserError(f"eval.best: {best!r}: {name} is lower-is-better; a joint best takes metrics where higher is better")
     features = eval_cfg.features
     if not (features in FEATURES or features.startswith("domain:") or Path(features).is_dir()):
         raise UserError(f"eval.features: unknown extractor {features!r}; allowed: {', '.join(sorted(FEATURES))}, domain:DIR")
