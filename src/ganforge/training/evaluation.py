@@ -33,8 +33,9 @@ RANKING = {
     "l1": ("l1", True),
     "cycle_psnr": ("cycle_psnr", False),
     "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
+    "spread": ("spread_min", False),  # ... images of one prompt spread as the real ones do
 }
-ALIGNMENT_METRICS = ("attributes",)
+ALIGNMENT_METRICS = ("attributes", "spread")
 # A class whose accuracy is this far under the overall accuracy is said to lag (a warning).
 LAGGING_CLASS_MARGIN = 0.15
 BEST_CHECKPOINT = "best.ckpt"
@@ -131,6 +132,8 @@ class PeriodicEvaluation:
             result = {}
             if "attributes" in eval_cfg.metrics:
                 result.update(_attribute_scalars(generator, self.config))
+            if "spread" in eval_cfg.metrics:
+                result.update(_spread_scalars(generator, self.config))
             if not image_metrics:
                 return result
             return result | evaluate(
@@ -200,6 +203,14 @@ def _attribute_scalars(generator, config: Config) -> dict[str, float]:
     scalars = {f"attributes_{key}": value for key, value in result["accuracy"].items()}
     scalars.update({f"attributes_{key}_floor": value for key, value in result["floor"].items()})
     return scalars
+
+
+def _spread_scalars(generator, config: Config) -> dict[str, float]:
+    """spread_position, spread_size and spread_min on held-out builtin:shapes captions."""
+    from ganforge.alignment.spread import caption_spread
+
+    result = caption_spread(generator, config.data.path, config.data.max_images or 0, seed=config.seed)
+    return {**{f"spread_{key}": value for key, value in result["spread"].items()}, "spread_min": result["spread_min"]}
 
 
 def check_evaluation_settings(config: Config) -> None:
