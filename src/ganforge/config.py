@@ -29,7 +29,10 @@ class DataConfig(Section):
     max_resolution: int | None = Field(None, ge=8)  # with resolution auto: the largest it may pick
     channels: Literal[1, 3, "auto"] = 1
     labels: bool = False  # class sub-folders give labels (used by task: conditional)
-    balance: bool = False  # class-balanced batches (each class equally likely)
+    # Class-balanced batches (each class equally likely, and G asked for each equally often);
+    # "auto": balanced when the largest class has at least 1.2x the smallest's images
+    # (training.state.UNEVEN_CLASSES); the run's config.yaml records the choice.
+    balance: bool | Literal["auto"] = "auto"
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
     include: str | None = None  # a keep list (`ganforge data audit --write-keep`): train on those files only
@@ -194,7 +197,9 @@ class EvalConfig(Section):
     weights: str | None = None
     n: int = Field(1000, ge=2)
     real: str | None = None  # reference source; default: data.path
-    best: str | None = None  # metric that picks best.ckpt (lower is better for fid/kid)
+    # metric that picks best.ckpt (lower is better for fid/kid); "a+b" ranks by the product of
+    # metrics where higher is better, e.g. cacc+cdiv: right classes drawn in their variety
+    best: str | None = None
     kid_subset_size: int = Field(1000, ge=2)
 
     @model_validator(mode="after")
