@@ -31,15 +31,16 @@ from ganforge.training.checkpoint import (  # noqa: F401  (reading checkpoints: 
 )
 
 
-def build_networks(config: Config, names: tuple[str, ...], class_names: list[str] | None = None,
+def build_networks(config: Config, names: tuple[str, ...] | None, class_names: list[str] | None = None,
                    class_counts: list[int] | None = None, saved: dict | None = None) -> dict[str, nn.Module]:
-    """The named networks of the config's task; the sampled one carries its objective's conditions."""
+    """The named networks (None: all) of the config's task; the sampled one carries its
+    objective's conditions."""
     from ganforge.training.objectives import OBJECTIVES, DataInfo
 
     objective = OBJECTIVES[config.task]
     info = DataInfo(config.data.resolution, config.data.channels, class_names, class_counts)
     declared = {decl.name: decl.module for decl in objective.declare(config, info)}
-    networks = {name: declared[name] for name in names}
+    networks = {name: declared[name] for name in names or declared}
     if objective.sampled in networks:
         attach_conditions(networks[objective.sampled], objective.conditions, class_names, class_counts, saved)
     return networks
@@ -47,11 +48,12 @@ def build_networks(config: Config, names: tuple[str, ...], class_names: list[str
 
 def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None,
                     saved: dict | None = None) -> nn.Module:
-    """The sampled network of the config's task, with its conditions attached."""
+    """The network an export holds (`Objective.inference_network`), with its conditions attached."""
     from ganforge.training.objectives import OBJECTIVES
 
-    sampled = OBJECTIVES[config.task].sampled
-    return build_networks(config, (sampled,), class_names, class_counts, saved)[sampled]
+    objective = OBJECTIVES[config.task]
+    networks = build_networks(config, objective.loaded_networks(config), class_names, class_counts, saved)
+    return objective.inference_network(config, networks)
 
 
 def load_weights(module: nn.Module, weights: Any, label: str, config: Config) -> nn.Module:
@@ -103,6 +105,7 @@ class LoadedRun:
     class_names: list[str] | None = None
     class_counts: list[int] | None = None
     saved: dict = field(default_factory=dict)  # the objective's own checkpoint state
+    exported: bool = False  # an export: only `generator` has its trained weights
 
     @property
     def output(self) -> str:
@@ -110,15 +113,18 @@ class LoadedRun:
 
     @property
     def generator(self) -> nn.Module:
-        return self.networks[self.objective.sampled]
+        """The network that samples (or, for a translation run, translates its first direction)."""
+        return self.objective.inference_network(self.config, self.networks)
 
     @property
     def conditions(self) -> Conditions:
         return conditions_of(self.generator)
 
     def translators(self) -> dict[str, Any]:
-        """{direction: Translator} of a translation run (the first: its default direction)."""
-        return self.objective.translators(self.config, self.networks)
+        """{direction: Translator} of a translation run (the first: its default direction; an
+        export holds that one only)."""
+        translators = self.objective.translators(self.config, self.networks)
+        return dict([next(iter(translators.items()))]) if self.exported else translators
 
     def require(self, output: str) -> LoadedRun:
         """This run, or one line saying what it makes instead of `output`."""
@@ -147,9 +153,11 @@ def _load_checkpoint_run(path: Path, ema: bool) -> LoadedRun:
     saved = state.get("objective") or {}
     names = objective.loaded_networks(config)
     networks = build_networks(config, names, data.get("class_names"), data.get("class_counts"), saved)
-    use_ema = ema and all(name in state["ema"] for name in names)
-    for name, network in networks.items():
-        load_weights(network, (state["ema"] if use_ema else state["networks"])[name], str(path), config)
+    use_ema = False
+    for name, network in networks.items():  # each network's EMA where it keeps one
+        from_ema = ema and name in state["ema"]
+        use_ema |= from_ema
+        load_weights(network, (state["ema"] if from_ema else state["networks"]).get(name), f"{path} ({name})", config)
     objective.check_loaded(config, saved, networks, str(path))
     return LoadedRun(path, config, objective, networks, int(state["step"]), "ema" if use_ema else "raw",
                      data.get("class_names"), data.get("class_counts"), saved)
@@ -167,14 +175,15 @@ def _load_export(path: Path) -> LoadedRun:
     config = validate(meta["config"], str(meta_path))
     objective = OBJECTIVES[config.task]
     saved = meta.get("objective") if isinstance(meta.get("objective"), dict) else {}
-    generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"), saved)
+    networks = build_networks(config, objective.loaded_networks(config), meta.get("class_names"), meta.get("class_counts"), saved)
+    generator = objective.inference_network(config, networks)
     try:
         weights = load_file(path)
     except Exception:  # safetensors reports a bad header in several ways
         raise UserError(f"{path}: not a readable safetensors file") from None
     load_weights(generator, weights, f"{path} (config in {meta_path.name})", config)
-    return LoadedRun(path, config, objective, {objective.sampled: generator}, int(meta.get("step", 0)),
-                     str(meta.get("weights", "ema")), meta.get("class_names"), meta.get("class_counts"), saved)
+    return LoadedRun(path, config, objective, networks, int(meta.get("step", 0)), str(meta.get("weights", "ema")),
+                     meta.get("class_names"), meta.get("class_counts"), saved, exported=True)
 
 
 def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:

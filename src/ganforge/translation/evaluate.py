@@ -11,9 +11,10 @@ translated and compared:
 - every task: FID and KID of the translated test inputs against the target domain's test
   images, through `ganforge.evaluate` (features: the shapes evaluator for builtin:shapes,
   else `eval.features`).
-- cyclegan: the cycle-reconstruction PSNR of each domain; on builtin:shapes domains split
-  by colour, the share of translations painted in the target colour and whose shape the shapes
-  evaluator still recognises.
+- unpaired tasks (cyclegan, nicegan, cut): on builtin:shapes domains split by colour, the share
+  of translations painted in the target colour and whose shape the shapes evaluator still
+  recognises; two-way tasks (cyclegan, nicegan) also the cycle-reconstruction PSNR of each
+  domain, and score both directions.
 """
 
 from __future__ import annotations
@@ -117,32 +118,39 @@ def default_features(config) -> str:
     return "shapes" if config.data.path.startswith("builtin:shapes") and config.data.resolution == 32 else config.eval.features
 
 
-def colour_domains(config) -> dict[str, str] | None:
-    """{side: the colour its images are translated to} when the domains are builtin:shapes split
-    by colour (`translation.layout=attribute`, `colour=...`), else None."""
-    t = config.translation
-    if t.layout != "attribute" or not (t.domain_a or "").startswith("colour=") or not (t.domain_b or "").startswith("colour="):
-        return None
-    return {"a": parse_domain(t.domain_b, "domain")[1], "b": parse_domain(t.domain_a, "domain")[1]}
-
-
-def cycle_scores(forward: Translator, backward: Translator, data: TranslationData, colours: dict[str, str] | None) -> tuple[dict, dict]:
-    """Cycle PSNR per domain; on shapes domains split by colour (`colours`), target colour and shape kept."""
+def shapes_scores(translated: Tensor, side, domain: str, source: str) -> dict[str, float]:
+    """target_colour_<source> and shape_kept_<source> of translations into `domain` (colour=NAME)."""
     from ganforge.translation.shapes_check import colour_names, shape_predictions
 
+    _, colour = parse_domain(domain, "domain")
+    result = {f"target_colour_{source}": sum(name == colour for name in colour_names(translated)) / len(translated)}
+    if side.test_labels is not None:
+        result[f"shape_kept_{source}"] = float(shape_predictions(translated).eq(side.test_labels).float().mean())
+    return result
+
+
+def unpaired_scores(forward: Translator, backward: Translator | None, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
+    """Shapes checks of each direction translated; with a backward network, cycle PSNR per domain."""
     result, outputs = {}, {}
-    for source, side, there, back in (("a", data.a, forward, backward), ("b", data.b, backward, forward)):
+    t = forward.config.translation
+    ways = [("a", data.a, forward, backward, t.domain_b)]
+    if backward is not None:
+        ways.append(("b", data.b, backward, forward, t.domain_a))
+    for source, side, there, back, domain in ways:
         translated = _translate_all(there, side.test)
-        result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
         outputs[source] = translated
-        if colours:
-            colour = colours[source]
-            result[f"target_colour_{source}"] = sum(name == colour for name in colour_names(translated)) / len(translated)
-            if side.test_labels is not None:
-                kept = shape_predictions(translated).eq(side.test_labels).float().mean()
-                result[f"shape_kept_{source}"] = float(kept)
-    result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
+        if back is not None:
+            result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
+        if shapes_domains:
+            result.update(shapes_scores(translated, side, domain, source))
+    if backward is not None:
+        result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
     return result, outputs
+
+
+def _shapes_domains(config) -> bool:
+    t = config.translation
+    return t.layout == "attribute" and (t.domain_b or "").startswith("colour=") and (t.domain_a or "").startswith("colour=")
 
 
 def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] = DEFAULT_HINTS,
@@ -164,17 +172,17 @@ def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, 
     loaded = load_run(run, needs="translation")
     config = loaded.config
     translators = loaded.translators()
-    for translator in translators.values():
-        translator.network.to(device)
+    for one in translators.values():
+        one.network.to(device)
     data = load_translation_data(config)
     features = features or default_features(config)
     weights = weights or config.eval.weights
     result: dict[str, Any] = {"task": config.task, "n_test": len(data.a.test), "data": config.data.path}
-    if loaded.objective.scores == "cycle":
-        forward, backward = translators["AtoB"], translators["BtoA"]
-        colours = colour_domains(config)
-        scores, outputs = cycle_scores(forward, backward, data, colours)
-        result.update(scores if "cycle_psnr" in names or colours else {})
+    if not loaded.objective.needs_pairs:
+        forward, backward = _both_ways(translators)
+        shapes_domains = _shapes_domains(config)
+        scores, outputs = unpaired_scores(forward, backward, data, shapes_domains)
+        result.update(scores if "cycle_psnr" in names or shapes_domains else {})
         result.update(distribution_scores(outputs["a"], data.b.test, names, features, weights, device))
     else:
         rows, outputs = paired_rows(next(iter(translators.values())), data, names, hints)
@@ -210,6 +218,12 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _both_ways(translators: dict[str, Translator]) -> tuple[Translator, Translator | None]:
+    """(the run's first direction, the other one when it translates both ways)."""
+    forward = next(iter(translators.values()))
+    return forward, next((t for t in translators.values() if t is not forward), None)
+
+
 def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
     """Periodic evaluation of a translation run in training: the same held-out scores, from
     the networks in memory (paired runs score the model row only, a hinted one with 10 hints)."""
@@ -222,8 +236,9 @@ def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
     for net in networks.values():
         net.eval()
     try:
-        if state.objective.scores == "cycle":
-            scores, outputs = cycle_scores(translators["AtoB"], translators["BtoA"], state.data, colours=None)
+        if not state.objective.needs_pairs:
+            forward, backward = _both_ways(translators)
+            scores, outputs = unpaired_scores(forward, backward, state.data, shapes_domains=_shapes_domains(config))
             result.update(scores)
         else:
             rows, outputs = paired_rows(next(iter(translators.values())), state.data, names, hint_counts=(DEFAULT_HINTS[-1],))

@@ -94,9 +94,14 @@ class Objective:
     grid_columns: ClassVar[tuple[str, ...] | None] = None  # names of the sample grid's columns, if it has any
 
     @classmethod
-    def loaded_networks(cls, config: Config) -> tuple[str, ...]:
-        """The networks a loaded run needs for inference (the sampled one by default)."""
+    def loaded_networks(cls, config: Config) -> tuple[str, ...] | None:
+        """The networks a loaded run needs for inference (the sampled one by default; None: all)."""
         return (cls.sampled,)
+
+    @classmethod
+    def inference_network(cls, config: Config, networks: dict[str, nn.Module]) -> nn.Module:
+        """The one module that `sample` draws from and `export` writes."""
+        return networks[cls.sampled]
 
     @classmethod
     def check_loaded(cls, config: Config, saved: dict[str, Any], networks: dict[str, nn.Module], label: str) -> None:
