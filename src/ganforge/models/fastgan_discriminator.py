@@ -17,7 +17,13 @@ from torch import nn
 from ganforge.models import ModelConfig, ModelSpec, register_model
 from ganforge.models.conditioning import require_labels
 from ganforge.models.fastgan import RESOLUTIONS, FastGANGenerator
-from ganforge.models.fastgan_blocks import SkipLayerExcitation, UpBlock, channels_at, init_batchnorm, sn_conv
+from ganforge.models.fastgan_blocks import (
+    SkipLayerExcitation,
+    UpBlock,
+    channels_at,
+    init_batchnorm,
+    sn_conv,
+)
 
 LEAKY_SLOPE = 0.2
 DECODED_SIDE_MAX = 128
