@@ -104,3 +104,11 @@ def test_sample_export_interpolate_eval_and_report(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["fid"] > 0
     assert main(["report", str(run), "--out", str(tmp_path / "report.html")]) == 0
     assert "projected" in (tmp_path / "report.html").read_text()
+
+
+def test_class_conditional_projected_training_and_sampling_by_class(tmp_path):
+    overrides = {**OVERRIDES, "task": "conditional", "data.labels": True, "train.steps": 2}
+    run = train(load_config("projected-folder-64", overrides), tmp_path / "run", progress=False)
+    assert all(math.isfinite(record["d_loss"]) for record in _records(run))
+    assert main(["sample", str(run), "--n", "4", "--class", "3", "--out", str(tmp_path / "threes.png")]) == 0
+    assert (tmp_path / "threes.png").is_file()
