@@ -50,3 +50,16 @@ def real_torchscript(real_inception):
     if not path.is_file() or sha256_of_file(path) != PACKAGE_SOURCE.sha256:
         pytest.skip(f"{path}: the TorchScript FID Inception is not installed ({NO_WEIGHTS})")
     return load_torchscript(path)
+
+
+@pytest.fixture(scope="session")
+def real_efficientnet():
+    """The installed EfficientNet-Lite0 weights file (read only); skips with the reason when absent."""
+    from ganforge.pretrained.efficientnet_weights import WEIGHTS_FILE, WEIGHTS_SHA256
+    from ganforge.storage import sha256_of_file
+
+    path = INSTALLED_HOME / "weights" / WEIGHTS_FILE
+    if not path.is_file() or sha256_of_file(path) != WEIGHTS_SHA256:
+        pytest.skip(f"EfficientNet-Lite0 weights not installed in {path.parent} (`make weights` installs "
+                    "them from the package index, which could not be reached)")  # fmt: skip
+    return path

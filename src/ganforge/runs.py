@@ -17,7 +17,6 @@ from ganforge.config import Config, validate
 from ganforge.errors import UserError
 
 CHECKPOINT_DIR = "checkpoints"
-TRANSLATING_TASKS = ("pix2pix", "colorize", "cyclegan")  # their networks map images to images, not latents
 LATEST = "latest.ckpt"
 EXPORT_SUFFIX = ".safetensors"
 
@@ -135,10 +134,14 @@ def config_from_state(state: dict, label: str) -> Config:
 def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None) -> nn.Module:
     """The sampled network of the config's task, with its class metadata attached."""
     from ganforge.training.objectives import OBJECTIVES, DataInfo
+    from ganforge.translation.inference import translation_objective
 
     objective = OBJECTIVES[config.task]
     info = DataInfo(config.data.resolution, config.data.channels, class_names, class_counts)
     declared = {decl.name: decl.module for decl in objective.declare(config, info)}
+    translation = translation_objective(config.task)
+    if translation is not None:  # the network that translates (nicegan: D_A's encoder and G_AB)
+        return translation.translation_network(declared, "AtoB" if translation.directions else config.translation.direction)
     generator = declared[objective.sampled]
     if getattr(generator, "num_classes", 0):
         generator.class_names, generator.class_counts = class_names, class_counts
@@ -198,7 +201,9 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
         return _load_export(path).eval()
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
-    if config.task in TRANSLATING_TASKS:
+    from ganforge.translation.inference import translation_objective
+
+    if translation_objective(config.task) is not None:  # its networks map images to images, not latents
         raise UserError(f"{path}: a {config.task} run translates images; use `ganforge translate` and `ganforge eval-translation`")
     generator, weights, _ = _sampled_weights(state, config, ema)
     generator = load_weights(generator, weights, str(path), config)
@@ -214,12 +219,31 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
 def _sampled_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:
     """(the sampled network built from config, its weights from the checkpoint, EMA used?)."""
     from ganforge.training.objectives import OBJECTIVES
+    from ganforge.translation.inference import translation_objective
 
+    if translation_objective(config.task) is not None:
+        return _translation_weights(state, config, ema)
     data = state.get("data") or {}
     generator = build_generator(config, data.get("class_names"), data.get("class_counts"))
     name = OBJECTIVES[config.task].sampled
     use_ema = ema and name in state["ema"]
     return generator, state["ema"][name] if use_ema else state["networks"][name], use_ema
+
+
+def _translation_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:
+    """A translation run's network and its weights, gathered from every network it spans."""
+    from ganforge.training.objectives import OBJECTIVES, DataInfo
+    from ganforge.translation.inference import translation_objective
+
+    objective = translation_objective(config.task)
+    declared = {d.name: d.module for d in OBJECTIVES[config.task].declare(config, DataInfo(config.data.resolution, config.data.channels))}
+    used_ema = False
+    for name, module in declared.items():
+        use_ema = ema and name in state["ema"]
+        used_ema |= use_ema
+        load_weights(module, state["ema"][name] if use_ema else state["networks"].get(name), f"{name} of the checkpoint", config)
+    network = objective.translation_network(declared, "AtoB" if objective.directions else config.translation.direction)
+    return network, network.state_dict(), used_ema
 
 
 def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:

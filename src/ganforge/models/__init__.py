@@ -80,4 +80,4 @@ def build_models(
     )
 
 
-from ganforge.models import dcgan, dfgan, gancls, mlp, resnet  # noqa: E402,F401  (registration)
+from ganforge.models import dcgan, dfgan, gancls, mlp, projected, resnet  # noqa: E402,F401  (registration)

@@ -116,6 +116,7 @@ def _check_compatible(state: dict, training: TrainingState) -> None:
         raise UserError(f"checkpoint: networks {sorted(saved)} differ from this config's {sorted(built)}")
 
 
+UNEVEN_CLASSES = 1.2  # largest / smallest class count from which data.balance=auto balances
 GPU_RESIDENT_BYTES = 1 << 30  # uint8 data sets up to 1 GiB live on the GPU: no per-batch copies
 
 
@@ -138,12 +139,20 @@ def resolve_auto(config: Config, needs_labels: bool) -> Config:
     median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels, include=data.include)
     resolved = data.model_dump()
     if data.resolution == "auto":
-        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions)
+        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions, data.max_resolution)
     if data.channels == "auto":
         resolved["channels"] = 1 if grayscale else 3
     tree = config.model_dump(mode="json")
     tree["data"] = resolved
     return Config.model_validate(tree)
+
+
+def resolve_balance(config: Config, class_counts: list[int] | None) -> Config:
+    """The config with `data.balance: auto` settled: balanced when the classes are uneven."""
+    if config.data.balance != "auto":
+        return config
+    uneven = bool(class_counts) and max(class_counts) >= UNEVEN_CLASSES * max(1, min(class_counts))
+    return config.model_copy(update={"data": config.data.model_copy(update={"balance": uneven})})
 
 
 def _load_data(config: Config, objective_cls: type[Objective]) -> TrainingImages:
@@ -178,6 +187,7 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         data = _load_data(config, objective_cls)
         data.images = _stage_on_device(data.images, place.device)
     info = _data_info(config, data)
+    config = resolve_balance(config, info.class_counts)
     train = config.train
     declared = objective_cls.declare(config, info)
     memory_format = torch.channels_last if place.channels_last else torch.contiguous_format

@@ -11,9 +11,10 @@ translated and compared:
 - every task: FID and KID of the translated test inputs against the target domain's test
   images, through `ganforge.evaluate` (features: the shapes evaluator for builtin:shapes,
   else `eval.features`).
-- cyclegan: the cycle-reconstruction PSNR of each domain; on builtin:shapes domains split
-  by colour, the share of translations painted in the target colour and whose shape the shapes
-  evaluator still recognises.
+- unpaired tasks (cyclegan, nicegan, cut): on builtin:shapes domains split by colour, the share
+  of translations painted in the target colour and whose shape the shapes evaluator still
+  recognises; two-way tasks (cyclegan, nicegan) also the cycle-reconstruction PSNR of each
+  domain, and score both directions.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from torch import Tensor
 
 from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
 from ganforge.translation.hints import max_patch, sample_hints
-from ganforge.translation.inference import Translator, load_translator
+from ganforge.translation.inference import Translator, load_translator, translation_objective
 from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
 
 DEFAULT_HINTS = (0, 10)
@@ -117,24 +118,39 @@ def default_features(config) -> str:
     return "shapes" if config.data.path.startswith("builtin:shapes") and config.data.resolution == 32 else config.eval.features
 
 
-def cycle_scores(forward: Translator, backward: Translator, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
-    """Cycle PSNR per domain; on shapes domains split by colour, target colour and shape kept."""
+def shapes_scores(translated: Tensor, side, domain: str, source: str) -> dict[str, float]:
+    """target_colour_<source> and shape_kept_<source> of translations into `domain` (colour=NAME)."""
     from ganforge.translation.shapes_check import colour_names, shape_predictions
 
+    _, colour = parse_domain(domain, "domain")
+    result = {f"target_colour_{source}": sum(name == colour for name in colour_names(translated)) / len(translated)}
+    if side.test_labels is not None:
+        result[f"shape_kept_{source}"] = float(shape_predictions(translated).eq(side.test_labels).float().mean())
+    return result
+
+
+def unpaired_scores(forward: Translator, backward: Translator | None, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
+    """Shapes checks of each direction translated; with a backward network, cycle PSNR per domain."""
     result, outputs = {}, {}
-    for source, side, there, back in (("a", data.a, forward, backward), ("b", data.b, backward, forward)):
+    t = forward.config.translation
+    ways = [("a", data.a, forward, backward, t.domain_b)]
+    if backward is not None:
+        ways.append(("b", data.b, backward, forward, t.domain_a))
+    for source, side, there, back, domain in ways:
         translated = _translate_all(there, side.test)
-        result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
         outputs[source] = translated
+        if back is not None:
+            result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
         if shapes_domains:
-            domain = forward.config.translation.domain_b if source == "a" else forward.config.translation.domain_a
-            _, colour = parse_domain(domain, "domain")
-            result[f"target_colour_{source}"] = sum(name == colour for name in colour_names(translated)) / len(translated)
-            if side.test_labels is not None:
-                kept = shape_predictions(translated).eq(side.test_labels).float().mean()
-                result[f"shape_kept_{source}"] = float(kept)
-    result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
+            result.update(shapes_scores(translated, side, domain, source))
+    if backward is not None:
+        result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
     return result, outputs
+
+
+def _shapes_domains(config) -> bool:
+    t = config.translation
+    return t.layout == "attribute" and (t.domain_b or "").startswith("colour=") and (t.domain_a or "").startswith("colour=")
 
 
 def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] = DEFAULT_HINTS,
@@ -157,10 +173,11 @@ def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, 
     features = features or default_features(config)
     weights = weights or config.eval.weights
     result: dict[str, Any] = {"task": config.task, "n_test": len(data.a.test), "data": config.data.path}
-    if config.task == "cyclegan":
-        backward = load_translator(run, direction="BtoA", device=device)
-        shapes_domains = config.translation.layout == "attribute" and (config.translation.domain_b or "").startswith("colour=")
-        scores, outputs = cycle_scores(translator, backward, data, shapes_domains)
+    objective = translation_objective(config.task)
+    if not objective.needs_pairs:
+        backward = load_translator(run, direction="BtoA", device=device) if objective.directions else None
+        shapes_domains = _shapes_domains(config)
+        scores, outputs = unpaired_scores(translator, backward, data, shapes_domains)
         result.update(scores if "cycle_psnr" in names or shapes_domains else {})
         result.update(distribution_scores(outputs["a"], data.b.test, names, features, weights, device))
     else:
@@ -212,13 +229,14 @@ def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
     for net in networks.values():
         net.eval()
     try:
-        if config.task == "cyclegan":
-            forward = Translator(networks["G_AB"], config.task, "AtoB", a, b, False, config)
-            backward = Translator(networks["G_BA"], config.task, "BtoA", b, a, False, config)
-            scores, outputs = cycle_scores(forward, backward, state.data, shapes_domains=False)
+        if not objective.needs_pairs:
+            forward = Translator(objective.translation_network(networks, "AtoB"), config.task, "AtoB", a, b, False, config)
+            backward = (Translator(objective.translation_network(networks, "BtoA"), config.task, "BtoA", b, a, False, config)
+                        if objective.directions else None)
+            scores, outputs = unpaired_scores(forward, backward, state.data, shapes_domains=_shapes_domains(config))
             result.update(scores)
         else:
-            translator = Translator(networks["G"], config.task, config.translation.direction, a, b, config.task == "colorize", config)
+            translator = Translator(objective.translation_network(networks, config.translation.direction), config.task, config.translation.direction, a, b, config.task == "colorize", config)
             rows, outputs = paired_rows(translator, state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
             result.update(next(iter(rows.values())))
             outputs = {"a": next(iter(outputs.values()))}

@@ -1,6 +1,7 @@
-"""Translate images with a trained pix2pix, colorize or cyclegan run (`ganforge translate`).
+"""Translate images with a trained translation run (`ganforge translate`): pix2pix, colorize,
+cyclegan, nicegan or cut.
 
-    translator = load_translator("runs/pix2pix-shapes")          # or direction="BtoA" (cyclegan)
+    translator = load_translator("runs/pix2pix-shapes")          # or direction="BtoA" (cyclegan, nicegan)
     out = translator(images_uint8)                                # [N,C,H,W] uint8, any H and W
     translate("runs/colorize-shapes", "gray.png", "out.png", hints="hints.png")
 
@@ -22,9 +23,20 @@ from ganforge.errors import UserError
 from ganforge.runs import config_from_state, load_checkpoint, resolve_checkpoint
 from ganforge.translation.hints import encode
 
-TRANSLATION_TASKS = ("pix2pix", "colorize", "cyclegan")
-# (task, direction) -> network; pix2pix and colorize translate the direction they were trained in.
-NETWORKS = {("cyclegan", "AtoB"): "G_AB", ("cyclegan", "BtoA"): "G_BA"}
+
+def translation_objective(task: str):
+    """The objective class of a translation task, or None for a task that draws from latents."""
+    from ganforge.training.objectives import OBJECTIVES
+    from ganforge.training.objectives.translation import TranslationObjective
+
+    objective = OBJECTIVES.get(task)
+    return objective if objective is not None and issubclass(objective, TranslationObjective) else None
+
+
+def translation_tasks() -> list[str]:
+    from ganforge.training.objectives import OBJECTIVES
+
+    return sorted(name for name in OBJECTIVES if translation_objective(name) is not None)
 
 
 @dataclass
@@ -63,37 +75,35 @@ class Translator:
         return self.network(x.to(device)).float().cpu()[..., :height, :width]
 
 
-def network_name(task: str, direction: str, trained: str) -> str:
-    if (task, direction) in NETWORKS:
-        return NETWORKS[(task, direction)]
-    if direction != trained:
+def check_direction(objective, task: str, direction: str, trained: str) -> None:
+    """Two-way tasks translate either way; the others only the direction they were trained in."""
+    if direction not in ("AtoB", "BtoA"):
+        raise UserError(f"--direction {direction}: expected AtoB or BtoA")
+    if direction not in objective.directions and direction != trained:
         raise UserError(f"--direction {direction}: this {task} run translates {trained} only (its translation.direction)")
-    return "G"
 
 
 def load_translator(run: str | Path, direction: str | None = None, ema: bool = True, device: str = "cpu") -> Translator:
     """The translation network of a run directory or checkpoint, in eval mode."""
-    from ganforge.training.objectives import OBJECTIVES, DataInfo
+    from ganforge.training.objectives import DataInfo
 
     path = resolve_checkpoint(run)
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
-    if config.task not in TRANSLATION_TASKS:
-        raise UserError(f"{path}: a {config.task} run; translate needs a {', '.join(TRANSLATION_TASKS)} run")
+    objective = translation_objective(config.task)
+    if objective is None:
+        raise UserError(f"{path}: a {config.task} run; translate needs a {', '.join(translation_tasks())} run")
     trained = config.translation.direction
-    direction = direction or ("AtoB" if config.task == "cyclegan" else trained)
-    if direction not in ("AtoB", "BtoA"):
-        raise UserError(f"--direction {direction}: expected AtoB or BtoA")
-    name = network_name(config.task, direction, trained)
-    objective = OBJECTIVES[config.task]
+    direction = direction or ("AtoB" if objective.directions else trained)
+    check_direction(objective, config.task, direction, trained)
     declared = {d.name: d.module for d in objective.declare(config, DataInfo(config.data.resolution, config.data.channels))}
-    network = declared[name]
-    weights = state["ema"][name] if ema and name in state["ema"] else state["networks"][name]
     try:
-        network.load_state_dict(weights)
-    except RuntimeError:
+        for name, network in declared.items():
+            network.load_state_dict(state["ema"][name] if ema and name in state["ema"] else state["networks"][name])
+    except (RuntimeError, KeyError):
         raise UserError(f"{path}: its weights do not match its own config (an inconsistent checkpoint)") from None
+    network = objective.translation_network(declared, direction)
     a, b = objective.channels(config)
-    if config.task == "cyclegan" and direction == "BtoA":
+    if objective.directions and direction == "BtoA":
         a, b = b, a
     return Translator(network.to(device).eval(), config.task, direction, a, b, config.task == "colorize", config)

@@ -1,5 +1,5 @@
-"""What the translation objectives (pix2pix, colorize, cyclegan) share: their data, batches,
-fixed test rows and grids. Not a task itself: the three subclasses register themselves."""
+"""What the translation objectives (pix2pix, colorize, cyclegan, nicegan, cut) share: their
+data, batches, fixed test rows and grids. Not a task itself: the subclasses register themselves."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ class TranslationObjective(Objective):
     uses_model_section = False
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
+    # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
+    directions: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
+        """The module that maps an input image of `direction` to its translation."""
+        return networks[cls.sampled]
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
@@ -66,7 +73,7 @@ class TranslationObjective(Objective):
         data = translation_data(config)
         if cls.needs_pairs and not data.paired:
             raise UserError(f"data.path {config.data.path}: task {cls.name} needs paired images (A|B, A/ and B/, or derived); "
-                            f"unpaired domains train with task=cyclegan")
+                            f"unpaired domains train with task=cyclegan, nicegan or cut")
         return data
 
     @classmethod
@@ -103,10 +110,25 @@ class TranslationObjective(Objective):
 
     @torch.no_grad()
     def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
-        """One row per test example: input | output | target."""
-        output = self._run(networks[self.sampled], self.network_input(fixed))
+        """One row per test example: input | output | target (two-way tasks: see `render_both_ways`)."""
+        if len(self.directions) == 2:
+            return self.render_both_ways(networks, fixed)
+        output = self._run(self.translation_network(networks, "AtoB"), self.network_input(fixed))
         columns = [as_rgb(from_model_range(fixed["a"])), as_rgb(output), as_rgb(from_model_range(fixed["b"]))]
         return torch.stack(columns, 1).flatten(0, 1), len(columns)
+
+    @torch.no_grad()
+    def render_both_ways(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
+        """Rows A -> B then B -> A: input | translated | reconstruction."""
+        rows = []
+        for source, forward, backward in (("a", "AtoB", "BtoA"), ("b", "BtoA", "AtoB")):
+            x = fixed[source]
+            there, back = self.translation_network(networks, forward), self.translation_network(networks, backward)
+            translated = there(x.to(next(there.parameters()).device))
+            reconstructed = back(translated)
+            columns = [from_model_range(x), from_model_range(translated.float().cpu()), from_model_range(reconstructed.float().cpu())]
+            rows.append(torch.stack([as_rgb(c) for c in columns], 1).flatten(0, 1))
+        return torch.cat(rows), 3
 
     def network_input(self, fixed: dict[str, Tensor]) -> Tensor:
         return fixed["a"]
