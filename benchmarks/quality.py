@@ -5,10 +5,13 @@ FID with the data set's own evaluator for the default sample (EMA) and the raw g
 and FID with the real Inception weights at the last mark.
 
     python benchmarks/quality.py [--presets dcgan-folder-64 projected-folder-64] [--data builtin:digits]
-                                 [--minutes 10] [--every 120] [--n 1000] [--inception-n 500]
+                                 [--minutes 10] [--every 120] [--n 1000] [--inception-n 500] [--keep DIR]
+    python benchmarks/quality.py --score-inception DIR --data builtin:digits [--inception-n 500]
 
 Snapshots of both generators are taken at each mark and scored after training, so scoring
-never takes time from training. Each process counts only its own training time.
+never takes time from training. Each process counts only its own training time. With
+`--keep DIR` the runs stay in DIR/<preset> and `--score-inception DIR` scores their final
+default sample (EMA) with the Inception weights later, as a job of its own.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def worker(args: argparse.Namespace) -> None:
                                        "train.sample_every": 10**9})  # fmt: skip
     marks = Marks(args.minutes, args.every)
     with tempfile.TemporaryDirectory() as tmp:
-        train(config, Path(tmp) / "run", progress=False, step_hook=marks)
+        train(config, Path(args.keep or tmp) / args.worker, progress=False, step_hook=marks)
     domain = args.data.removeprefix("builtin:")
     for i, (minutes, step, ema, raw) in enumerate(marks.snapshots):
         row = {"preset": args.worker, "minutes": round(minutes, 2), "step": step,
@@ -84,6 +87,7 @@ def compare(args: argparse.Namespace) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     common = ["--data", args.data, "--minutes", str(args.minutes), "--every", str(args.every),
               "--n", str(args.n), "--inception-n", str(args.inception_n)]  # fmt: skip
+    common += ["--keep", args.keep] if args.keep else []
     workers = [subprocess.Popen([sys.executable, __file__, "--worker", preset, *common], env=env,
                                 stdout=subprocess.PIPE, text=True) for preset in args.presets]  # fmt: skip
     rows = []
@@ -94,7 +98,7 @@ def compare(args: argparse.Namespace) -> None:
         rows += [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     presets = " ".join(args.presets)
     print(f"\npython benchmarks/quality.py --presets {presets} --data {args.data} --minutes {args.minutes:g} "
-          f"--every {args.every:g} --n {args.n} --inception-n {args.inception_n}")
+          f"--every {args.every:g} --n {args.n} --inception-n {args.inception_n}" + (f" --keep {args.keep}" if args.keep else ""))
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; the presets trained side by side, "
           f"one thread each; torch {torch.__version__}; FID of {args.n} generated images vs {args.data} "
           f"with its evaluator; Inception FID with {args.inception_n} images at the last mark")
@@ -107,6 +111,16 @@ def compare(args: argparse.Namespace) -> None:
               f"| {_value(row, 'fid_inception_raw')} |")
 
 
+def score_inception(args: argparse.Namespace) -> None:
+    """Inception FID of the final default sample of each run kept in `--score-inception DIR`."""
+    print(f"\npython benchmarks/quality.py --score-inception {args.score_inception} --data {args.data} "
+          f"--inception-n {args.inception_n}\n{torch.get_num_threads()} threads; Inception FID (real weights) "
+          f"of {args.inception_n} generated images (EMA) vs {args.inception_n} of {args.data}")
+    print("| preset | FID Inception (EMA) |\n|---|---:|")
+    for run in sorted(Path(args.score_inception).iterdir()):
+        print(f"| {run.name} | {_fid(run, args.data, 'inception', args.inception_n):.2f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["dcgan-folder-64", "projected-folder-64"])
@@ -115,9 +129,14 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=120.0, help="seconds of training between marks")
     parser.add_argument("--n", type=int, default=1000, help="generated images per domain FID")
     parser.add_argument("--inception-n", type=int, default=500, help="images per Inception FID (0: none)")
+    parser.add_argument("--keep", help="keep the runs in this folder (for --score-inception)")
+    parser.add_argument("--score-inception", metavar="DIR", help="score the runs kept in DIR; no training")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    worker(args) if args.worker else compare(args)
+    if args.score_inception:
+        score_inception(args)
+    else:
+        worker(args) if args.worker else compare(args)
 
 
 if __name__ == "__main__":
