@@ -48,7 +48,6 @@ class PainterObjective(Objective):
 
     @classmethod
     def declare(cls, config, data):
-        train = config.train
         return [
             NetworkDecl("Painter", Painter(config.model.z_dim, data.num_classes, data.resolution), 1e-3, (0.5, 0.99), ema=True),
             NetworkDecl("Critic", Critic(data.resolution), 1e-3, (0.5, 0.99)),
