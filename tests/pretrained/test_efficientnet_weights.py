@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from ganforge import wheel_source
 from ganforge.errors import UserError
-from ganforge.metrics import wheel_source
-from ganforge.metrics.wheel_source import WheelMember
 from ganforge.pretrained import efficientnet_weights as weights
+from ganforge.wheel_source import WheelMember
 
 FAKE_BYTES = b"stand-in for the state dict"
 FAKE_SHA256 = hashlib.sha256(FAKE_BYTES).hexdigest()
