@@ -116,6 +116,11 @@ class RunLogger:
         self.writer.add_image("samples", make_grid(images_uint8, nrow=nrow, padding=2, pad_value=0), step)
         return save_grid(images_uint8, path, nrow=nrow)
 
+    def sample_parts(self, step: int, parts: dict[str, torch.Tensor]) -> None:
+        """`RUN/samples/translation/step-NNNNNNNN-PART.png`: one column per part (the report's rows)."""
+        for part, images in parts.items():
+            save_grid(images, self.run_dir / "samples" / "translation" / f"step-{step:08d}-{part}.png", nrow=1)
+
     def close(self) -> None:
         self.writer.close()
         self.jsonl.close()
@@ -139,6 +144,9 @@ class NullLogger:
 
     def samples(self, *args, **kwargs) -> None:
         return None
+
+    def sample_parts(self, *args, **kwargs) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -57,6 +57,9 @@ def write_samples(state: TrainingState, logger: RunLogger, name: str | None = No
     images, per_row = state.objective.render(networks, state.fixed_inputs)
     for key, net in networks.items():
         net.train(modes[key])
+    parts = state.objective.sample_parts(images, per_row)
+    if parts:
+        logger.sample_parts(state.step, parts)
     return logger.samples(state.step, images, name, nrow=per_row, row_labels=state.objective.grid_labels(state.fixed_inputs))
 
 

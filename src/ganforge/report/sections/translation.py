@@ -32,9 +32,15 @@ def translation_rows(run: Run) -> list[tuple[int, dict[str, Path]]]:
     return sorted((step, parts) for step, parts in steps.items() if "output" in parts)
 
 
+def _translates(task: str) -> bool:
+    from ganforge.translation.inference import translation_objective
+
+    return task == "translation" or translation_objective(task) is not None
+
+
 def build(runs: list[Run]) -> Built | None:
     found = {run.label: rows for run in runs if (rows := translation_rows(run))}
-    missing = [run.label for run in runs if run.task == "translation" and run.label not in found]
+    missing = [run.label for run in runs if _translates(run.task) and run.label not in found]
     if not found and not missing:
         return None
     parts, data = [], {}

@@ -130,6 +130,11 @@ class Objective:
         """uint8 [N,C,H,W] images for a sample grid, and the images per row."""
         raise NotImplementedError
 
+    def sample_parts(self, images: Tensor, per_row: int) -> dict[str, Tensor] | None:
+        """The rendered grid cut into named columns written beside it (translation: input,
+        output, target), or None."""
+        return None
+
     def grid_labels(self, fixed: dict[str, Tensor]) -> list[str] | None:
         """A label per row of the sample grid (text tasks: the prompts), or None."""
         return None

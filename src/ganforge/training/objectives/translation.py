@@ -117,6 +117,14 @@ class TranslationObjective(Objective):
         columns = [as_rgb(from_model_range(fixed["a"])), as_rgb(output), as_rgb(from_model_range(fixed["b"]))]
         return torch.stack(columns, 1).flatten(0, 1), len(columns)
 
+    def sample_parts(self, images: Tensor, per_row: int) -> dict[str, Tensor]:
+        """input | output (| target, for paired data) of the A -> B rows, for the report."""
+        rows = images.view(-1, per_row, *images.shape[1:])
+        if len(self.directions) == 2:
+            rows = rows[: len(rows) // 2]  # the A -> B half; the third column is the reconstruction
+        names = ("input", "output", "target") if self.needs_pairs else ("input", "output")
+        return {name: rows[:, k] for k, name in enumerate(names)}
+
     @torch.no_grad()
     def render_both_ways(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
         """Rows A -> B then B -> A: input | translated | reconstruction."""
