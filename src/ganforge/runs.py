@@ -233,8 +233,8 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
     out = Path(out)
     if out.suffix != EXPORT_SUFFIX:
         raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
-    check_output_file(out, "--out")
-    check_output_file(out.with_suffix(".json"), "--out")
+    check_output_file(out, "--out", inputs=(spec,))
+    check_output_file(out.with_suffix(".json"), "--out", inputs=(spec,))
     path = resolve_checkpoint(spec)
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))

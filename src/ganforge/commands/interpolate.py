@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in GRID_SUFFIXES:
         raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
     check_seed(args.seed)
-    check_output_file(args.out)
+    check_output_file(args.out, inputs=(args.source,))
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
     if args.prompt is not None:

@@ -42,15 +42,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json_flag(parser)
 
 
-def output_kind(out: Path, flag: str = "--out") -> str:
+def output_kind(out: Path, flag: str = "--out", inputs=()) -> str:
     """"grid" for an image file name, "folder" for a folder (existing, or a name without suffix)."""
     from ganforge.outputs import check_output_dir, check_output_file
 
     if out.suffix.lower() in GRID_SUFFIXES:
-        check_output_file(out, flag)
+        check_output_file(out, flag, inputs=inputs)
         return "grid"
     if out.is_dir() or not out.suffix:
-        check_output_dir(out, flag)
+        check_output_dir(out, flag, inputs=inputs)
         return "folder"
     raise UserError(
         f"{flag} {out}: expected an image file ({', '.join(GRID_SUFFIXES)}) for a grid, or a folder"
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--n {args.n}: expected a positive number of images")
     check_truncation(args.truncation)
     check_seed(args.seed)
-    kind = output_kind(args.out)
+    kind = output_kind(args.out, inputs=(args.source, args.prompts_file))
     prompts = read_prompts(args)
     generator = load_generator(args.source, ema=not args.raw)
     if prompts is not None:
@@ -145,7 +145,7 @@ def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> 
         raise UserError(f"{args.source}: this generator takes no text prompts (not a text-to-image run)")
     per_prompt = args.n or 8
     images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)
-    if output_kind(args.out) == "grid":
+    if output_kind(args.out, inputs=(args.source, args.prompts_file)) == "grid":
         save_prompt_grid(images, prompts, per_prompt, args.out)
     else:
         from PIL import Image

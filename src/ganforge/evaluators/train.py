@@ -259,10 +259,6 @@ def _check_arguments(mode: str, epochs: int | None, max_images: int | None, nois
 
 
 def _pick_device(name: str) -> torch.device:
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name not in ("cpu", "cuda"):
-        raise UserError(f"--device {name}: expected auto, cpu or cuda")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UserError("--device cuda: no CUDA device is available (use auto or cpu)")
-    return torch.device(name)
+    from ganforge.metrics.protocol import resolve_device
+
+    return torch.device(resolve_device(name))

@@ -160,6 +160,11 @@ def check_finished(run: SavedRun, config: Config, run_dir: Path) -> str | None:
     )
 
 
+def _data_inputs(config: Config) -> tuple[str | None, ...]:
+    """What training reads: the run directory must not be, or lie inside, one of these."""
+    return config.data.path, config.data.include
+
+
 def plan_training(
     source: str | Path | dict | None,
     overrides: list[str] | dict | None,
@@ -175,6 +180,8 @@ def plan_training(
 
     if dry_run and source is not None:
         fresh = load_config(source, overrides)
+        if run_dir is not None:  # what the real run would refuse, a dry run refuses too
+            check_output_dir(run_dir, "--run-dir", inputs=_data_inputs(fresh))
         return TrainingPlan(fresh, Path(run_dir or Path("runs") / fresh.name), resume=False)
 
     if source is None and not resume:
@@ -183,7 +190,7 @@ def plan_training(
         raise UserError("train --resume: give --run-dir RUN (the run to continue)")
     fresh = load_config(source, overrides) if source is not None else None
     run_dir = Path(run_dir) if run_dir is not None else Path("runs") / fresh.name
-    check_output_dir(run_dir, "--run-dir")
+    check_output_dir(run_dir, "--run-dir", inputs=_data_inputs(fresh) if fresh is not None else ())
     auto = fresh is not None and fresh.train.resume == "auto"
     run = saved_run(run_dir) if (resume or auto) else None
     if run is None:

@@ -73,8 +73,10 @@ def network_name(task: str, direction: str, trained: str) -> str:
 
 def load_translator(run: str | Path, direction: str | None = None, ema: bool = True, device: str = "cpu") -> Translator:
     """The translation network of a run directory or checkpoint, in eval mode."""
+    from ganforge.metrics.protocol import resolve_device
     from ganforge.training.objectives import OBJECTIVES, DataInfo
 
+    device = resolve_device(device)
     path = resolve_checkpoint(run)
     state = load_checkpoint(path)
     config = config_from_state(state, str(path))
@@ -96,4 +98,4 @@ def load_translator(run: str | Path, direction: str | None = None, ema: bool = T
     a, b = objective.channels(config)
     if config.task == "cyclegan" and direction == "BtoA":
         a, b = b, a
-    return Translator(network.to(device).eval(), config.task, direction, a, b, config.task == "colorize", config)
+    return Translator(network.to(device).eval(), config.task, direction, a, b, objective.takes_hints, config)

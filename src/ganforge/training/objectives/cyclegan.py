@@ -37,6 +37,7 @@ class CycleGANObjective(TranslationObjective):
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False
+    held_out_metrics = ("fid", "kid", "cycle_psnr")  # unpaired: no target to compare a translation with
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:

@@ -47,6 +47,8 @@ class TranslationObjective(Objective):
     uses_model_section = False
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
+    held_out_metrics: ClassVar[tuple[str, ...]] = ("psnr", "ssim", "l1", "fid", "kid")  # what eval-translation measures
+    takes_hints: ClassVar[bool] = False  # the generator also reads colour hints (eval-translation --hints-count)
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
