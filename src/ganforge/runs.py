@@ -120,12 +120,12 @@ def resolve_checkpoint(spec: str | Path) -> Path:
 
 
 def config_from_state(state: dict, label: str) -> Config:
-    import yaml
+    from ganforge.textfiles import parse_yaml
 
     text = state["config"]
     try:
-        tree = yaml.safe_load(text) if isinstance(text, str) else None
-    except yaml.YAMLError:
+        tree = parse_yaml(text, label) if isinstance(text, str) else None
+    except UserError:
         tree = None
     if not isinstance(tree, dict):
         raise UserError(f"{label}: the checkpoint's embedded config is not a YAML mapping; {NOT_A_CHECKPOINT}")
@@ -161,12 +161,9 @@ def load_weights(module: nn.Module, weights: Any, label: str, config: Config) ->
 
 def read_json_mapping(path: Path) -> dict:
     """A JSON object from a UTF-8 file, or one line saying what it is instead."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; expected JSON") from None
-    except json.JSONDecodeError as err:
-        raise UserError(f"{path}: not valid JSON (line {err.lineno})") from None
+    from ganforge.textfiles import read_json
+
+    data = read_json(path)
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object, found a {type(data).__name__}")
     return data

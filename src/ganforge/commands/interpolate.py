@@ -32,8 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.api import interpolate
+    from ganforge.commands.sample import check_memory
     from ganforge.outputs import check_output_file
-    from ganforge.sampling import check_seed
+    from ganforge.runs import load_generator
+    from ganforge.sampling import check_seed, is_text_generator
 
     if args.steps < 2 or args.rows < 1:
         raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
@@ -43,16 +45,18 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(args.out, inputs=(args.source,))
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
-    if args.prompt is not None:
-        try:
-            interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed,
-                        prompt=args.prompt, to_prompt=args.to_prompt)
-        except ValueError as err:
-            raise UserError(f"{args.source}: {err}") from None
-        report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
-        return 0
+    generator = load_generator(args.source)
+    text = is_text_generator(generator)
+    if text and args.prompt is None:
+        raise UserError(f"{args.source}: a text-to-image run walks from one prompt to another; give --prompt and --to-prompt")
+    if not text and args.prompt is not None:
+        raise UserError(f"--prompt: {args.source} takes no text prompts (not a text-to-image run)")
+    if text and args.class_ is not None:
+        raise UserError(f"--class: {args.source} is conditioned on text, not on classes; drop --class")
+    check_memory(generator, args.steps * args.rows, "grid", f"--steps {args.steps} --rows {args.rows}")
     try:
-        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
+        interpolate(generator, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_,
+                    prompt=args.prompt, to_prompt=args.to_prompt)
     except ValueError as err:
         raise UserError(f"--class {err}") from None
     report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")

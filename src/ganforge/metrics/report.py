@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.atomic import atomic_write
-from ganforge.errors import UserError
 
 CI_SUFFIX = "_ci"
 PER_CLASS_SUFFIX = "_per_class"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import torch
 
 
-
 @dataclass(frozen=True)
 class Placement:
     device: torch.device

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from ganforge.config import Config, load_config, parse_override, validate
@@ -83,10 +82,12 @@ def _describe(keys: list[str], a: Config, b: Config, a_name: str, b_name: str) -
 
 
 def read_run_config(path: Path) -> Config:
+    from ganforge.textfiles import read_yaml
+
     try:
-        tree = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError):
-        raise UserError(f"{path}: not a readable YAML config; restore it from the checkpoint's config") from None
+        tree = read_yaml(path)
+    except UserError as err:
+        raise UserError(f"{err}; restore it from the checkpoint's config") from None
     if not isinstance(tree, dict):
         raise UserError(f"{path}: expected a mapping of config keys")
     return validate(tree, str(path))
