@@ -26,9 +26,13 @@ class DataConfig(Section):
     # "auto": read from the images (smallest model resolution >= their median shorter side;
     # 1 channel when every image is grayscale). The run's config.yaml records the values used.
     resolution: int | Literal["auto"] = 32
+    max_resolution: int | None = Field(None, ge=8)  # with resolution auto: the largest it may pick
     channels: Literal[1, 3, "auto"] = 1
     labels: bool = False  # class sub-folders give labels (used by task: conditional)
-    balance: bool = False  # class-balanced batches (each class equally likely)
+    # Class-balanced batches (each class equally likely, and G asked for each equally often);
+    # "auto": balanced when the largest class has at least 1.2x the smallest's images
+    # (training.state.UNEVEN_CLASSES); the run's config.yaml records the choice.
+    balance: bool | Literal["auto"] = "auto"
     crop: Literal["center", "random"] = "center"
     max_images: int | None = Field(None, ge=1)
     include: str | None = None  # a keep list (`ganforge data audit --write-keep`): train on those files only
@@ -193,7 +197,9 @@ class EvalConfig(Section):
     weights: str | None = None
     n: int = Field(1000, ge=2)
     real: str | None = None  # reference source; default: data.path
-    best: str | None = None  # metric that picks best.ckpt (lower is better for fid/kid)
+    # metric that picks best.ckpt (lower is better for fid/kid); "a+b" ranks by the product of
+    # metrics where higher is better, e.g. cacc+cdiv: right classes drawn in their variety
+    best: str | None = None
     kid_subset_size: int = Field(1000, ge=2)
 
     @model_validator(mode="after")
@@ -229,6 +235,38 @@ class TranslationConfig(Section):
     hint_max_patch: int = Field(0, ge=0)  # colorize: largest hint patch side (0: 9 px at 256, scaled)
 
 
+class NiceGANConfig(Section):
+    """task nicegan (Chen et al. 2020); its cycle weight is `translation.cycle_weight`."""
+
+    blocks: int = Field(6, ge=0)  # AdaLIN residual blocks of each decoder (the paper: 6)
+    recon_weight: float = Field(10.0, ge=0)  # each decoder rebuilds its own domain from its code (identity term)
+    cam_weight: float = Field(1.0, ge=0)  # the CAM logits' adversarial terms, beside the three patch heads
+
+
+class CUTConfig(Section):
+    """task cut (Park et al. 2020): one-sided translation with PatchNCE. Unset keys follow `mode`."""
+
+    mode: Literal["cut", "fastcut"] = "cut"
+    nce_weight: float | None = Field(None, ge=0)  # lambda_NCE; None: 1 (cut) or 10 (fastcut)
+    nce_identity: bool | None = None  # PatchNCE of G(B) against B too; None: on for cut, off for fastcut
+    flip_equivariance: bool | None = None  # None: off for cut, on for fastcut
+    # Generator layers whose features PatchNCE compares: the input, the two downsampling
+    # convolutions, the first and the fifth residual block (the paper's 0,4,8,12,16 in this layout).
+    nce_layers: list[int] = [0, 4, 7, 10, 14]
+    patches: int = Field(256, ge=1)  # locations sampled per layer and image
+    temperature: float = Field(0.07, gt=0)
+    projection: int = Field(256, ge=1)  # width of each layer's two-layer MLP head
+
+    def resolved(self) -> tuple[float, bool, bool]:
+        """(nce_weight, nce_identity, flip_equivariance) with the mode's defaults filled in."""
+        fast = self.mode == "fastcut"
+        return (
+            (10.0 if fast else 1.0) if self.nce_weight is None else self.nce_weight,
+            (not fast) if self.nce_identity is None else self.nce_identity,
+            fast if self.flip_equivariance is None else self.flip_equivariance,
+        )
+
+
 class TranslatorConfig(Section):
     """Networks of the translation tasks (Isola et al. 2017; Zhu et al. 2017)."""
 
@@ -243,7 +281,7 @@ class TranslatorConfig(Section):
 
 class Config(Section):
     name: str = "run"
-    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, colorize, text-dfgan, text-gancls
+    task: str = "unconditional"  # the objective: unconditional, conditional, pix2pix, cyclegan, nicegan, cut, colorize, text-dfgan, text-gancls
     seed: int = Field(0, ge=0, le=2**63 - 3)  # seed + 2 still fits torch's 64-bit seed
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -254,6 +292,8 @@ class Config(Section):
     eval: EvalConfig = EvalConfig()
     translation: TranslationConfig = TranslationConfig()
     translator: TranslatorConfig = TranslatorConfig()
+    nicegan: NiceGANConfig = NiceGANConfig()
+    cut: CUTConfig = CUTConfig()
     text: TextConfig = TextConfig()
 
     @model_validator(mode="after")

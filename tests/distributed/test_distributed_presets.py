@@ -20,6 +20,8 @@ PRESETS = {
     # task: (preset, overrides, a check of each evaluation record)
     "conditional": ("cdcgan-digits", {**tiny_overrides(), **IMAGE_EVAL}, lambda e: e["protocol"]["n_fake"] == 64),
     "cyclegan": ("cyclegan-shapes", {**tiny(), **TRANSLATION_EVAL}, lambda e: e["cycle_psnr"] > 0),
+    "nicegan": ("nicegan-shapes", {**tiny(), **TRANSLATION_EVAL}, lambda e: e["cycle_psnr"] > 0 and 0 <= e["shape_kept_a"] <= 1),
+    "cut": ("cut-shapes", {**tiny(), "eval.metrics": "[fid]"}, lambda e: e["fid"] > 0 and 0 <= e["target_colour_a"] <= 1),
 }
 
 

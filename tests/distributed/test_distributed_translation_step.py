@@ -11,7 +11,7 @@ from ganforge.config import load_config
 from ganforge.training.rng import seed_everything
 from ganforge.training.state import build_state
 
-PRESETS = ("pix2pix-shapes", "colorize-shapes", "cyclegan-shapes")
+PRESETS = ("pix2pix-shapes", "colorize-shapes", "cyclegan-shapes", "nicegan-shapes", "cut-shapes")
 OVERRIDES = tiny(**{"train.batch_size": 4, "translation.pool_size": 1})  # cyclegan: pool draws from step 1
 
 

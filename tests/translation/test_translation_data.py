@@ -48,10 +48,36 @@ def test_aligned_train_and_test_folders_are_used(tmp_path):
     assert (len(data.a.train), len(data.a.test)) == (4, 2)
 
 
-def test_an_image_that_is_not_a_pair_is_a_one_line_error(tmp_path):
-    root = _aligned_folder(tmp_path / "ab")
-    Image.new("RGB", (40, 40)).save(root / "square.png")
-    with pytest.raises(UserError, match=r"square.png: 40x40 is not an A\|B pair"):
+def test_aligned_halves_that_are_not_square_are_cut_at_half_the_width_and_resized(tmp_path):
+    root = _aligned_folder(tmp_path / "ab", count=3)
+    wide = np.zeros((157, 512, 3), dtype=np.uint8)  # halves 256x157, as some real sets hold
+    wide[:, :256] = (255, 0, 0)
+    wide[:, 256:] = (0, 0, 255)
+    Image.fromarray(wide).save(root / "3.png")
+    Image.new("RGB", (40, 40), (255, 0, 0)).save(root / "4.png")  # square: cut all the same
+    data = load_translation_data(_config(root, **{"translation.test_fraction": 0.2}))
+    assert (len(data.a.train), len(data.a.test)) == (4, 1)
+    assert data.a.train.shape[-2:] == (36, 36) and data.b.train.shape[-2:] == (36, 36)
+    assert data.a.train[3, 0].float().mean() > 250 and data.a.train[3, 2].float().mean() < 5
+    assert data.b.train[3, 2].float().mean() > 250 and data.b.train[3, 0].float().mean() < 5
+
+
+def test_an_image_too_narrow_to_cut_is_skipped_with_one_warning(tmp_path):
+    root = _aligned_folder(tmp_path / "ab", count=3)
+    Image.new("RGB", (1, 40)).save(root / "sliver.png")
+    (root / "broken.png").write_bytes(b"not a png")
+    with pytest.warns(UserWarning) as caught:
+        data = load_translation_data(_config(root))
+    messages = [str(w.message) for w in caught]
+    assert sum("sliver.png" in m for m in messages) == 1 and sum("broken.png" in m for m in messages) == 1
+    assert len(data.a.train) + len(data.a.test) == 3 and data.skipped == 2
+
+
+def test_a_set_of_only_unusable_images_is_a_one_line_error(tmp_path):
+    root = tmp_path / "ab"
+    root.mkdir()
+    Image.new("RGB", (1, 40)).save(root / "sliver.png")
+    with pytest.warns(UserWarning, match="sliver.png"), pytest.raises(UserError, match="no image wide enough"):
         load_translation_data(_config(root))
 
 
@@ -65,14 +91,32 @@ def test_paired_folders_are_matched_by_name(tmp_path):
     assert np.abs(data.a.test[0].permute(1, 2, 0).numpy().astype(int) - expected).mean() < 2
 
 
-def test_unmatched_paired_files_are_listed(tmp_path):
+def test_paired_images_of_different_sizes_and_aspects_are_resized(tmp_path):
+    names = [f"{k}.png" for k in range(4)]
+    write_images(tmp_path / "p" / "A", 4, (60, 20), 0, names)
+    write_images(tmp_path / "p" / "B", 4, (17, 45), 1, names)
+    data = load_translation_data(_config(tmp_path / "p", **{"translation.test_fraction": 0.25}))
+    assert data.a.train.shape == (3, 3, 36, 36) and data.b.train.shape == (3, 3, 36, 36)
+    assert data.a.test.shape == data.b.test.shape == (1, 3, 32, 32)
+
+
+def test_unmatched_paired_files_are_skipped_with_one_warning_listing_them(tmp_path):
     write_images(tmp_path / "p" / "A", 8, (16, 16), 0, [f"a{k}.png" for k in range(8)])
-    write_images(tmp_path / "p" / "B", 1, (16, 16), 1, ["a0.png"])
-    with pytest.raises(UserError) as err:
-        load_translation_data(_config(tmp_path / "p"))
-    message = str(err.value)
+    write_images(tmp_path / "p" / "B", 3, (16, 16), 1, ["a0.png", "a1.png", "b9.png"])
+    with pytest.warns(UserWarning) as caught:
+        data = load_translation_data(_config(tmp_path / "p", **{"translation.test_fraction": 0.5}))
+    assert len(caught) == 1
+    message = str(caught[0].message)
     assert "\n" not in message and "7 file(s) without a partner" in message
-    assert "A/a1, A/a2, A/a3, A/a4, A/a5 and 2 more" in message
+    assert "A/a2, A/a3, A/a4, A/a5, A/a6 and 2 more" in message
+    assert (len(data.a.train), len(data.a.test)) == (1, 1) and data.skipped == 7
+
+
+def test_paired_folders_with_no_pair_at_all_are_refused(tmp_path):
+    write_images(tmp_path / "p" / "A", 2, (16, 16), 0, ["a0.png", "a1.png"])
+    write_images(tmp_path / "p" / "B", 2, (16, 16), 1, ["b0.png", "b1.png"])
+    with pytest.warns(UserWarning), pytest.raises(UserError, match="no readable pairs"):
+        load_translation_data(_config(tmp_path / "p"))
 
 
 def test_unaligned_folders_and_their_test_split(tmp_path):

@@ -1,4 +1,4 @@
-"""The three translation tasks train, resume bit-exactly on CPU, translate and evaluate."""
+"""The translation tasks train, resume bit-exactly on CPU, translate and evaluate."""
 
 import json
 import math
@@ -19,12 +19,17 @@ PRESETS = {
     "pix2pix": "pix2pix-shapes",
     "colorize": "colorize-shapes",
     "cyclegan": "cyclegan-shapes",
+    "nicegan": "nicegan-shapes",
+    "cut": "cut-shapes",
+    "fastcut": "cut-shapes",
 }
+MODES = {"fastcut": {"cut.mode": "fastcut"}}  # flips half the inputs: resume must keep the draws
+TWO_WAY = ("cyclegan", "nicegan")
 STEPS = 8
 
 
 def _config(task, **extra):
-    return load_config(PRESETS[task], tiny(**{"train.steps": STEPS, "ckpt.every": 3, **extra}))
+    return load_config(PRESETS[task], tiny(**{"train.steps": STEPS, "ckpt.every": 3, **MODES.get(task, {}), **extra}))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +67,7 @@ def test_logs_are_finite_and_grids_show_input_output_target(task, uninterrupted)
         assert math.isfinite(record["g_loss"]) and math.isfinite(record["d_loss"])
     grid = np.asarray(Image.open(run / "samples/final.png"))
     # 3 columns of 32-pixel images with 2-pixel padding; rows: 2 test examples (cyclegan: 2 per direction).
-    rows = 4 if task == "cyclegan" else 2
+    rows = 4 if task in TWO_WAY else 2
     assert grid.shape[:2] == (2 + rows * 34, 2 + 3 * 34) and grid.std() > 0
 
 
@@ -101,6 +106,13 @@ def test_translate_any_size_and_folders(uninterrupted, tmp_path, capsys):
     cycle = uninterrupted["cyclegan"]
     assert main(["translate", str(cycle), "--input", str(image), "--out", str(tmp_path / "back.png"), "--direction", "BtoA"]) == 0
     assert Image.open(tmp_path / "back.png").size == (70, 45)
+    colour = tmp_path / "wide.png"
+    write_images(tmp_path, 1, (50, 21), 3, ["wide.png"])
+    for task, direction in (("nicegan", "BtoA"), ("nicegan", "AtoB"), ("cut", None)):
+        out = tmp_path / f"{task}-{direction}.png"
+        extra = ["--direction", direction] if direction else []
+        assert main(["translate", str(uninterrupted[task]), "--input", str(colour), "--out", str(out), *extra]) == 0
+        assert Image.open(out).size == (50, 21)
 
 
 def test_evaluation_prints_model_and_baselines(uninterrupted, capsys):
@@ -111,6 +123,12 @@ def test_evaluation_prints_model_and_baselines(uninterrupted, capsys):
     assert main(["eval-translation", str(uninterrupted["cyclegan"]), "--metrics", "cycle_psnr"]) == 0
     printed = capsys.readouterr().out
     assert "cycle_psnr" in printed and "target_colour_a" in printed and "shape_kept_a" in printed
+    assert main(["eval-translation", str(uninterrupted["nicegan"]), "--metrics", "cycle_psnr", "--json", "-"]) == 0
+    nice = json.loads(capsys.readouterr().out)
+    assert 0 < nice["cycle_psnr_a"] < 100 and 0 <= nice["shape_kept_b"] <= 1 and 0 <= nice["target_colour_b"] <= 1
+    assert main(["eval-translation", str(uninterrupted["cut"]), "--metrics", "fid", "--json", "-"]) == 0
+    cut = json.loads(capsys.readouterr().out)
+    assert cut["fid"] > 0 and 0 <= cut["shape_kept_a"] <= 1 and "cycle_psnr" not in cut and "shape_kept_b" not in cut
 
 
 @pytest.mark.parametrize(
@@ -127,8 +145,12 @@ def test_evaluation_prints_model_and_baselines(uninterrupted, capsys):
         (["train", "pix2pix-shapes", "translation.layout=sideways"], "translation.layout"),
         (["train", "pix2pix-shapes", "data.resolution=48"], "power of two"),
         (["train", "cyclegan-shapes", "translation.input_channels=1"], "identity_weight"),
+        (["train", "nicegan-shapes", "translation.input_channels=1"], "nicegan.recon_weight"),
+        (["train", "cut-shapes", "translator.generator=unet"], "expected resnet6 or resnet9"),
+        (["train", "cut-shapes", "cut.nce_layers=[0,99]"], "cut.nce_layers"),
+        (["translate", "{cut}", "--input", "{img}", "--out", "{tmp}/o.png", "--direction", "BtoA"], "translates AtoB only"),
         (["train", "pix2pix-shapes", "data.path={tmp}/junk", "--dry-run"], "no readable images"),
-        (["train", "pix2pix-shapes", "data.path={tmp}/pairs", "translation.layout=aligned", "--dry-run"], "not an A|B pair"),
+        (["train", "pix2pix-shapes", "data.path={tmp}/slivers", "translation.layout=aligned", "--dry-run"], "no image wide enough"),
         (["train", "pix2pix-shapes", "data.path={tmp}/unpaired", "translation.layout=auto", "--dry-run"], "needs paired images"),
     ],
 )
@@ -140,10 +162,10 @@ def test_bad_input_is_one_line_with_exit_code_2(argv, message, uninterrupted, tm
     (tmp_path / "notimage.png").write_text("hello")
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "broken.png").write_text("hello")
-    write_images(tmp_path / "pairs", 2, (20, 20), 0)
+    write_images(tmp_path / "slivers", 2, (1, 20), 0)
     for side in ("trainA", "trainB"):
         write_images(tmp_path / "unpaired" / side, 2, (20, 20), 0)
-    values = {"run": uninterrupted["pix2pix"], "colorize": uninterrupted["colorize"], "tmp": tmp_path, "img": img,
+    values = {"run": uninterrupted["pix2pix"], "colorize": uninterrupted["colorize"], "cut": uninterrupted["cut"], "tmp": tmp_path, "img": img,
               "small": tmp_path / "small.png", "blank": tmp_path / "blank.png", "notimage": tmp_path / "notimage.png"}
     code = main([part.format(**values) for part in argv])
     err = capsys.readouterr().err.strip().splitlines()

@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--metrics",
         default=DEFAULT_METRICS,
         help="comma-separated: fid,kid,is,pr,dc,fd_inf; for class-conditional runs also ifid"
-        " (intra-class FID) and cacc (class accuracy) (default fid)",
+        " (intra-class FID), cacc (class accuracy) and cdiv (recall and coverage within each"
+        " class, with their real ceiling and one-image floor) (default fid)",
     )
     parser.add_argument(
         "--classifier",

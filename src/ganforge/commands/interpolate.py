@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.api import interpolate
     from ganforge.commands.sample import check_memory
     from ganforge.outputs import check_output_file
-    from ganforge.runs import load_generator
-    from ganforge.sampling import check_seed, is_text_generator
+    from ganforge.runs import load_run
+    from ganforge.sampling import check_seed
 
     if args.steps < 2 or args.rows < 1:
         raise UserError(f"--steps {args.steps} --rows {args.rows}: expected steps >= 2 and rows >= 1")
@@ -45,17 +45,17 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(args.out, inputs=(args.source,))
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
-    generator = load_generator(args.source)
-    text = is_text_generator(generator)
-    if text and args.prompt is None:
+    loaded = load_run(args.source, needs="latents")
+    takes = loaded.conditions.takes
+    if "prompt" in takes and args.prompt is None:
         raise UserError(f"{args.source}: a text-to-image run walks from one prompt to another; give --prompt and --to-prompt")
-    if not text and args.prompt is not None:
-        raise UserError(f"--prompt: {args.source} takes no text prompts (not a text-to-image run)")
-    if text and args.class_ is not None:
-        raise UserError(f"--class: {args.source} is conditioned on text, not on classes; drop --class")
-    check_memory(generator, args.steps * args.rows, "grid", f"--steps {args.steps} --rows {args.rows}")
+    if "prompt" not in takes and args.prompt is not None:
+        raise UserError(f"--prompt: {args.source} is {loaded.conditions.description}; it takes no text prompts")
+    if "class" not in takes and args.class_ is not None:
+        raise UserError(f"--class: {args.source} is {loaded.conditions.description}; it takes no class")
+    check_memory(loaded.generator, args.steps * args.rows, "grid", f"--steps {args.steps} --rows {args.rows}")
     try:
-        interpolate(generator, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_,
+        interpolate(loaded.generator, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_,
                     prompt=args.prompt, to_prompt=args.to_prompt)
     except ValueError as err:
         raise UserError(f"--class {err}") from None

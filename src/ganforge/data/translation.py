@@ -2,10 +2,15 @@
 
 Layouts (`translation.layout`; `auto` picks by what `data.path` holds):
 
-- `aligned`: each image holds A and B side by side (the pix2pix layout); `train/` and
-  `test/` (or `val/`) sub-folders are used when present.
-- `paired`: folders `A/` and `B/` whose files are matched by name (extension ignored);
-  `test/A` and `test/B` when present.
+- `aligned`: each image holds A and B side by side (the pix2pix layout), cut at half the
+  width whatever the halves' aspect; `train/` and `test/` (or `val/`) sub-folders are used
+  when present.
+- `paired`: folders `A/` and `B/` whose files are matched by name (extension ignored; the two
+  images of a pair may differ in size); `test/A` and `test/B` when present.
+
+Each side is resized to a square (aspect not kept, as pix2pix and CycleGAN do). A file that
+cannot be used (unreadable, 1 pixel wide, without a partner) is skipped with one warning
+naming it; only a set with nothing usable is refused.
 - `unaligned`: `trainA/` and `trainB/` (and `testA/`, `testB/`) as CycleGAN lays them out.
 - `derived`: any colour source; A is made from each image on the fly (`derive`: grayscale
   or edges, see `derived.py`), so colour images alone train colourisation or drawing.
@@ -20,6 +25,7 @@ images at the resolution. `direction: BtoA` swaps the sides.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -113,10 +119,10 @@ def _split_side(cfg, size_train: int, images: list[Image.Image], channels: int, 
 
 # --- aligned: A|B in one image ---------------------------------------------------------------
 
-def _split_halves(img: Image.Image, name: str) -> tuple[Image.Image, Image.Image]:
+def _split_halves(img: Image.Image) -> tuple[Image.Image, Image.Image]:
+    """A and B as upstream pix2pix cuts them: at half the width, whatever the aspect of each half
+    (each half is resized to a square afterwards)."""
     width, height = img.size
-    if abs(width - 2 * height) > 0.1 * width or width < 2:
-        raise UserError(f"{name}: {width}x{height} is not an A|B pair side by side (expected width = 2 x height)")
     half = width // 2
     return img.crop((0, 0, half, height)), img.crop((half, 0, 2 * half, height))
 
@@ -124,8 +130,18 @@ def _split_halves(img: Image.Image, name: str) -> tuple[Image.Image, Image.Image
 def _aligned_split(path: str, limit: int | None) -> tuple[list, list, int]:
     source = open_source(path)
     images, indices, skipped = _read_all(source, limit)
-    pairs = [_split_halves(img, source.name(i)) for img, i in zip(images, indices, strict=True)]
-    return [p[0] for p in pairs], [p[1] for p in pairs], skipped
+    a, b = [], []
+    for img, i in zip(images, indices, strict=True):
+        if img.size[0] < 2:  # no half to cut: the one file is skipped, not the set
+            warnings.warn(f"skipping {source.name(i)}: {img.size[0]}x{img.size[1]} is too narrow to hold A|B side by side", stacklevel=2)
+            skipped += 1
+            continue
+        half_a, half_b = _split_halves(img)
+        a.append(half_a)
+        b.append(half_b)
+    if not a:
+        raise UserError(f"{source.spec}: no image wide enough to hold an A|B pair side by side")
+    return a, b, skipped
 
 
 def _first_dir(root: Path, names: tuple[str, ...]) -> Path | None:
@@ -161,12 +177,12 @@ def _matched_pairs(dir_a: Path, dir_b: Path, limit: int | None = None) -> tuple[
     stems_a, stems_b = _stems(source_a), _stems(source_b)
     unmatched = sorted([f"{dir_a.name}/{s}" for s in stems_a.keys() - stems_b.keys()]
                        + [f"{dir_b.name}/{s}" for s in stems_b.keys() - stems_a.keys()])
-    if unmatched:
+    if unmatched:  # the matched pairs still train; one warning names the rest
         shown = ", ".join(unmatched[:MISMATCH_NAMED]) + (f" and {len(unmatched) - MISMATCH_NAMED} more" if len(unmatched) > MISMATCH_NAMED else "")
-        raise UserError(f"{dir_a.parent}: {len(unmatched)} file(s) without a partner of the same name in "
-                        f"{dir_a.name}/ and {dir_b.name}/: {shown}")
-    images_a, images_b, skipped = [], [], 0
-    for stem in sorted(stems_a)[:limit]:
+        warnings.warn(f"{dir_a.parent}: skipping {len(unmatched)} file(s) without a partner of the same name in "
+                      f"{dir_a.name}/ and {dir_b.name}/: {shown}", stacklevel=2)
+    images_a, images_b, skipped = [], [], len(unmatched)
+    for stem in sorted(stems_a.keys() & stems_b.keys())[:limit]:
         img_a, img_b = read_or_warn(source_a, stems_a[stem]), read_or_warn(source_b, stems_b[stem])
         if img_a is None or img_b is None:
             skipped += 1

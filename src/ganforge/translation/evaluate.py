@@ -11,9 +11,10 @@ translated and compared:
 - every task: FID and KID of the translated test inputs against the target domain's test
   images, through `ganforge.evaluate` (features: the shapes evaluator for builtin:shapes,
   else `eval.features`).
-- cyclegan: the cycle-reconstruction PSNR of each domain; on builtin:shapes domains split
-  by colour, the share of translations painted in the target colour and whose shape the shapes
-  evaluator still recognises.
+- unpaired tasks (cyclegan, nicegan, cut): on builtin:shapes domains split by colour, the share
+  of translations painted in the target colour and whose shape the shapes evaluator still
+  recognises; two-way tasks (cyclegan, nicegan) also the cycle-reconstruction PSNR of each
+  domain, and score both directions.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from torch import Tensor
 
 from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
 from ganforge.translation.hints import max_patch, sample_hints
-from ganforge.translation.inference import Translator, load_translator
 from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
+from ganforge.translation.translator import Translator
 
 DEFAULT_HINTS = (0, 10)
 MAX_HINTS = 1000  # the far end of interactive colourisation's hint-count curves; each is drawn in Python
@@ -118,45 +119,59 @@ def default_features(config) -> str:
     return "shapes" if config.data.path.startswith("builtin:shapes") and config.data.resolution == 32 else config.eval.features
 
 
-def cycle_scores(forward: Translator, backward: Translator, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
-    """Cycle PSNR per domain; on shapes domains split by colour, target colour and shape kept."""
+def shapes_scores(translated: Tensor, side, domain: str, source: str) -> dict[str, float]:
+    """target_colour_<source> and shape_kept_<source> of translations into `domain` (colour=NAME)."""
     from ganforge.translation.shapes_check import colour_names, shape_predictions
 
+    _, colour = parse_domain(domain, "domain")
+    result = {f"target_colour_{source}": sum(name == colour for name in colour_names(translated)) / len(translated)}
+    if side.test_labels is not None:
+        result[f"shape_kept_{source}"] = float(shape_predictions(translated).eq(side.test_labels).float().mean())
+    return result
+
+
+def unpaired_scores(forward: Translator, backward: Translator | None, data: TranslationData, shapes_domains: bool) -> tuple[dict, dict]:
+    """Shapes checks of each direction translated; with a backward network, cycle PSNR per domain."""
     result, outputs = {}, {}
-    for source, side, there, back in (("a", data.a, forward, backward), ("b", data.b, backward, forward)):
+    t = forward.config.translation
+    ways = [("a", data.a, forward, backward, t.domain_b)]
+    if backward is not None:
+        ways.append(("b", data.b, backward, forward, t.domain_a))
+    for source, side, there, back, domain in ways:
         translated = _translate_all(there, side.test)
-        result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
         outputs[source] = translated
+        if back is not None:
+            result[f"cycle_psnr_{source}"] = float(psnr(_translate_all(back, translated), side.test).mean())
         if shapes_domains:
-            domain = forward.config.translation.domain_b if source == "a" else forward.config.translation.domain_a
-            _, colour = parse_domain(domain, "domain")
-            result[f"target_colour_{source}"] = sum(name == colour for name in colour_names(translated)) / len(translated)
-            if side.test_labels is not None:
-                kept = shape_predictions(translated).eq(side.test_labels).float().mean()
-                result[f"shape_kept_{source}"] = float(kept)
-    result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
+            result.update(shapes_scores(translated, side, domain, source))
+    if backward is not None:
+        result["cycle_psnr"] = (result["cycle_psnr_a"] + result["cycle_psnr_b"]) / 2
     return result, outputs
 
 
-def _check_request(translator: Translator, metrics: Iterable[str] | None, hints: Iterable[int] | None) -> tuple[list[str], list[int]]:
+def _shapes_domains(config) -> bool:
+    t = config.translation
+    return t.layout == "attribute" and (t.domain_b or "").startswith("colour=") and (t.domain_a or "").startswith("colour=")
+
+
+def _check_request(objective, metrics: Iterable[str] | None, hints: Iterable[int] | None) -> tuple[list[str], list[int]]:
     """(metrics, hint counts) to measure: what the run's task can be scored with, else one line."""
     from ganforge.errors import UserError
-    from ganforge.training.objectives import OBJECTIVES
 
-    objective = OBJECTIVES[translator.task]
-    names = list(metrics or objective.held_out_metrics)
+    held_out = objective.held_out_metrics()
+    names = list(metrics or held_out)
     unknown = [n for n in names if n not in TRANSLATION_METRICS]
     if unknown:
         raise UserError(f"--metrics: unknown {', '.join(unknown)}; allowed: {', '.join(TRANSLATION_METRICS)}")
-    unfit = [n for n in names if n not in objective.held_out_metrics]
+    unfit = [n for n in names if n not in held_out]
     if unfit:
-        raise UserError(f"--metrics {','.join(unfit)}: does not apply to a {translator.task} run; "
-                        f"it is scored with {', '.join(objective.held_out_metrics)}")
+        raise UserError(f"--metrics {','.join(unfit)}: does not apply to a {objective.name} run; "
+                        f"it is scored with {', '.join(held_out)}")
     if hints is None:
-        return names, list(DEFAULT_HINTS if objective.takes_hints else ())
+        return names, list(DEFAULT_HINTS if objective.hinted else ())
     hints = list(hints)
-    if not objective.takes_hints:
-        raise UserError(f"--hints-count: a {translator.task} run takes no colour hints (only runs that read hints do)")
+    if not objective.hinted:
+        raise UserError(f"--hints-count: a {objective.name} run takes no colour hints (only runs that read hints do)")
     if not hints or any(not 0 <= h <= MAX_HINTS for h in hints):
         raise UserError(f"--hints-count {','.join(map(str, hints)) or '(empty)'}: expected one or more hint counts from 0 to {MAX_HINTS}")
     return names, hints
@@ -168,27 +183,33 @@ def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, 
     """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
     `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys.
     `metrics` default to all that apply to the task; `hints` (runs that read hints) to 0 and 10."""
+    from ganforge.metrics.protocol import resolve_device
     from ganforge.metrics.report import check_output_path
+    from ganforge.runs import load_run
 
     if json_path is not None:
         check_output_path(json_path, inputs=(run,))
-    translator = load_translator(run, device=device)
-    names, hints = _check_request(translator, metrics, hints)
-    config = translator.config
+    device = resolve_device(device)
+    loaded = load_run(run, needs="translation")
+    names, hints = _check_request(loaded.objective, metrics, hints)
+    config = loaded.config
+    translators = loaded.translators()
+    for one in translators.values():
+        one.network.to(device)
     data = load_translation_data(config)
     features = features or default_features(config)
     weights = weights or config.eval.weights
     result: dict[str, Any] = {"task": config.task, "n_test": len(data.a.test), "data": config.data.path}
-    if config.task == "cyclegan":
-        backward = load_translator(run, direction="BtoA", device=device)
-        shapes_domains = config.translation.layout == "attribute" and (config.translation.domain_b or "").startswith("colour=")
-        scores, outputs = cycle_scores(translator, backward, data, shapes_domains)
+    if not loaded.objective.needs_pairs:
+        forward, backward = _both_ways(translators)
+        shapes_domains = _shapes_domains(config)
+        scores, outputs = unpaired_scores(forward, backward, data, shapes_domains)
         result.update(scores if "cycle_psnr" in names or shapes_domains else {})
         result.update(distribution_scores(outputs["a"], data.b.test, names, features, weights, device))
     else:
-        rows, outputs = paired_rows(translator, data, names, hints)
+        rows, outputs = paired_rows(next(iter(translators.values())), data, names, hints)
         result["rows"] = rows
-        last = list(outputs.values())[-1]  # with the most hints for colorize
+        last = list(outputs.values())[-1]  # with the most hints for a hinted run
         result.update(distribution_scores(last, data.b.test, names, features, weights, device))
     result["features"] = features
     if json_path is not None:
@@ -219,29 +240,30 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _both_ways(translators: dict[str, Translator]) -> tuple[Translator, Translator | None]:
+    """(the run's first direction, the other one when it translates both ways)."""
+    forward = next(iter(translators.values()))
+    return forward, next((t for t in translators.values() if t is not forward), None)
+
+
 def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
     """Periodic evaluation of a translation run in training: the same held-out scores, from
-    the networks in memory (paired tasks score the model row only; colorize with 10 hints)."""
-    from ganforge.training.objectives import OBJECTIVES
-
+    the networks in memory (paired runs score the model row only, a hinted one with 10 hints)."""
     config, names = state.config, list(metrics)
     networks = state.sampling_networks()
-    objective = OBJECTIVES[config.task]
-    a, b = objective.channels(config)
+    translators = type(state.objective).translators(config, networks)
     device = str(state.placement.device)
     result: dict[str, Any] = {}
     modes = {name: net.training for name, net in networks.items()}
     for net in networks.values():
         net.eval()
     try:
-        if config.task == "cyclegan":
-            forward = Translator(networks["G_AB"], config.task, "AtoB", a, b, False, config)
-            backward = Translator(networks["G_BA"], config.task, "BtoA", b, a, False, config)
-            scores, outputs = cycle_scores(forward, backward, state.data, shapes_domains=False)
+        if not state.objective.needs_pairs:
+            forward, backward = _both_ways(translators)
+            scores, outputs = unpaired_scores(forward, backward, state.data, shapes_domains=_shapes_domains(config))
             result.update(scores)
         else:
-            translator = Translator(networks["G"], config.task, config.translation.direction, a, b, config.task == "colorize", config)
-            rows, outputs = paired_rows(translator, state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
+            rows, outputs = paired_rows(next(iter(translators.values())), state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
             result.update(next(iter(rows.values())))
             outputs = {"a": next(iter(outputs.values()))}
         result.update(distribution_scores(outputs["a"], state.data.b.test, names, default_features(config),

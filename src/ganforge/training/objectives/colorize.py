@@ -36,7 +36,7 @@ HINT_SEED_OFFSET = 5
 @register_objective
 class ColorizeObjective(Pix2PixObjective):
     name = "colorize"
-    takes_hints = True
+    hinted = True
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:

@@ -15,7 +15,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganforge.data.training import from_model_range
 from ganforge.models.translators import build_patch_discriminator, build_translator
 from ganforge.training.objectives.base import (
     Batch,
@@ -24,7 +23,7 @@ from ganforge.training.objectives.base import (
     Phase,
     register_objective,
 )
-from ganforge.training.objectives.translation import TranslationObjective, as_rgb
+from ganforge.training.objectives.translation import TranslationObjective
 from ganforge.translation.pool import ImagePool
 
 if TYPE_CHECKING:
@@ -37,7 +36,11 @@ class CycleGANObjective(TranslationObjective):
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False
-    held_out_metrics = ("fid", "kid", "cycle_psnr")  # unpaired: no target to compare a translation with
+    directions = ("AtoB", "BtoA")
+
+    @classmethod
+    def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
+        return networks["G_AB" if direction == "AtoB" else "G_BA"]
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:
@@ -102,18 +105,6 @@ class CycleGANObjective(TranslationObjective):
 
     def drop_kept(self) -> None:
         self._kept = None
-
-    @torch.no_grad()
-    def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
-        """Rows A -> B then B -> A: input | translated | reconstruction."""
-        rows = []
-        for source, forward, backward in (("a", "G_AB", "G_BA"), ("b", "G_BA", "G_AB")):
-            x = fixed[source]
-            translated = networks[forward](x.to(next(networks[forward].parameters()).device))
-            reconstructed = networks[backward](translated)
-            columns = [from_model_range(x), from_model_range(translated.float().cpu()), from_model_range(reconstructed.float().cpu())]
-            rows.append(torch.stack([as_rgb(c) for c in columns], 1).flatten(0, 1))
-        return torch.cat(rows), 3
 
     def state_dict(self) -> dict[str, Any]:
         return {"pools": {name: pool.state_dict() for name, pool in self.pools.items()}}

@@ -1,5 +1,5 @@
-"""What the translation objectives (pix2pix, colorize, cyclegan) share: their data, batches,
-fixed test rows and grids. Not a task itself: the three subclasses register themselves."""
+"""What the translation objectives (pix2pix, colorize, cyclegan, nicegan, cut) share: their
+data, batches, fixed test rows and grids. Not a task itself: the subclasses register themselves."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ganforge.data.training import from_model_range, to_model_range
 from ganforge.data.translation import TranslationData, load_translation_data, side_channels
 from ganforge.training.objectives.base import DataInfo, Objective
 from ganforge.translation.adversarial import ADVERSARIAL
+from ganforge.translation.translator import Translator
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -45,10 +46,51 @@ class TranslationObjective(Objective):
 
     batch_keys = ("a", "b")
     uses_model_section = False
+    output = "translation"
+    evaluation = "translation"
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
-    held_out_metrics: ClassVar[tuple[str, ...]] = ("psnr", "ssim", "l1", "fid", "kid")  # what eval-translation measures
-    takes_hints: ClassVar[bool] = False  # the generator also reads colour hints (eval-translation --hints-count)
+    hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
+    # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
+    directions: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def held_out_metrics(cls) -> tuple[str, ...]:
+        """What `eval-translation` can score: paired tasks against their targets, two-way tasks their cycle."""
+        if cls.needs_pairs:
+            return ("psnr", "ssim", "l1", "fid", "kid")
+        return ("fid", "kid", "cycle_psnr") if len(cls.directions) == 2 else ("fid", "kid")
+
+    @classmethod
+    def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
+        """The module that maps an input image of `direction` to its translation."""
+        return networks[cls.sampled]
+
+    @classmethod
+    def loaded_networks(cls, config: Config) -> None:
+        """Every network: a translating module may span several (nicegan: D_A's encoder and G_AB)."""
+        return None
+
+    @classmethod
+    def inference_network(cls, config: Config, networks: dict[str, nn.Module]) -> nn.Module:
+        """The module translating the first direction (what an export holds)."""
+        return cls.translation_network(networks, (cls.directions or (config.translation.direction,))[0])
+
+    @classmethod
+    def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Translator]:
+        """Both ways for a two-way task (A to B first), else the direction it was trained in."""
+        a, b = cls.channels(config)
+        result = {}
+        for direction in cls.directions or (config.translation.direction,):
+            ins, outs = (b, a) if cls.directions and direction == "BtoA" else (a, b)
+            network = cls.translation_network(networks, direction)
+            result[direction] = Translator(network, direction, ins, outs, cls.hinted, config)
+        return result
+
+    @property
+    def grid_columns(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Two-way tasks show each input translated and translated back; the others the target."""
+        return ("input", "output", "reconstruction") if len(self.directions) == 2 else ("input", "output", "target")
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
@@ -60,6 +102,16 @@ class TranslationObjective(Objective):
             res = config.data.resolution
             if res < 32 or res & (res - 1):
                 raise ValueError(f"data.resolution: the U-Net generator needs a power of two of at least 32 (got {res}); or set translator.generator=resnet9")
+        cls._check_patch_layers(config)
+
+    @staticmethod
+    def _check_patch_layers(config: Config) -> None:
+        from ganforge.models.patchgan import most_layers, output_side
+
+        net, res = config.translator, config.data.resolution
+        if net.discriminator == "patch" and output_side(res, net.d_layers) < 1:
+            raise ValueError(f"translator.d_layers: {net.d_layers} halvings leave nothing of {res}x{res} images to judge; "
+                             f"use at most {most_layers(res)} at data.resolution={res}")
 
     @classmethod
     def load_data(cls, config: Config, device: torch.device) -> TranslationData:
@@ -68,7 +120,7 @@ class TranslationObjective(Objective):
         data = translation_data(config)
         if cls.needs_pairs and not data.paired:
             raise UserError(f"data.path {config.data.path}: task {cls.name} needs paired images (A|B, A/ and B/, or derived); "
-                            f"unpaired domains train with task=cyclegan")
+                            f"unpaired domains train with task=cyclegan, nicegan or cut")
         return data
 
     @classmethod
@@ -105,10 +157,25 @@ class TranslationObjective(Objective):
 
     @torch.no_grad()
     def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
-        """One row per test example: input | output | target."""
-        output = self._run(networks[self.sampled], self.network_input(fixed))
+        """One row per test example: input | output | target (two-way tasks: see `render_both_ways`)."""
+        if len(self.directions) == 2:
+            return self.render_both_ways(networks, fixed)
+        output = self._run(self.translation_network(networks, "AtoB"), self.network_input(fixed))
         columns = [as_rgb(from_model_range(fixed["a"])), as_rgb(output), as_rgb(from_model_range(fixed["b"]))]
         return torch.stack(columns, 1).flatten(0, 1), len(columns)
+
+    @torch.no_grad()
+    def render_both_ways(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
+        """Rows A -> B then B -> A: input | translated | reconstruction."""
+        rows = []
+        for source, forward, backward in (("a", "AtoB", "BtoA"), ("b", "BtoA", "AtoB")):
+            x = fixed[source]
+            there, back = self.translation_network(networks, forward), self.translation_network(networks, backward)
+            translated = there(x.to(next(there.parameters()).device))
+            reconstructed = back(translated)
+            columns = [from_model_range(x), from_model_range(translated.float().cpu()), from_model_range(reconstructed.float().cpu())]
+            rows.append(torch.stack([as_rgb(c) for c in columns], 1).flatten(0, 1))
+        return torch.cat(rows), 3
 
     def network_input(self, fixed: dict[str, Tensor]) -> Tensor:
         return fixed["a"]
