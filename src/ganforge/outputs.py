@@ -89,6 +89,12 @@ def _check_not_run_owned(path: Path, flag: str) -> None:
                         " choose another name")
 
 
+def run_files(*specs: str | os.PathLike | None) -> tuple[Path, ...]:
+    """The inputs among run sources to guard: a checkpoint or export file (a run directory's own
+    files are guarded anyway; outputs beside them are fine)."""
+    return tuple(Path(spec) for spec in specs if spec is not None and Path(spec).is_file())
+
+
 def check_output_file(path: str | os.PathLike, flag: str = "--out", make_parents: bool = True,
                       inputs: Iterable[str | os.PathLike | None] = ()) -> Path:
     """An output file that can be written: not a folder, its folder writable (or creatable),

@@ -196,13 +196,13 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
 
     from ganforge import __version__
     from ganforge.atomic import atomic_write
-    from ganforge.outputs import check_output_file
+    from ganforge.outputs import check_output_file, run_files
 
     out = Path(out)
     if out.suffix != EXPORT_SUFFIX:
         raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
-    check_output_file(out, "--out", inputs=(spec,))
-    check_output_file(out.with_suffix(".json"), "--out", inputs=(spec,))
+    check_output_file(out, "--out", inputs=run_files(spec))
+    check_output_file(out.with_suffix(".json"), "--out", inputs=run_files(spec))
     run = load_run(spec, ema=True)  # refuses what could not be loaded: nothing exported
     if run.source.suffix == EXPORT_SUFFIX:
         raise UserError(f"{run.source}: already an export; give a run directory or .ckpt")

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganforge.api import interpolate
     from ganforge.commands.sample import check_memory
-    from ganforge.outputs import check_output_file
+    from ganforge.outputs import check_output_file, run_files
     from ganforge.runs import load_run
     from ganforge.sampling import check_seed
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in GRID_SUFFIXES:
         raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
     check_seed(args.seed)
-    check_output_file(args.out, inputs=(args.source,))
+    check_output_file(args.out, inputs=run_files(args.source))
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
     loaded = load_run(args.source, needs="latents")

@@ -94,6 +94,7 @@ def write_folder(generator, n: int, seed: int, truncation: float | None, out: Pa
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.outputs import run_files
     from ganforge.runs import load_run
     from ganforge.sampling import check_seed, check_truncation, sample
     from ganforge.training.logging import save_grid
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--n {args.n}: expected a positive number of images")
     check_truncation(args.truncation)
     check_seed(args.seed)
-    kind = output_kind(args.out, inputs=(args.source, args.prompts_file))
+    kind = output_kind(args.out, inputs=(*run_files(args.source), args.prompts_file))
     prompts = read_prompts(args)
     loaded = load_run(args.source, ema=not args.raw, needs="latents")
     generator, conditions = loaded.generator, loaded.conditions
@@ -144,6 +145,7 @@ def read_prompts(args: argparse.Namespace) -> list[str] | None:
 
 
 def _sample_prompts(args: argparse.Namespace, generator, conditions, prompts: list[str]) -> int:
+    from ganforge.outputs import run_files
     from ganforge.sampling import prompt_images
     from ganforge.text.grid import save_prompt_grid
 
@@ -153,7 +155,7 @@ def _sample_prompts(args: argparse.Namespace, generator, conditions, prompts: li
         flag = "--class" if args.class_ is not None else "--classes"
         raise UserError(f"{flag}: {args.source} is {conditions.description}; it takes no class, drop {flag}")
     per_prompt = args.n or 8
-    kind = output_kind(args.out, inputs=(args.source, args.prompts_file))
+    kind = output_kind(args.out, inputs=(*run_files(args.source), args.prompts_file))
     # all images of all prompts are held at once, folder or grid
     check_memory(generator, per_prompt * len(prompts), "grid", f"--n {per_prompt} with {len(prompts)} prompt(s)")
     images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)

@@ -188,7 +188,9 @@ def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, 
     from ganforge.runs import load_run
 
     if json_path is not None:
-        check_output_path(json_path, inputs=(run,))
+        from ganforge.outputs import run_files
+
+        check_output_path(json_path, inputs=run_files(run))
     device = resolve_device(device)
     loaded = load_run(run, needs="translation")
     names, hints = _check_request(loaded.objective, metrics, hints)

@@ -66,7 +66,9 @@ def check_output(source: Path, out: Path, run: str | Path, hints: str | Path | N
     single = source.is_file() and out.suffix.lower() in IMAGE_SUFFIXES
     if out.suffix and not single and not out.is_dir():
         raise UserError(f"--out {out}: give a folder for a folder of inputs (or an image name ending .png for one input)")
-    inputs = (source, run, hints)
+    from ganforge.outputs import run_files
+
+    inputs = (source, hints, *run_files(run))
     if single:
         check_output_file(out, "--out", inputs=inputs)
     else:
