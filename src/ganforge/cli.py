@@ -108,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv, stop)
 
 
+def hand_to_launcher(message: str) -> bool:
+    """Under `--nproc`, the launcher says each error once (`distributed.errors`)."""
+    if "GANFORGE_LAUNCH_ERRORS" not in os.environ:  # the common case: no import of the distributed code
+        return False
+    from ganforge.distributed.errors import hand_to_launcher as hand
+
+    return hand(message)
+
+
 def _main(argv: list[str] | None, stop) -> int:
     warnings.showwarning = _warning_one_line
     if os.environ.get("RANK", "0") != "0":  # torchrun's other processes: process 0 speaks for all
@@ -122,11 +131,13 @@ def _main(argv: list[str] | None, stop) -> int:
         args.argv = list(sys.argv[1:] if argv is None else argv)  # for `--nproc`, which restarts it
         result = args.handler(args)
     except UsageError as err:
-        print(err.usage.rstrip(), file=sys.stderr)
-        print(f"ganforge: error: {err}", file=sys.stderr)
+        if not hand_to_launcher(str(err)):
+            print(err.usage.rstrip(), file=sys.stderr)
+            print(f"ganforge: error: {err}", file=sys.stderr)
         return err.exit_code
     except UserError as err:
-        print(f"ganforge: error: {err}", file=sys.stderr)
+        if not hand_to_launcher(str(err)):
+            print(f"ganforge: error: {err}", file=sys.stderr)
         return err.exit_code
     except OSError as err:
         message = environment_message(err)
