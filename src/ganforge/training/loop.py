@@ -23,7 +23,7 @@ from ganforge.training.checkpoint import (
 )
 from ganforge.training.logging import NullLogger, RunLogger, progress_bar
 from ganforge.training.rng import seed_everything
-from ganforge.training.signals import StopRequest
+from ganforge.training.signals import StopRequest, StopRequested
 from ganforge.training.state import TrainingState, build_state
 from ganforge.training.step import set_learning_rates, train_step
 
@@ -155,6 +155,8 @@ def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step
     last_time, last_step = time.perf_counter(), state.step
     try:
         with StopRequest() as stop:
+            # One process alone may abandon an evaluation at a signal; several must stay in step.
+            stop.abandon_work = not distribution.active
             while state.step < train_cfg.steps:
                 set_learning_rates(state)
                 measure = (state.step + 1) % train_cfg.log_every == 0
@@ -180,7 +182,10 @@ def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step
                 if state.step % state.config.ckpt.every == 0:
                     save(state, run_dir, numbered=True)
                 if step_hook is not None:
-                    step_hook(state, run_dir, logger)
+                    try:
+                        step_hook(state, run_dir, logger)
+                    except StopRequested:
+                        pass  # the evaluation was abandoned; the stop below saves at this step
                 if distribution.any(stop.requested is not None):  # every process stops at the same step
                     requested = distribution.gather(stop.requested)
                     save(state, run_dir, numbered=False)
