@@ -84,9 +84,12 @@ def test_export_records_class_names_and_samples_per_class(cond_run, tmp_path):
 
 
 def test_generated_labels_follow_the_data_proportions():
-    generator = type("G", (torch.nn.Module,), {})()
-    generator.num_classes, generator.class_counts = 2, [900, 100]
+    from ganforge.conditions import ClassConditions, attach_conditions
     from ganforge.sampling import class_labels
+
+    generator = type("G", (torch.nn.Module,), {})()
+    generator.num_classes = 2
+    attach_conditions(generator, ClassConditions, ["a", "b"], [900, 100])
 
     labels = class_labels(generator, 5000, seed=0)
     assert 0.87 < float((labels == 0).float().mean()) < 0.93

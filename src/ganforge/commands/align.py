@@ -56,17 +56,16 @@ def _clip_table(result: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.alignment.attributes import attribute_alignment, format_table, held_out
-    from ganforge.runs import config_from_state, load_checkpoint, load_generator, resolve_checkpoint
+    from ganforge.runs import load_run
 
     if args.n < 1:
         raise UserError(f"--n {args.n}: expected a positive number of prompts")
     if args.spread_prompts < 0:
         raise UserError(f"--spread-prompts {args.spread_prompts}: expected 0 or more captions")
-    path = resolve_checkpoint(args.source)
-    config = config_from_state(load_checkpoint(path), str(path))
-    generator = load_generator(path, ema=not args.raw)
-    if getattr(generator, "text_encoder", None) is None:
-        raise UserError(f"{args.source}: not a text-to-image run (task {config.task})")
+    loaded = load_run(args.source, ema=not args.raw, needs="latents")
+    config, generator = loaded.config, loaded.generator
+    if "prompt" not in loaded.conditions.takes:
+        raise UserError(f"{args.source}: not a text-to-image run (task {config.task} takes no prompts)")
     shapes = config.data.path in SHAPES_SOURCES
     if not shapes and args.clip_weights is None:
         raise UserError(f"{args.source}: attribute accuracy needs builtin:shapes data; for other data give --clip-weights")
@@ -85,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if shapes:
             prompts = held_out(config.data.path, first, args.n)[1]
         else:  # the run's captions (trained on): a folder has no held-out split of its own
-            prompts = list(generator.prompt_pool or [])[: args.n]
+            prompts = loaded.conditions.pool[: args.n]
         summary["clip"] = _clip(args, generator, prompts)
         lines.append(_clip_table(summary["clip"]))
     report(args, summary, "\n\n".join(lines))

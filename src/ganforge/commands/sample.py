@@ -90,8 +90,8 @@ def write_folder(generator, n: int, seed: int, truncation: float | None, out: Pa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganforge.runs import load_generator
-    from ganforge.sampling import check_seed, check_truncation, num_classes, sample
+    from ganforge.runs import load_run
+    from ganforge.sampling import check_seed, check_truncation, sample
     from ganforge.training.logging import save_grid
 
     if args.n is not None and args.n < 1:
@@ -100,13 +100,14 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)
     kind = output_kind(args.out)
     prompts = read_prompts(args)
-    generator = load_generator(args.source, ema=not args.raw)
+    loaded = load_run(args.source, ema=not args.raw, needs="latents")
+    generator, conditions = loaded.generator, loaded.conditions
     if prompts is not None:
-        return _sample_prompts(args, generator, prompts)
-    if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
-        raise UserError(f"{args.source}: a text-to-image generator; give --prompt or --prompts-file")
+        return _sample_prompts(args, generator, conditions, prompts)
+    if conditions.ready() is not None:
+        raise UserError(f"{args.source}: {conditions.ready()}")
     args.n = args.n or 64
-    labels, per_row = _labels(generator, args)
+    labels, per_row = _labels(conditions, args)
     n = len(labels) if labels is not None else args.n
     check_memory(generator, n, kind)
     if kind == "grid":
@@ -115,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_folder(generator, n, args.seed, args.truncation, args.out, labels)
     summary = {"out": args.out, "n": n, "seed": args.seed}
-    if num_classes(generator):
-        names = _class_names(generator)
+    if "class" in conditions.takes:
+        names = conditions.names()
         summary["class_names"] = names
         if labels is not None:
             summary["labels"] = [names[i] for i in labels.tolist()]
@@ -137,11 +138,11 @@ def read_prompts(args: argparse.Namespace) -> list[str] | None:
     return prompts or None
 
 
-def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> int:
+def _sample_prompts(args: argparse.Namespace, generator, conditions, prompts: list[str]) -> int:
     from ganforge.sampling import prompt_images
     from ganforge.text.grid import save_prompt_grid
 
-    if getattr(generator, "text_encoder", None) is None:
+    if "prompt" not in conditions.takes:
         raise UserError(f"{args.source}: this generator takes no text prompts (not a text-to-image run)")
     per_prompt = args.n or 8
     images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)
@@ -161,29 +162,20 @@ def _sample_prompts(args: argparse.Namespace, generator, prompts: list[str]) -> 
     return 0
 
 
-def _class_names(generator) -> list[str]:
-    from ganforge.sampling import num_classes
-
-    names = getattr(generator, "class_names", None)
-    return list(names) if names else [str(i) for i in range(num_classes(generator))]
-
-
-def _labels(generator, args: argparse.Namespace):
+def _labels(conditions, args: argparse.Namespace):
     """(labels or None, images per grid row) for --class / --classes."""
     import torch
 
-    from ganforge.sampling import class_index, num_classes
-
     if args.class_ is None and args.classes is None:
         return None, None
-    classes = num_classes(generator)
-    if classes == 0:
+    if "class" not in conditions.takes:
         flag = "--class" if args.class_ is not None else "--classes"
-        raise UserError(f"{flag}: {args.source} is an unconditional generator; it has no classes")
+        raise UserError(f"{flag}: {args.source} is {conditions.description}; it has no classes")
     if args.class_ is not None:
         try:
-            return torch.full((args.n,), class_index(generator, args.class_), dtype=torch.int64), None
+            return torch.full((args.n,), conditions.index(args.class_), dtype=torch.int64), None
         except ValueError as err:
             raise UserError(f"--class {err}") from None
+    classes = conditions.num_classes
     per_class = max(1, args.n // classes)
     return torch.arange(classes).repeat_interleave(per_class), per_class

@@ -132,11 +132,13 @@ def evaluate_conditional(
 ) -> dict[str, Any]:
     """{"ifid", "ifid_per_class", "class_accuracy", "class_accuracy_ceiling", ... "_ci"} for a
     class-conditional `generator` against the labelled `real` source."""
-    from ganforge.sampling import class_labels, num_classes
+    from ganforge.conditions import conditions_of
+    from ganforge.sampling import class_labels
 
-    if num_classes(generator) == 0:
+    conditions = conditions_of(generator)
+    if "class" not in conditions.takes:
         raise UserError(f"--metrics {','.join(metrics)}: need a class-conditional generator as --fake")
-    names = list(getattr(generator, "class_names", None) or [str(i) for i in range(num_classes(generator))])
+    names = conditions.names()
     real_images = _real_by_class(real, names, n, seed)
     count = n or sum(len(images) for images in real_images.values())
     labels = class_labels(generator, count, seed, proportions=proportions)

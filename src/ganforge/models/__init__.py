@@ -40,6 +40,8 @@ class ModelSpec:
     # D options this model honours, with its own defaults (others are a config error).
     d_options: dict[str, bool] = field(default_factory=dict)
     g_options: dict[str, bool] = field(default_factory=dict)  # the same for `model.g.<name>`
+    # D(real, reconstruct=True) -> (logits, self-supervised loss), added to D's loss (FastGAN).
+    reconstructs: bool = False
 
     def check_resolution(self, resolution: int) -> None:
         """Raise ValueError (worded for the config layer) if this model cannot build `resolution`."""
@@ -80,4 +82,4 @@ def build_models(
     )
 
 
-from ganforge.models import dcgan, dfgan, gancls, mlp, projected, resnet  # noqa: E402,F401  (registration)
+from ganforge.models import dcgan, dfgan, fastgan_discriminator, gancls, mlp, projected, resnet  # noqa: E402,F401  (registration)

@@ -32,7 +32,7 @@ from ganforge.pretrained.efficientnet_lite import FEATURE_CHANNELS, stage_featur
 from ganforge.pretrained.efficientnet_weights import NETWORK, WEIGHTS_SHA256
 
 PROJECTED_CHANNELS = (64, 128, 256, 512)  # CCM outputs (the paper's expanded 64-channel setting)
-FEATURE_SIDE_MIN = 64  # smaller images are upsampled first: at 32 px the coarsest scale would be 1x1
+FEATURE_SIDE_MIN = 32  # smaller images are upsampled to 32 (at 32 px the coarsest scale is 1x1)
 HEAD_SIDE = 4  # each small discriminator downsamples to this side, then one conv reads it all
 LEAKY_SLOPE = 0.2
 

@@ -39,11 +39,13 @@ class Run:
 
     @property
     def task(self) -> str:
-        """The config's task (`task: NAME` or `task: {name: NAME}`); "unconditional" when absent."""
+        """The config's task (`task: NAME` or `task: {name: NAME}`); the default task when absent."""
+        from ganforge.config import Config
+
         task = self.config.get("task")
         if isinstance(task, dict):
             task = task.get("name")
-        return str(task) if task else "unconditional"
+        return str(task) if task else Config.model_fields["task"].default
 
     @property
     def planned_steps(self) -> int | None:

@@ -11,15 +11,9 @@ from pathlib import Path
 
 from ganforge.atomic import atomic_write
 from ganforge.config import Config
-from ganforge.runs import CHECKPOINT_DIR
-from ganforge.training.checkpoint import save_checkpoint
+from ganforge.training.checkpoint import CHECKPOINT_DIR, save_checkpoint
+from ganforge.training.objectives import OBJECTIVES
 from ganforge.training.rng import restore_rng_state, rng_state
-
-
-def _translates(config: Config) -> bool:
-    from ganforge.translation.inference import translation_objective
-
-    return translation_objective(config.task) is not None
 
 # The result key that ranks runs for each metric, and whether lower is better.
 RANKING = {
@@ -108,7 +102,7 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
-        if _translates(state.config):
+        if state.objective.evaluation == "translation":
             from ganforge.translation.evaluate import evaluate_training_state
 
             saved_rng = rng_state()
@@ -123,8 +117,6 @@ class PeriodicEvaluation:
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
         state.distribution.sync_buffers(generator)  # every process generates with the same network
-        if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
-            generator.prompt_pool = state.objective.captions  # FID/KID fakes: prompts from the captions
         image_metrics = [m for m in eval_cfg.metrics if m not in ALIGNMENT_METRICS]
         if self._extractor is None and image_metrics:
             from ganforge.metrics.features import build_features
@@ -192,7 +184,7 @@ def report_class_accuracy(result: dict, step: int, stream=None) -> None:
 
 def _features_used(config: Config) -> str:
     """The extractor periodic evaluation will build (translation on 32-px shapes: the shapes evaluator)."""
-    if _translates(config):
+    if OBJECTIVES[config.task].evaluation == "translation":
         from ganforge.translation.evaluate import default_features
 
         return default_features(config)
@@ -228,7 +220,7 @@ def check_evaluation_settings(config: Config) -> None:
     if not eval_cfg.metrics:
         raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
     known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
-    if _translates(config):
+    if OBJECTIVES[config.task].evaluation == "translation":
         from ganforge.translation.evaluate import TRANSLATION_METRICS
 
         known = set(TRANSLATION_METRICS)

@@ -12,8 +12,10 @@ from ganforge.distributed import Distribution, init_from_env
 from ganforge.distributed.context import is_lost_contact
 from ganforge.distributed.ranks import per_process_batch
 from ganforge.errors import UserError
-from ganforge.runs import CHECKPOINT_DIR, LATEST, load_checkpoint
 from ganforge.training.checkpoint import (
+    CHECKPOINT_DIR,
+    LATEST,
+    load_checkpoint,
     numbered_name,
     prune_numbered,
     remove_stale_temp_files,
@@ -57,7 +59,8 @@ def write_samples(state: TrainingState, logger: RunLogger, name: str | None = No
     images, per_row = state.objective.render(networks, state.fixed_inputs)
     for key, net in networks.items():
         net.train(modes[key])
-    return logger.samples(state.step, images, name, nrow=per_row, row_labels=state.objective.grid_labels(state.fixed_inputs))
+    return logger.samples(state.step, images, name, nrow=per_row, row_labels=state.objective.grid_labels(state.fixed_inputs),
+                          columns=state.objective.grid_columns)
 
 
 def describe(state: TrainingState) -> str:

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ganforge.config import Config, load_config, parse_override, validate
 from ganforge.errors import UserError
-from ganforge.runs import CHECKPOINT_DIR, LATEST, config_from_state, load_checkpoint
+from ganforge.training.checkpoint import CHECKPOINT_DIR, LATEST, config_from_state, load_checkpoint
 
 RUN_CONFIG = "config.yaml"
 # Keys that may change in the middle of a run: length, and how often it logs, samples, saves, evaluates.

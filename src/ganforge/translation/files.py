@@ -69,7 +69,7 @@ def translate(run: str | Path, input: str | Path, out: str | Path, direction: st
     translator = load_translator(run, direction, device=device)
     if hints is not None:
         if not translator.hinted:
-            raise UserError(f"--hints: a {translator.task} run takes no colour hints (only colorize runs do)")
+            raise UserError(f"--hints: a {translator.config.task} run takes no colour hints (its translator reads none)")
         if not Path(hints).is_file():
             raise UserError(f"--hints {hints}: no such file")
         if not source.is_file():

@@ -36,6 +36,7 @@ HINT_SEED_OFFSET = 5
 @register_objective
 class ColorizeObjective(Pix2PixObjective):
     name = "colorize"
+    hinted = True
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:

@@ -12,6 +12,7 @@ from ganforge.data.training import from_model_range, to_model_range
 from ganforge.data.translation import TranslationData, load_translation_data, side_channels
 from ganforge.training.objectives.base import DataInfo, Objective
 from ganforge.translation.adversarial import ADVERSARIAL
+from ganforge.translation.translator import Translator
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -45,8 +46,11 @@ class TranslationObjective(Objective):
 
     batch_keys = ("a", "b")
     uses_model_section = False
+    output = "translation"
+    evaluation = "translation"
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
+    hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
     # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
     directions: ClassVar[tuple[str, ...]] = ()
 
@@ -54,6 +58,32 @@ class TranslationObjective(Objective):
     def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
         """The module that maps an input image of `direction` to its translation."""
         return networks[cls.sampled]
+
+    @classmethod
+    def loaded_networks(cls, config: Config) -> None:
+        """Every network: a translating module may span several (nicegan: D_A's encoder and G_AB)."""
+        return None
+
+    @classmethod
+    def inference_network(cls, config: Config, networks: dict[str, nn.Module]) -> nn.Module:
+        """The module translating the first direction (what an export holds)."""
+        return cls.translation_network(networks, (cls.directions or (config.translation.direction,))[0])
+
+    @classmethod
+    def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Translator]:
+        """Both ways for a two-way task (A to B first), else the direction it was trained in."""
+        a, b = cls.channels(config)
+        result = {}
+        for direction in cls.directions or (config.translation.direction,):
+            ins, outs = (b, a) if cls.directions and direction == "BtoA" else (a, b)
+            network = cls.translation_network(networks, direction)
+            result[direction] = Translator(network, direction, ins, outs, cls.hinted, config)
+        return result
+
+    @property
+    def grid_columns(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Two-way tasks show each input translated and translated back; the others the target."""
+        return ("input", "output", "reconstruction") if len(self.directions) == 2 else ("input", "output", "target")
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
