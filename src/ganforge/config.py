@@ -129,6 +129,9 @@ class TrainConfig(Section):
     betas_g: tuple[float, float] = (0.5, 0.999)
     betas_d: tuple[float, float] = (0.5, 0.999)
     lr_decay: Literal["none", "linear"] = "none"
+    # Stop after this many minutes of training in this process (wall clock from its first step),
+    # with the checkpoint and final samples of a finished run: a budget in time, not steps.
+    max_minutes: float | None = Field(None, gt=0)
 
     @field_validator("betas_g", "betas_d")
     @classmethod
