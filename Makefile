@@ -49,7 +49,8 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
 	$(PY) benchmarks/eval_profile.py
-	$(PY) benchmarks/quality.py --minutes 10
+	$(PY) benchmarks/quality.py --minutes 10 --data builtin:digits
+	$(PY) benchmarks/quality.py --minutes 10 --data builtin:shapes
 	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py
 

@@ -1,7 +1,7 @@
 """Precision and recall of `ganforge data filter` on folders with a known share of irrelevant images.
 
-A pool of built-in images is written as PNGs and embedded once with the real FID Inception
-(the filter's backbone, cached): 300 `builtin:shapes` images (0-299) and 50 `builtin:digits`.
+A pool of built-in images is written as PNGs and embedded once by each backbone (the real FID
+Inception and EfficientNet-Lite0, the filter's `--features`): 300 `builtin:shapes` images (0-299) and 50 `builtin:digits`.
 Each mix is then scored with the filter's own function (`ganforge.curation.scoring.score`,
 the call `data filter` makes) for 20 and 100 --like examples drawn from images not in the mix,
 over three draws of the examples (mean, and the lowest of the three):
@@ -16,7 +16,7 @@ standardised inputs) of the --like examples against SRC as unlabelled negatives,
 over five folds, with the same threshold rule. The subject-size rows give how often
 --min-subject 0.17 keeps a large shape (0.5 of the width) and drops a small one (0.3).
 
-    flock /tmp/ganforge-cpu.lock python benchmarks/filter_precision.py [--weights PATH]
+    flock /tmp/ganforge-cpu.lock python benchmarks/filter_precision.py [--features inception,efficientnet-lite0]
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def precision_recall(kept: np.ndarray, wanted: np.ndarray) -> tuple[float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--weights", help="FID Inception weights (default: the installed ones)")
+    parser.add_argument("--features", default="inception,efficientnet-lite0", help="backbones, comma-separated")
     parser.add_argument("--cache", type=Path, help="keep the pool's features here for a rerun (default: none)")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
@@ -86,17 +86,23 @@ def main() -> None:
         pool.mkdir()
         write_pool(pool)
         source = open_source(pool)
-        started = time.perf_counter()
-        embedded = embed_source(source, build_backbone("inception", weights=args.weights),
-                                FeatureCache(root=args.cache or Path(work) / "cache"), progress=False)
-        seconds = time.perf_counter() - started
+        for features in args.features.split(","):
+            started = time.perf_counter()
+            embedded = embed_source(source, build_backbone(features), FeatureCache(root=args.cache or Path(work)),
+                                    progress=False)
+            seconds = time.perf_counter() - started
+            print(f"\n{features}: embedded {len(embedded.indices)} images in {seconds:.0f} s "
+                  f"({len(embedded.indices) / seconds:.2f} images/s, {torch.get_num_threads()} threads, "
+                  f"{platform.processor() or platform.machine()})")
+            report(source, embedded)
+
+
+def report(source, embedded) -> None:
     names = [source.relatives[i] for i in embedded.indices]
     index = np.array([int(n[1:4]) for n in names])
     is_digit = np.array([n.startswith("d") for n in names])
     kind = np.array(["digit" if d else n.split("_")[1] for n, d in zip(names, is_digit, strict=True)])
     features = embedded.embedding
-    print(f"embedded {len(names)} images in {seconds:.0f} s ({len(names) / seconds:.2f} images/s, "
-          f"{torch.get_num_threads()} threads, {platform.processor() or platform.machine()})")
 
     mixes = {
         "digits in shapes": (~is_digit & (index >= 100) & (index < 250) | is_digit, ~is_digit,
@@ -134,6 +140,11 @@ def main() -> None:
     print(f"\nsubject share, shapes: small median {np.median(share[small]):.3f}, large median "
           f"{np.median(share[large]):.3f}; --min-subject {MIN_SUBJECT}: keeps {(share[large] >= MIN_SUBJECT).mean():.1%}"
           f" of {large.sum()} large, drops {(share[small] < MIN_SUBJECT).mean():.1%} of {small.sum()} small")
+    cuts = np.round(np.arange(0.05, 0.40, 0.01), 2)
+    balanced = [((share[large] >= c).mean() + (share[small] < c).mean()) / 2 for c in cuts]
+    best = cuts[int(np.argmax(balanced))]
+    print(f"best cut {best:.2f}: keeps {(share[large] >= best).mean():.1%} of large, drops "
+          f"{(share[small] < best).mean():.1%} of small")
 
 
 if __name__ == "__main__":

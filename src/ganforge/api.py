@@ -44,11 +44,11 @@ def train(
     """
     import sys
 
+    from ganforge.signals import StopRequest
     from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train as train_loop
     from ganforge.training.resume import plan_training
-    from ganforge.training.signals import StopRequest
 
     with StopRequest():
         plan = plan_training(config, overrides, run_dir, resume)

@@ -129,6 +129,9 @@ class TrainConfig(Section):
     betas_g: tuple[float, float] = (0.5, 0.999)
     betas_d: tuple[float, float] = (0.5, 0.999)
     lr_decay: Literal["none", "linear"] = "none"
+    # Stop after this many minutes of training in this process (wall clock from its first step),
+    # with the checkpoint and final samples of a finished run: a budget in time, not steps.
+    max_minutes: float | None = Field(None, gt=0)
 
     @field_validator("betas_g", "betas_d")
     @classmethod
@@ -385,14 +388,9 @@ def _read_yaml(source: str) -> tuple[dict, str]:
         raise UserError(f"{source}: is a folder; expected a YAML config file or a preset name")
     if not path.is_file():
         raise UserError(f"{source}: config file not found (presets: {', '.join(preset_names())})")
-    try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8")) or {}
-    except UnicodeDecodeError as err:
-        raise UserError(f"{source}: not UTF-8 text (byte {err.start}); save the config as UTF-8") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise UserError(f"{source}:{where} is not valid YAML") from None
+    from ganforge.textfiles import read_yaml
+
+    data = read_yaml(path, source) or {}
     if not isinstance(data, dict):
         raise UserError(f"{source}: expected a mapping of config keys at the top level")
     return data, str(path)

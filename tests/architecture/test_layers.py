@@ -9,7 +9,8 @@ SRC = Path(__file__).parents[2] / "src" / "ganforge"
 
 # Lowest first; a package may import its own layer and the layers below.
 LAYERS = (
-    ("__init__", "errors", "atomic", "storage", "outputs", "memory", "rng", "download", "wheel_source", "augment"),
+    ("__init__", "errors", "atomic", "storage", "outputs", "memory", "rng", "download", "wheel_source", "augment",
+     "textfiles", "signals"),
     ("config",),
     ("data", "models", "losses", "text", "pretrained", "distributed", "conditions"),
     ("sampling", "metrics", "evaluators", "alignment", "audit", "curation", "report"),

@@ -194,3 +194,19 @@ def test_periodic_fid_on_32px_shapes_needs_no_inception_weights(monkeypatch):
     monkeypatch.setattr(weights_install, "install_inception", refuse)
     config = load_config("cyclegan-shapes", tiny(**{"eval.every": 1, "eval.metrics": ["fid"]}))
     assert config.eval.features == "inception" and evaluation_hook(config) is not None
+
+
+def test_report_shows_the_runs_input_output_target_rows_side_by_side(uninterrupted, tmp_path):
+    from ganforge.report import read_runs
+    from ganforge.report.document import build_report
+
+    parts = {task: sorted(p.name for p in (uninterrupted[task] / "samples" / "translation").iterdir()) for task in ("pix2pix", "nicegan", "cut")}
+    assert parts["pix2pix"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
+    assert parts["nicegan"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "reconstruction")]
+    assert parts["cut"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
+    column = np.asarray(Image.open(uninterrupted["pix2pix"] / "samples" / "translation" / f"step-{STEPS:08d}-output.png"))
+    assert column.shape[:2] == (2 + 2 * 34, 2 + 34)  # the two test rows of the grid, one image wide
+    runs = [uninterrupted[task] for task in ("cyclegan", "nicegan", "cut", "fastcut")]
+    page, data = build_report(read_runs(runs))
+    assert len(data["translation"]) == 4 and page.count("<th>output</th>") == 4
+    assert main(["report", *map(str, runs), "--out", str(tmp_path / "report.html")]) == 0

@@ -10,6 +10,7 @@ examples:
   ganforge data audit data/train --against data/test --out audit.html --json audit.json
   ganforge data audit data/train --write-keep keep.txt
   ganforge train dcgan-folder-64 data.path=data/train data.include=keep.txt
+  ganforge data filter scraped/ --like good/ --out keep.txt   (see ganforge data filter --help)
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
     for flag, path in (("--out", args.out), ("--json", args.json), ("--write-keep", args.write_keep)):
         if path is not None and str(path) != "-":
-            check_output_file(path, flag)
+            check_output_file(path, flag, inputs=(args.source, args.against))
     check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
 
     options = AuditOptions(

@@ -24,6 +24,8 @@ from ganforge.commands.output import add_json_flag, report
 from ganforge.distributed.launch import add_nproc_argument
 from ganforge.errors import UserError, environment_message
 
+STOPS_CLEANLY = True  # SIGINT/SIGTERM: finish the step, save a checkpoint, exit 0
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -72,11 +74,11 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.distributed import Distribution
     from ganforge.distributed.launch import launch, wants_launch
     from ganforge.distributed.ranks import per_process_batch
+    from ganforge.signals import StopRequest
     from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train
     from ganforge.training.resume import plan_training
-    from ganforge.training.signals import StopRequest
 
     source, overrides = split_config_argument(args)
     with StopRequest():  # a signal from here on stops with a checkpoint, never mid-write

@@ -149,12 +149,12 @@ def resolve_checkpoint(spec: str | Path) -> Path:
 
 
 def config_from_state(state: dict, label: str) -> Config:
-    import yaml
+    from ganforge.textfiles import parse_yaml
 
     text = state["config"]
     try:
-        tree = yaml.safe_load(text) if isinstance(text, str) else None
-    except yaml.YAMLError:
+        tree = parse_yaml(text, label) if isinstance(text, str) else None
+    except UserError:
         tree = None
     if not isinstance(tree, dict):
         raise UserError(f"{label}: the checkpoint's embedded config is not a YAML mapping; {NOT_A_CHECKPOINT}")

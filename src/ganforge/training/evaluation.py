@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ganforge.atomic import atomic_write
 from ganforge.config import Config
+from ganforge.errors import UserError
 from ganforge.metrics import catalog
 from ganforge.training.checkpoint import CHECKPOINT_DIR, save_checkpoint
 from ganforge.training.objectives import OBJECTIVES
@@ -41,6 +42,18 @@ def _is_better(value: float, best: float | None, lower_is_better: bool) -> bool:
     if best is None:
         return True
     return value < best if lower_is_better else value > best
+
+
+def read_best_value(path: Path) -> float:
+    """The value recorded in a run's best.json, or one line naming the file."""
+    from ganforge.textfiles import read_json
+
+    record = read_json(path)
+    value = record.get("value") if isinstance(record, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserError(f"{path}: expected {{\"metric\", \"value\", \"step\"}} with a numeric value; "
+                        "delete it to start the record afresh")
+    return float(value)
 
 
 class PeriodicEvaluation:
@@ -137,7 +150,7 @@ class PeriodicEvaluation:
         distribution = state.distribution
         best = None
         if distribution.is_main and record_path.exists():
-            best = json.loads(record_path.read_text())["value"]
+            best = read_best_value(record_path)
         if not distribution.from_main(_is_better(value, best, self.lower_is_better)):
             return
         payload = state.state_dict()  # every process adds its own streams; process 0 writes

@@ -59,6 +59,13 @@ class TranslationObjective(Objective):
     directions: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
+    def held_out_metrics(cls) -> tuple[str, ...]:
+        """What `eval-translation` can score: paired tasks against their targets, two-way tasks their cycle."""
+        if cls.needs_pairs:
+            return ("psnr", "ssim", "l1", "fid", "kid")
+        return ("fid", "kid", "cycle_psnr") if len(cls.directions) == 2 else ("fid", "kid")
+
+    @classmethod
     def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
         """The module that maps an input image of `direction` to its translation."""
         return networks[cls.sampled]
@@ -99,6 +106,16 @@ class TranslationObjective(Objective):
             res = config.data.resolution
             if res < 32 or res & (res - 1):
                 raise ValueError(f"data.resolution: the U-Net generator needs a power of two of at least 32 (got {res}); or set translator.generator=resnet9")
+        cls._check_patch_layers(config)
+
+    @staticmethod
+    def _check_patch_layers(config: Config) -> None:
+        from ganforge.models.patchgan import most_layers, output_side
+
+        net, res = config.translator, config.data.resolution
+        if net.discriminator == "patch" and output_side(res, net.d_layers) < 1:
+            raise ValueError(f"translator.d_layers: {net.d_layers} halvings leave nothing of {res}x{res} images to judge; "
+                             f"use at most {most_layers(res)} at data.resolution={res}")
 
     @classmethod
     def load_data(cls, config: Config, device: torch.device) -> TranslationData:

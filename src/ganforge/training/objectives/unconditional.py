@@ -42,6 +42,9 @@ class UnconditionalObjective(Objective):
     def check_config(cls, config: Config, model) -> None:
         if config.data.labels:
             raise ValueError("data.labels=true: class labels condition task: conditional only; set task=conditional")
+        if model.needs_condition:
+            raise ValueError(f"model.name: {model.name} is built to read a condition (text or class); with task "
+                             f"{cls.name} use a model without one (e.g. dcgan), or a text or conditional task")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
