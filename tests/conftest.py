@@ -50,3 +50,48 @@ def real_torchscript(real_inception):
     if not path.is_file() or sha256_of_file(path) != PACKAGE_SOURCE.sha256:
         pytest.skip(f"{path}: the TorchScript FID Inception is not installed ({NO_WEIGHTS})")
     return load_torchscript(path)
+
+
+@pytest.fixture(scope="session")
+def real_efficientnet():
+    """The installed EfficientNet-Lite0 weights file (read only); skips with the reason when absent."""
+    from ganforge.pretrained.efficientnet_weights import WEIGHTS_FILE, WEIGHTS_SHA256
+    from ganforge.storage import sha256_of_file
+
+    path = INSTALLED_HOME / "weights" / WEIGHTS_FILE
+    if not path.is_file() or sha256_of_file(path) != WEIGHTS_SHA256:
+        pytest.skip(f"EfficientNet-Lite0 weights not installed in {path.parent} (`make weights` installs "
+                    "them from the package index, which could not be reached)")  # fmt: skip
+    return path
+
+
+_STAND_IN_STAGES = []
+
+
+@pytest.fixture
+def stand_in_efficientnet(monkeypatch):
+    """Projected discriminators look through a random EfficientNet-Lite0 with calibrated BatchNorm
+    (no weights file needed); returns a function that builds a fresh copy of its stages."""
+    import copy
+
+    import torch
+
+    from ganforge.models import projected
+    from ganforge.pretrained.efficientnet_lite import feature_stages
+
+    if not _STAND_IN_STAGES:
+        import timm
+
+        with torch.random.fork_rng():
+            torch.manual_seed(0)
+            network = timm.create_model("tf_efficientnet_lite0", pretrained=False)
+            norms = [m for m in network.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+            for norm in norms:
+                norm.momentum = None  # cumulative averages over the calibration batches
+            network.train()
+            with torch.no_grad():
+                for _ in range(3):
+                    network(torch.rand(8, 3, 64, 64) * 2 - 1)
+        _STAND_IN_STAGES.append(feature_stages(network.eval().requires_grad_(False)))
+    monkeypatch.setattr(projected, "load_feature_stages", lambda: copy.deepcopy(_STAND_IN_STAGES[0]))
+    return projected.load_feature_stages

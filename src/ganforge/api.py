@@ -62,6 +62,7 @@ def interpolate(
     (text-to-image generators), each row keeps one latent and walks the text embedding from
     one prompt to the other (slerp).
     """
+    from ganforge.conditions import conditions_of
     from ganforge.sampling import (
         class_labels,
         generate_from_latents,
@@ -73,11 +74,12 @@ def interpolate(
 
     generator = source if isinstance(source, nn.Module) else load_generator(source)
     if prompt is not None or to_prompt is not None:
-        from ganforge.text.prompts import encode_prompts
-
+        conditions = conditions_of(generator)
+        if "prompt" not in conditions.takes:
+            raise ValueError("this generator takes no text prompts")
         if prompt is None or to_prompt is None:
             raise ValueError("give both prompt and to_prompt")
-        ends = encode_prompts(generator, [prompt, to_prompt]).cpu()
+        ends = conditions.encode([prompt, to_prompt]).cpu()
         walk = slerp(ends[0], ends[1], torch.linspace(0, 1, steps))
         z = latents(rows, generator.z_dim, seed).repeat_interleave(steps, dim=0)
         images = torch.cat(list(generate_from_latents(generator.eval(), z, labels=walk.repeat(rows, 1))))

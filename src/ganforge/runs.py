@@ -1,151 +1,59 @@
-"""Run directories and loading a generator from a run, checkpoint or export."""
+"""Run directories, and loading a run (checkpoint or export) for inference as one `LoadedRun`."""
 
 from __future__ import annotations
 
 import json
-import pickle
-import re
-import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from safetensors.torch import load_file
 from torch import nn
 
+from ganforge.conditions import Conditions, attach_conditions, conditions_of
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
 
-CHECKPOINT_DIR = "checkpoints"
-LATEST = "latest.ckpt"
-EXPORT_SUFFIX = ".safetensors"
+if TYPE_CHECKING:
+    from ganforge.training.objectives import Objective
+
+from ganforge.training.checkpoint import (  # noqa: F401  (reading checkpoints: re-exported for callers of runs)
+    CHECKPOINT_DIR,
+    EXPORT_SUFFIX,
+    LATEST,
+    NOT_A_CHECKPOINT,
+    config_from_state,
+    is_run_source,
+    latest_checkpoint,
+    load_checkpoint,
+    resolve_checkpoint,
+    upgrade_checkpoint,
+)
 
 
-NOT_A_CHECKPOINT = "not a ganforge checkpoint"
-_UNSAFE_GLOBAL = re.compile(r"Unsupported global: GLOBAL (\S+)")
-
-
-def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Read a checkpoint with `weights_only=True`: a file that would run code is refused."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: checkpoint not found")
-    try:
-        with warnings.catch_warnings():  # torch's notes on pickle protocols would precede our one line
-            warnings.simplefilter("ignore", UserWarning)
-            state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise UserError(_refusal(path, str(err))) from None
-    except Exception:  # truncated, random or foreign files fail in many ways, all meaning this
-        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (unreadable or truncated)") from None
-    if not isinstance(state, dict) or "config" not in state or not _has_networks(state):
-        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (a PyTorch file without its networks and config)")
-    try:
-        return upgrade_checkpoint(state, path)
-    except KeyError as err:
-        raise UserError(f"{path}: {NOT_A_CHECKPOINT} (no {err} entry)") from None
-
-
-def _has_networks(state: dict) -> bool:
-    return isinstance(state.get("networks"), dict) or isinstance(state.get("generator"), dict)
-
-
-CHECKPOINT_FORMATS = ("ganforge-checkpoint/1", "ganforge-checkpoint/2")
-
-
-def upgrade_checkpoint(state: dict[str, Any], path: Path) -> dict[str, Any]:
-    """A checkpoint in the current layout (format 2: networks, EMAs and optimisers by name).
-
-    Format 1 (unconditional runs of earlier releases: generator, discriminator, opt_g, ...) is
-    mapped onto the names the unconditional task uses, so those runs still sample and resume.
-    """
-    fmt = state.get("format")
-    if fmt not in CHECKPOINT_FORMATS:
-        raise UserError(f"{path}: checkpoint format {fmt!r} is not one this ganforge reads ({', '.join(CHECKPOINT_FORMATS)})")
-    if fmt == CHECKPOINT_FORMATS[1]:
-        return state
-    return {
-        **{key: value for key, value in state.items() if key not in ("generator", "discriminator", "generator_ema")},
-        "format": CHECKPOINT_FORMATS[1],
-        "task": "unconditional",
-        "data": {"class_names": None, "class_counts": None},
-        "networks": {"G": state["generator"], "D": state["discriminator"]},
-        "ema": {"G": state["generator_ema"]} if state.get("generator_ema") is not None else {},
-        "optimizers": {"G": state["opt_g"], "D": state["opt_d"]},
-        "batches": {"sampler": state["sampler"], "crop_generator": state["crop_generator"]},
-        "guard": None,
-    }
-
-
-def _refusal(path: Path, message: str) -> str:
-    """Why `torch.load(weights_only=True)` refused: a pickle with code references, or not PyTorch at all."""
-    import zipfile
-
-    with path.open("rb") as handle:
-        pickled = handle.read(1) == b"\x80"  # the PROTO opcode: a legacy torch file or a bare pickle
-    if not (pickled or zipfile.is_zipfile(path)):
-        return f"{path}: {NOT_A_CHECKPOINT} (not a PyTorch file)"
-    unsafe = _UNSAFE_GLOBAL.search(message)
-    named = f" ({unsafe.group(1).rstrip('.')})" if unsafe else ""
-    return (
-        f"{path}: refused: it holds Python objects beyond tensors and plain data{named}, and loading"
-        f" them could run code; {NOT_A_CHECKPOINT}"
-    )
-
-
-def latest_checkpoint(run_dir: Path) -> Path | None:
-    path = Path(run_dir) / CHECKPOINT_DIR / LATEST
-    return path if path.is_file() else None
-
-
-def is_run_source(spec: str | Path) -> bool:
-    """True for a run directory, a `.ckpt` file or an exported `.safetensors` generator."""
-    path = Path(spec)
-    if path.is_dir():
-        return latest_checkpoint(path) is not None
-    return path.is_file() and path.suffix in (".ckpt", EXPORT_SUFFIX)
-
-
-def resolve_checkpoint(spec: str | Path) -> Path:
-    path = Path(spec)
-    if path.is_dir():
-        found = latest_checkpoint(path)
-        if found is None:
-            raise UserError(f"{path}: no {CHECKPOINT_DIR}/{LATEST} in this run directory")
-        return found
-    if not path.exists():
-        raise UserError(f"{path}: no such run directory or checkpoint")
-    return path
-
-
-def config_from_state(state: dict, label: str) -> Config:
-    import yaml
-
-    text = state["config"]
-    try:
-        tree = yaml.safe_load(text) if isinstance(text, str) else None
-    except yaml.YAMLError:
-        tree = None
-    if not isinstance(tree, dict):
-        raise UserError(f"{label}: the checkpoint's embedded config is not a YAML mapping; {NOT_A_CHECKPOINT}")
-    return validate(tree, f"{label} (embedded config)")
-
-
-def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None) -> nn.Module:
-    """The sampled network of the config's task, with its class metadata attached."""
+def build_networks(config: Config, names: tuple[str, ...] | None, class_names: list[str] | None = None,
+                   class_counts: list[int] | None = None, saved: dict | None = None) -> dict[str, nn.Module]:
+    """The named networks (None: all) of the config's task; the sampled one carries its
+    objective's conditions."""
     from ganforge.training.objectives import OBJECTIVES, DataInfo
-    from ganforge.translation.inference import translation_objective
 
     objective = OBJECTIVES[config.task]
     info = DataInfo(config.data.resolution, config.data.channels, class_names, class_counts)
     declared = {decl.name: decl.module for decl in objective.declare(config, info)}
-    translation = translation_objective(config.task)
-    if translation is not None:  # the network that translates (nicegan: D_A's encoder and G_AB)
-        return translation.translation_network(declared, "AtoB" if translation.directions else config.translation.direction)
-    generator = declared[objective.sampled]
-    if getattr(generator, "num_classes", 0):
-        generator.class_names, generator.class_counts = class_names, class_counts
-    return generator
+    networks = {name: declared[name] for name in names or declared}
+    if objective.sampled in networks:
+        attach_conditions(networks[objective.sampled], objective.conditions, class_names, class_counts, saved)
+    return networks
+
+
+def build_generator(config: Config, class_names: list[str] | None = None, class_counts: list[int] | None = None,
+                    saved: dict | None = None) -> nn.Module:
+    """The network an export holds (`Objective.inference_network`), with its conditions attached."""
+    from ganforge.training.objectives import OBJECTIVES
+
+    objective = OBJECTIVES[config.task]
+    networks = build_networks(config, objective.loaded_networks(config), class_names, class_counts, saved)
+    return objective.inference_network(config, networks)
 
 
 def load_weights(module: nn.Module, weights: Any, label: str, config: Config) -> nn.Module:
@@ -164,18 +72,97 @@ def load_weights(module: nn.Module, weights: Any, label: str, config: Config) ->
 
 def read_json_mapping(path: Path) -> dict:
     """A JSON object from a UTF-8 file, or one line saying what it is instead."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; expected JSON") from None
-    except json.JSONDecodeError as err:
-        raise UserError(f"{path}: not valid JSON (line {err.lineno})") from None
+    from ganforge.textfiles import read_json
+
+    data = read_json(path)
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object, found a {type(data).__name__}")
     return data
 
 
-def _load_export(path: Path) -> nn.Module:
+# What each kind of output is used with, for the one line that refuses a run of the other kind.
+OUTPUT_COMMANDS = {
+    "latents": "samples images (use `ganforge sample`, `interpolate`, `eval` or `align`)",
+    "translation": "translates images (use `ganforge translate` or `ganforge eval-translation`)",
+}
+
+
+@dataclass
+class LoadedRun:
+    """A trained run as inference sees it: its config, its objective and its networks (eval
+    mode, on the CPU). `sample`, `interpolate`, `translate`, `export`, `eval`, `align`,
+    `report` and the Python API ask this object, never which task trained it."""
+
+    source: Path
+    config: Config
+    objective: type[Objective]
+    networks: dict[str, nn.Module]
+    step: int
+    weights: str  # "ema" or "raw"
+    class_names: list[str] | None = None
+    class_counts: list[int] | None = None
+    saved: dict = field(default_factory=dict)  # the objective's own checkpoint state
+    exported: bool = False  # an export: only `generator` has its trained weights
+
+    @property
+    def output(self) -> str:
+        return self.objective.output
+
+    @property
+    def generator(self) -> nn.Module:
+        """The network that samples (or, for a translation run, translates its first direction)."""
+        return self.objective.inference_network(self.config, self.networks)
+
+    @property
+    def conditions(self) -> Conditions:
+        return conditions_of(self.generator)
+
+    def translators(self) -> dict[str, Any]:
+        """{direction: Translator} of a translation run (the first: its default direction; an
+        export holds that one only)."""
+        translators = self.objective.translators(self.config, self.networks)
+        return dict([next(iter(translators.items()))]) if self.exported else translators
+
+    def require(self, output: str) -> LoadedRun:
+        """This run, or one line saying what it makes instead of `output`."""
+        if self.output != output:
+            raise UserError(f"{self.source}: a {self.config.task} run {OUTPUT_COMMANDS[self.output]}")
+        return self
+
+
+def load_run(spec: str | Path, ema: bool = True, needs: str | None = None) -> LoadedRun:
+    """A run directory, checkpoint or exported `.safetensors` as a `LoadedRun`; with `needs`
+    ("latents" or "translation"), a run of the other kind is refused in one line."""
+    path = resolve_checkpoint(spec)
+    loaded = _load_export(path) if path.suffix == EXPORT_SUFFIX else _load_checkpoint_run(path, ema)
+    for network in loaded.networks.values():
+        network.eval()
+    return loaded.require(needs) if needs else loaded
+
+
+def _load_checkpoint_run(path: Path, ema: bool) -> LoadedRun:
+    from ganforge.training.objectives import OBJECTIVES
+
+    state = load_checkpoint(path)
+    config = config_from_state(state, str(path))
+    objective = OBJECTIVES[config.task]
+    data = state.get("data") or {}
+    saved = state.get("objective") or {}
+    names = objective.loaded_networks(config)
+    networks = build_networks(config, names, data.get("class_names"), data.get("class_counts"), saved)
+    use_ema = False
+    for name, network in networks.items():  # each network's EMA where it keeps one
+        from_ema = ema and name in state["ema"]
+        use_ema |= from_ema
+        load_weights(network, (state["ema"] if from_ema else state["networks"]).get(name), f"{path} ({name})", config)
+    objective.check_loaded(config, saved, networks, str(path))
+    return LoadedRun(path, config, objective, networks, int(state["step"]), "ema" if use_ema else "raw",
+                     data.get("class_names"), data.get("class_counts"), saved)
+
+
+def _load_export(path: Path) -> LoadedRun:
+    from ganforge.training.objectives import OBJECTIVES
+
     meta_path = path.with_suffix(".json")
     if not meta_path.is_file():
         raise UserError(f"{path}: missing {meta_path.name} beside the exported generator")
@@ -183,96 +170,51 @@ def _load_export(path: Path) -> nn.Module:
     if not isinstance(meta.get("config"), dict):
         raise UserError(f"{meta_path}: expected a 'config' mapping (written by ganforge export)")
     config = validate(meta["config"], str(meta_path))
-    generator = build_generator(config, meta.get("class_names"), meta.get("class_counts"))
+    objective = OBJECTIVES[config.task]
+    saved = meta.get("objective") if isinstance(meta.get("objective"), dict) else {}
+    networks = build_networks(config, objective.loaded_networks(config), meta.get("class_names"), meta.get("class_counts"), saved)
+    generator = objective.inference_network(config, networks)
     try:
         weights = load_file(path)
     except Exception:  # safetensors reports a bad header in several ways
         raise UserError(f"{path}: not a readable safetensors file") from None
-    return load_weights(generator, weights, f"{path} (config in {meta_path.name})", config)
+    load_weights(generator, weights, f"{path} (config in {meta_path.name})", config)
+    return LoadedRun(path, config, objective, networks, int(meta.get("step", 0)), str(meta.get("weights", "ema")),
+                     meta.get("class_names"), meta.get("class_counts"), saved, exported=True)
 
 
 def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
-    """Generator in eval mode on CPU from a run dir, checkpoint or exported `.safetensors`.
-
-    Uses the EMA weights when the run kept them and `ema` is True.
-    """
-    path = resolve_checkpoint(spec)
-    if path.suffix == EXPORT_SUFFIX:
-        return _load_export(path).eval()
-    state = load_checkpoint(path)
-    config = config_from_state(state, str(path))
-    from ganforge.translation.inference import translation_objective
-
-    if translation_objective(config.task) is not None:  # its networks map images to images, not latents
-        raise UserError(f"{path}: a {config.task} run translates images; use `ganforge translate` and `ganforge eval-translation`")
-    generator, weights, _ = _sampled_weights(state, config, ema)
-    generator = load_weights(generator, weights, str(path), config)
-    if getattr(generator, "text_encoder", None) is not None:  # text runs: captions to draw prompts from
-        trained_with = (state.get("objective") or {}).get("text_encoder")
-        if trained_with != generator.text_encoder.cache_key():
-            raise UserError(f"{path}: trained with text encoder {trained_with}, but its config now gives "
-                            f"{generator.text_encoder.cache_key()} (other text.weights?)")
-        generator.prompt_pool = (state.get("objective") or {}).get("captions")
-    return generator.eval()
-
-
-def _sampled_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:
-    """(the sampled network built from config, its weights from the checkpoint, EMA used?)."""
-    from ganforge.training.objectives import OBJECTIVES
-    from ganforge.translation.inference import translation_objective
-
-    if translation_objective(config.task) is not None:
-        return _translation_weights(state, config, ema)
-    data = state.get("data") or {}
-    generator = build_generator(config, data.get("class_names"), data.get("class_counts"))
-    name = OBJECTIVES[config.task].sampled
-    use_ema = ema and name in state["ema"]
-    return generator, state["ema"][name] if use_ema else state["networks"][name], use_ema
-
-
-def _translation_weights(state: dict, config: Config, ema: bool) -> tuple[nn.Module, dict, bool]:
-    """A translation run's network and its weights, gathered from every network it spans."""
-    from ganforge.training.objectives import OBJECTIVES, DataInfo
-    from ganforge.translation.inference import translation_objective
-
-    objective = translation_objective(config.task)
-    declared = {d.name: d.module for d in OBJECTIVES[config.task].declare(config, DataInfo(config.data.resolution, config.data.channels))}
-    used_ema = False
-    for name, module in declared.items():
-        use_ema = ema and name in state["ema"]
-        used_ema |= use_ema
-        load_weights(module, state["ema"][name] if use_ema else state["networks"].get(name), f"{name} of the checkpoint", config)
-    network = objective.translation_network(declared, "AtoB" if objective.directions else config.translation.direction)
-    return network, network.state_dict(), used_ema
+    """Generator in eval mode on CPU from a run dir, checkpoint or exported `.safetensors`,
+    carrying its conditions (see `ganforge.conditions`). Uses the EMA weights when the run kept
+    them and `ema` is True; a translation run is refused (see `load_run`)."""
+    return load_run(spec, ema, needs="latents").generator
 
 
 def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
-    """Write the (EMA) generator as safetensors plus a JSON with what rebuilds it."""
+    """Write the (EMA) sampled network as safetensors plus a JSON with what rebuilds it."""
     from safetensors.torch import save
 
     from ganforge import __version__
     from ganforge.atomic import atomic_write
-    from ganforge.outputs import check_output_file
+    from ganforge.outputs import check_output_file, run_files
 
     out = Path(out)
     if out.suffix != EXPORT_SUFFIX:
         raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
-    check_output_file(out, "--out")
-    check_output_file(out.with_suffix(".json"), "--out")
-    path = resolve_checkpoint(spec)
-    state = load_checkpoint(path)
-    config = config_from_state(state, str(path))
-    generator, weights, use_ema = _sampled_weights(state, config, ema=True)
-    load_weights(generator, weights, str(path), config)  # refuse what could not be loaded: nothing exported
-    tensors = {name: tensor.contiguous() for name, tensor in weights.items()}
+    check_output_file(out, "--out", inputs=run_files(spec))
+    check_output_file(out.with_suffix(".json"), "--out", inputs=run_files(spec))
+    run = load_run(spec, ema=True)  # refuses what could not be loaded: nothing exported
+    if run.source.suffix == EXPORT_SUFFIX:
+        raise UserError(f"{run.source}: already an export; give a run directory or .ckpt")
+    config = run.config
+    tensors = {name: tensor.contiguous() for name, tensor in run.generator.state_dict().items()}
     meta = {
         "format": "ganforge-generator/2",
         "task": config.task,
-        "class_names": getattr(generator, "class_names", None),
-        "class_counts": getattr(generator, "class_counts", None),
+        **run.conditions.record(),
         "ganforge_version": __version__,
-        "step": int(state["step"]),
-        "weights": "ema" if use_ema else "raw",
+        "step": run.step,
+        "weights": run.weights,
         "model": config.model.name,
         "z_dim": config.model.z_dim,
         "resolution": config.data.resolution,
@@ -283,4 +225,3 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
     meta_path = out.with_suffix(".json")
     atomic_write(meta_path, lambda handle: handle.write(json.dumps(meta, indent=2).encode()))
     return out, meta_path
-

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 import torch
 from torch import Tensor, nn
 
+from ganforge.conditions import LabelsArg, conditions_of
 from ganforge.errors import UserError
 
 SEED_RANGE = (0, 2**63 - 1)  # what torch.Generator.manual_seed takes without wrapping
@@ -60,57 +61,17 @@ def _device_of(module: nn.Module) -> torch.device:
 
 
 def num_classes(generator: nn.Module) -> int:
-    """Classes a generator is conditioned on (0: unconditional)."""
-    return int(getattr(generator, "num_classes", 0) or 0)
+    """Classes a generator is conditioned on (0: none)."""
+    return conditions_of(generator).num_classes
 
 
-def class_labels(
-    generator: nn.Module, n: int, seed: int, labels: int | str | Sequence[int] | Tensor | None = None,
-    proportions: str = "data",
-) -> Tensor | None:
-    """[n] int64 labels for a conditional generator, None for an unconditional one.
-
-    `labels`: None draws them (seeded) in the training data's class proportions
-    (`proportions="data"`, from `generator.class_counts`) or uniformly (`"uniform"`); an int or
-    a class name asks for one class; a sequence gives one label per image.
-    """
-    classes = num_classes(generator)
-    if classes == 0:
-        if labels is not None:
-            raise ValueError("this generator is unconditional: it takes no class labels")
-        return None
-    if labels is None:
-        counts = getattr(generator, "class_counts", None)
-        weights = torch.ones(classes, dtype=torch.float64)
-        if proportions == "data" and counts:
-            weights = torch.tensor(counts, dtype=torch.float64)
-        draw = torch.Generator().manual_seed(seed + 1)
-        return torch.multinomial(weights, n, replacement=True, generator=draw)
-    if isinstance(labels, (int, str)):
-        labels = [class_index(generator, labels)] * n
-    result = torch.as_tensor(labels, dtype=torch.int64).reshape(-1)
-    if len(result) != n:
-        raise ValueError(f"labels: expected {n} labels, got {len(result)}")
-    if result.numel() and (int(result.min()) < 0 or int(result.max()) >= classes):
-        raise ValueError(f"labels: class indices must lie in 0..{classes - 1}")
-    return result
-
-
-def class_index(generator: nn.Module, name_or_index: int | str) -> int:
-    """A class given by index (an int or digits) or by name -> its index."""
-    classes = num_classes(generator)
-    names = list(getattr(generator, "class_names", None) or [])
-    if isinstance(name_or_index, str) and name_or_index in names:
-        return names.index(name_or_index)
-    try:
-        index = int(name_or_index)
-    except ValueError:
-        raise ValueError(
-            f"class {name_or_index!r}: not a class of this generator; classes: {', '.join(names) or classes}"
-        ) from None
-    if not 0 <= index < classes:
-        raise ValueError(f"class {index}: expected an index in 0..{classes - 1}")
-    return index
+def class_labels(generator: nn.Module, n: int, seed: int, labels: LabelsArg = None, proportions: str = "data") -> Tensor | None:
+    """[n] int64 labels for a class-conditional generator (see `ClassConditions.draw`), None for
+    one that takes no classes (which refuses `labels`)."""
+    conditions = conditions_of(generator)
+    if "class" not in conditions.takes:
+        return conditions.draw(n, seed, labels, proportions) if labels is not None else None
+    return conditions.draw(n, seed, labels, proportions)
 
 
 @torch.inference_mode()
@@ -134,7 +95,7 @@ def generate_uint8(
     batch_size: int = 64,
     device: str | torch.device | None = None,
     truncation: float | None = None,
-    labels: int | str | Sequence[int] | Tensor | None = None,
+    labels: LabelsArg = None,
     proportions: str = "data",
 ) -> Iterator[Tensor]:
     """Streams `n` generated images as uint8 [B,C,H,W] batches; the images do not depend on batch_size.
@@ -148,48 +109,23 @@ def generate_uint8(
 
 
 def drawn_conditions(
-    generator: nn.Module, n: int, seed: int, labels: int | str | Sequence[int] | Tensor | None = None,
-    proportions: str = "data",
+    generator: nn.Module, n: int, seed: int, labels: LabelsArg = None, proportions: str = "data",
 ) -> Tensor | None:
-    """What `n` seeded samples are conditioned on: prompt embeddings drawn from the run's
-    captions (text generators), class labels (`class_labels`), or None (unconditional)."""
-    if is_text_generator(generator):
-        return drawn_prompt_embeddings(generator, n, seed)
-    return class_labels(generator, n, seed, labels, proportions)
-
-
-def is_text_generator(generator: nn.Module) -> bool:
-    return getattr(generator, "text_encoder", None) is not None
-
-
-def drawn_prompt_embeddings(generator: nn.Module, n: int, seed: int) -> Tensor:
-    """Embeddings of `n` captions drawn (seeded, with replacement) from the run's training captions."""
-    from ganforge.text.prompts import encode_prompts
-
-    pool = getattr(generator, "prompt_pool", None)
-    if not pool:
-        raise ValueError("this generator is text-conditioned: give prompts")
-    draw = torch.Generator().manual_seed(seed + 1)
-    picks = torch.randint(0, len(pool), (n,), generator=draw).tolist()
-    unique = sorted(set(picks))
-    table = encode_prompts(generator, [pool[i] for i in unique]).cpu()
-    row = {index: k for k, index in enumerate(unique)}
-    return table[[row[i] for i in picks]]
-
+    """What `n` seeded samples are conditioned on, as the generator's conditions draw it."""
+    return conditions_of(generator).draw(n, seed, labels, proportions)
 
 
 def prompt_images(generator: nn.Module, prompts: Sequence[str], per_prompt: int, seed: int,
                   truncation: float | None = None) -> Tensor:
     """uint8 [len(prompts)·per_prompt, C,H,W]: `per_prompt` images per prompt, prompt by prompt;
     image k of every prompt shares latent k, so the rows differ only by their words."""
-    from ganforge.text.prompts import encode_prompts
-
-    if not is_text_generator(generator):
+    conditions = conditions_of(generator)
+    if "prompt" not in conditions.takes:
         raise ValueError("this generator takes no text prompts")
     if not prompts:
         raise ValueError("prompts: expected at least one prompt")
     z = latents(per_prompt, generator.z_dim, seed, truncation).repeat(len(prompts), 1)
-    e = encode_prompts(generator, prompts).cpu().repeat_interleave(per_prompt, dim=0)
+    e = conditions.encode(prompts).cpu().repeat_interleave(per_prompt, dim=0)
     return torch.cat(list(generate_from_latents(generator, z, labels=e)))
 
 
@@ -198,7 +134,7 @@ def sample(
     n: int | None = None,
     seed: int = 0,
     truncation: float | None = None,
-    labels: int | str | Sequence[int] | Tensor | None = None,
+    labels: LabelsArg = None,
     prompts: Sequence[str] | None = None,
 ) -> Tensor:
     """uint8 [N,C,H,W] images from `n` (default 64) seeded latents; `labels` (class index, name

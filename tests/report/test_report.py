@@ -94,7 +94,7 @@ def _grid(path, colour):
 def test_translation_rows_and_prompts_when_a_run_has_them(two_runs, tmp_path):
     run = tmp_path / "task-run"
     shutil.copytree(two_runs[1], run)
-    (run / "config.yaml").write_text((run / "config.yaml").read_text().replace("name: lr-low", "name: t\ntask: text"))
+    (run / "config.yaml").write_text((run / "config.yaml").read_text().replace("name: lr-low", "name: t"))
     for step in (5, 10):
         for part, colour in (("input", "red"), ("output", "green"), ("target", "blue")):
             _grid(run / "samples" / "translation" / f"step-{step:08d}-{part}.png", colour)
@@ -108,13 +108,28 @@ def test_translation_rows_and_prompts_when_a_run_has_them(two_runs, tmp_path):
     assert "a &lt;b&gt;bold&lt;/b&gt; square" in page  # prompts are text, never markup
 
 
-def test_task_runs_without_their_files_say_so(tmp_path):
-    for name, task in (("t", "text"), ("p", "translation")):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "config.yaml").write_text(f"name: {name}\ntask: {task}\n")
-    page, _ = build_report(read_runs([tmp_path / "t", tmp_path / "p"]))
-    assert "No samples/prompts.txt in: t." in page
-    assert "No samples/translation/step-*-output.png in: p." in page
+def test_trained_translation_and_text_runs_write_what_their_sections_show(tmp_path):
+    """The objectives write the files: columns of a translation grid, the prompts of a text grid."""
+    from ganforge.config import load_config
+    from ganforge.training.loop import train
+
+    small = {"train.steps": 2, "train.sample_every": 2, "train.log_every": 1, "train.batch_size": 4,
+             "data.max_images": 24}
+    pix = train(load_config("pix2pix-shapes", {**small, "translator.g_width": 4, "translator.d_width": 4,
+                                                "translator.d_layers": 2, "train.sample_grid": 6}),
+                tmp_path / "pix", progress=False)
+    text = train(load_config("dfgan-shapes", {**small, "model.g.width": 4, "model.d.width": 4, "model.z_dim": 8,
+                                              "text.encoder": "learned", "train.sample_grid": 4}),
+                 tmp_path / "text", progress=False)
+    runs = read_runs([pix, text])
+    pix_label, text_label = (run.label for run in runs)
+    page, data = build_report(runs)
+    rows = data["translation"][pix_label]
+    assert [row["step"] for row in rows] == [2] and {"input", "output", "target"} <= set(rows[0])
+    assert Image.open(rows[0]["output"]).size[0] < Image.open(pix / "samples" / "final.png").size[0]
+    prompts = data["prompts"][text_label]
+    assert prompts and all(prompt.strip() for prompt in prompts) and text_label not in data["translation"]
+    assert (text / "samples" / "prompts.txt").read_text().splitlines() == prompts
 
 
 def test_not_a_run_directory_is_a_clear_error(tmp_path, capsys):

@@ -84,9 +84,12 @@ def test_export_records_class_names_and_samples_per_class(cond_run, tmp_path):
 
 
 def test_generated_labels_follow_the_data_proportions():
-    generator = type("G", (torch.nn.Module,), {})()
-    generator.num_classes, generator.class_counts = 2, [900, 100]
+    from ganforge.conditions import ClassConditions, attach_conditions
     from ganforge.sampling import class_labels
+
+    generator = type("G", (torch.nn.Module,), {})()
+    generator.num_classes = 2
+    attach_conditions(generator, ClassConditions, ["a", "b"], [900, 100])
 
     labels = class_labels(generator, 5000, seed=0)
     assert 0.87 < float((labels == 0).float().mean()) < 0.93
@@ -103,6 +106,34 @@ def test_balanced_sampler_draws_classes_equally_often():
     first = sampler.next_indices()
     sampler.load_state_dict(state)
     assert torch.equal(first, sampler.next_indices())
+
+
+@pytest.mark.parametrize(("balance", "counts", "expected"), [
+    ("auto", [120, 100], True),  # largest 1.2x the smallest: uneven
+    ("auto", [119, 100], False),
+    ("auto", None, False),  # no labels
+    (False, [900, 100], False),  # an explicit choice stays
+    (True, [100, 100], True),
+])
+def test_balance_auto_balances_uneven_classes_only(balance, counts, expected):
+    from ganforge.training.state import resolve_balance
+
+    config = resolve_balance(load_config("cdcgan-digits", {"data.balance": balance}), counts)
+    assert config.data.balance is expected
+
+
+def test_balanced_run_asks_g_for_every_class_equally_often(tmp_path):
+    from ganforge.training.objectives.base import DataInfo
+    from ganforge.training.objectives.conditional import ConditionalObjective
+
+    info = DataInfo(32, 1, ["a", "b"], [900, 100])
+    config = load_config("cdcgan-digits", {"data.balance": True})
+    objective = ConditionalObjective.__new__(ConditionalObjective)
+    objective.config, objective.data, objective.device = config, info, torch.device("cpu")
+    torch.manual_seed(0)
+    assert 0.45 < float((objective.draw_condition(4000) == 1).float().mean()) < 0.55
+    objective.config = load_config("cdcgan-digits", {"data.balance": False})
+    assert 0.07 < float((objective.draw_condition(4000) == 1).float().mean()) < 0.13
 
 
 def _labelled_folder(root: Path) -> Path:
@@ -124,6 +155,21 @@ def test_labelled_folder_trains_the_folder_preset_and_samples_by_name(tmp_path, 
     assert config.data.channels == 3 and config.data.resolution == 64
     code, out, _ = _cli(capsys, "sample", tmp_path / "r", "--class", "dogs", "--n", 2, "--out", tmp_path / "d.png", "--json")
     assert code == 0 and json.loads(out)["class_names"] == ["cats", "dogs"]
+
+
+def test_labelled_folder_preset_trains_at_the_images_size_with_uneven_classes_balanced(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    for name, count in (("0", 8), ("1", 4)):  # 28-px grayscale digits-like images, uneven classes
+        (tmp_path / "digits" / name).mkdir(parents=True)
+        for i in range(count):
+            Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8), mode="L").save(tmp_path / "digits" / name / f"{i}.png")
+    overrides = tiny_overrides(**{"train.steps": 2, "data.path": str(tmp_path / "digits")})
+    code, _, err = _cli(capsys, "train", "cdcgan-folder", *as_cli(overrides), "--run-dir", tmp_path / "r", "--no-progress")
+    assert code == 0, err
+    config = load_config(tmp_path / "r/config.yaml")
+    assert (config.data.resolution, config.data.channels, config.data.balance) == (32, 1, True)
+    code, out, _ = _cli(capsys, "sample", tmp_path / "r", "--class", "1", "--n", 2, "--out", tmp_path / "d.png", "--json")
+    assert code == 0 and json.loads(out)["class_names"] == ["0", "1"]
 
 
 def test_folder_without_class_subfolders_is_a_one_line_error_for_a_conditional_task(tmp_path, capsys):
@@ -161,6 +207,22 @@ def test_eval_command_prints_class_metrics(cond_run, capsys):
     assert {"fid", "ifid", "class_accuracy", "class_accuracy_ceiling"} <= rows
 
 
+def test_eval_command_prints_spread_per_class_between_its_floor_and_ceiling(cond_run, capsys):
+    code, out, err = _cli(capsys, "eval", "--fake", cond_run, "--real", "builtin:digits", "--features", "digits",
+                          "--metrics", "cdiv", "--n", 400, "--json", "-")
+    assert code == 0, err
+    result = json.loads(out)
+    assert set(result["class_coverage_per_class"]) == {str(k) for k in range(10)}
+    assert result["class_coverage"] == pytest.approx(np.mean(list(result["class_coverage_per_class"].values())))
+    assert result["class_recall_real"] > 0.5 and result["class_coverage_real"] > 0.5  # real against real
+    assert result["class_recall_one_image"] < 0.05  # one picture per class
+    assert result["protocol"]["metrics"] == ["cdiv"]
+    code, out, _ = _cli(capsys, "eval", "--fake", cond_run, "--real", "builtin:digits", "--features", "digits",
+                        "--metrics", "cdiv", "--n", 400)
+    rows = {line.split()[0] for line in out.splitlines() if line.strip()}
+    assert {"class_recall", "class_coverage", "class_coverage_real", "class_coverage/9"} <= rows
+
+
 def test_eval_command_with_class_accuracy_alone_prints_it_per_class_with_a_protocol(cond_run, capsys):
     code, out, err = _cli(capsys, "eval", "--fake", cond_run, "--real", "builtin:digits", "--features", "digits",
                           "--metrics", "cacc", "--n", 100, "--ci", "--ci-draws", 10)
@@ -193,12 +255,19 @@ def test_periodic_class_metrics_build_the_extractor_once_and_keep_best(tmp_path,
     built = []
     original = features.build_features
     monkeypatch.setattr(features, "build_features", lambda *a, **k: built.append(a) or original(*a, **k))
-    overrides = {**COND, "train.steps": 3, "eval.every": 1, "eval.metrics": ["ifid", "cacc"], "eval.features": "digits",
-                 "eval.n": 200, "eval.best": "cacc"}
+    overrides = {**COND, "train.steps": 3, "eval.every": 1, "eval.metrics": ["ifid", "cacc", "cdiv"],
+                 "eval.features": "digits", "eval.n": 200, "eval.best": "cacc+cdiv"}
     config = load_config("cdcgan-digits", overrides)
     run = train(config, tmp_path / "r", progress=False, step_hook=evaluation_hook(config))
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [1, 2, 3] and all("class_accuracy" in r for r in records)
+    for record in records:  # each class's accuracy beside the overall one, which is their weighted mean
+        per_class = [record[f"class_accuracy/{k}"] for k in range(10)]
+        assert all(0 <= value <= 1 for value in per_class)
+        assert min(per_class) <= record["class_accuracy"] <= max(per_class)
+    best = json.loads((run / "best.json").read_text())
+    joint = [r["class_accuracy"] * r["class_coverage"] for r in records]
+    assert best["metric"] == "class_accuracy*class_coverage" and best["value"] == pytest.approx(max(joint))
     assert (run / "checkpoints/best.ckpt").is_file()
     assert [a for a in built if a and a[0] == "digits"] == [("digits",)]  # built once; it is also the judge
 
@@ -249,7 +318,7 @@ def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset, 
     generator = ganforge.load_generator(resumed)
     twos = ganforge.sample(generator, 2, seed=0, labels=2)
     assert twos.shape[0] == 2 and not torch.equal(twos, ganforge.sample(generator, 2, seed=0, labels=3))
-    with pytest.raises(UserError, match="loss.ac_weight: a class-label term of task conditional only"):
+    with pytest.raises(UserError, match="loss.ac_weight: task unconditional does not read it"):
         load_config("dcgan-digits", {"loss.ac_weight": 1.0})
 
 

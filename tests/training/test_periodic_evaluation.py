@@ -51,3 +51,37 @@ def test_unknown_best_metric_fails_before_training():
     config = load_config("dcgan-digits", tiny_overrides(**{**EVAL, "eval.best": "sharpness"}))
     with pytest.raises(UserError, match="eval.best"):
         evaluation_hook(config)
+
+
+def test_class_accuracy_is_printed_per_class_and_a_lagging_class_warns(capsys):
+    from ganforge.training.evaluation import report_class_accuracy
+
+    result = {"class_accuracy": 0.85, "class_accuracy_per_class": {"0": 0.99, "1": 0.96, "5": 0.60}}
+    with pytest.warns(UserWarning) as caught:
+        report_class_accuracy(result, step=500)
+    err = capsys.readouterr().err
+    assert "step 500: class accuracy 0.850; per class: 0 0.99  1 0.96  5 0.60" in err
+    assert [str(w.message) for w in caught] == [
+        "step 500: class '5' is drawn as itself 60% of the time (overall 85%); "
+        "train longer, or with data.balance=true if it is a rare class"
+    ]
+
+
+def test_class_accuracy_within_the_margin_does_not_warn(capsys, recwarn):
+    from ganforge.training.evaluation import report_class_accuracy
+
+    report_class_accuracy({"class_accuracy": 0.9, "class_accuracy_per_class": {"0": 0.95, "1": 0.8}}, step=1)
+    report_class_accuracy({"fid": 3.0}, step=2)  # no class metrics: nothing printed
+    assert not recwarn.list and capsys.readouterr().err.count("class accuracy") == 1
+
+
+def test_joint_best_ranks_by_the_product_and_refuses_a_lower_is_better_member():
+    from ganforge.training.evaluation import _joint_value, best_ranking
+
+    assert best_ranking("cacc+cdiv") == (["class_accuracy", "class_coverage"], False)
+    assert best_ranking("fid") == (["fid"], True)
+    assert _joint_value({"class_accuracy": 0.9, "class_coverage": 0.5}, ["class_accuracy", "class_coverage"]) == pytest.approx(0.45)
+    assert _joint_value({"class_accuracy": 0.9}, ["class_accuracy", "class_coverage"]) is None
+    config = load_config("cdcgan-digits", tiny_overrides(**{**EVAL, "eval.metrics": ["fid", "cacc"], "eval.best": "cacc+fid"}))
+    with pytest.raises(UserError, match="fid is lower-is-better"):
+        evaluation_hook(config)

@@ -48,7 +48,7 @@ class PaintHints(nn.Module):
 
 
 def test_translate_with_hints_changes_the_colour_as_asked(tmp_path):
-    translator = Translator(PaintHints(), "colorize", "AtoB", 1, 3, True, None)
+    translator = Translator(PaintHints(), "AtoB", 1, 3, True, None)
     Image.new("RGB", (13, 9), (128, 128, 128)).save(tmp_path / "gray.png")  # converted to gray by translate
     hints = np.zeros((9, 13, 3), dtype=np.uint8)
     hints[4, 6] = (20, 200, 30)

@@ -202,7 +202,8 @@ def test_report_shows_the_runs_input_output_target_rows_side_by_side(uninterrupt
 
     parts = {task: sorted(p.name for p in (uninterrupted[task] / "samples" / "translation").iterdir()) for task in ("pix2pix", "nicegan", "cut")}
     assert parts["pix2pix"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
-    assert parts["nicegan"][-2:] == parts["cut"][-2:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output")]
+    assert parts["nicegan"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "reconstruction")]
+    assert parts["cut"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
     column = np.asarray(Image.open(uninterrupted["pix2pix"] / "samples" / "translation" / f"step-{STEPS:08d}-output.png"))
     assert column.shape[:2] == (2 + 2 * 34, 2 + 34)  # the two test rows of the grid, one image wide
     runs = [uninterrupted[task] for task in ("cyclegan", "nicegan", "cut", "fastcut")]

@@ -1,4 +1,4 @@
-"""Look through a data set before training: `ganforge data audit SRC`.
+"""Look through a data set before training: `ganforge data audit SRC`, `ganforge data filter SRC`.
 
 The audit counts formats, sizes, aspect ratios and channels; names unreadable files;
 finds exact duplicates (content hash) and near-duplicates (perceptual hash); shows class
@@ -10,12 +10,15 @@ examples:
   ganforge data audit data/train --against data/test --out audit.html --json audit.json
   ganforge data audit data/train --write-keep keep.txt
   ganforge train dcgan-folder-64 data.path=data/train data.include=keep.txt
+  ganforge data filter scraped/ --like good/ --out keep.txt   (see ganforge data filter --help)
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from ganforge.commands import data_filter
 
 DROP_CHOICES = ("unreadable", "duplicates", "near-duplicates", "leaked", "grayscale", "outliers", "uncaptioned")
 DEFAULT_DROP = "unreadable,duplicates,near-duplicates,leaked"
@@ -47,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="thumbnail correlation that confirms a candidate (default 0.99)")
     audit.add_argument("--workers", type=int, default=None, help="decoding processes (default: CPU count, at most 8)")
     audit.add_argument("--no-progress", action="store_true", help="no progress bars")
+    data_filter.add_parser(actions)
 
 
 def _drops(text: str) -> tuple[str, ...]:
@@ -60,12 +64,14 @@ def _drops(text: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "filter":
+        return data_filter.run(args)
     from ganforge.audit import AuditOptions, check_outputs, run_audit, write_outputs
     from ganforge.outputs import check_output_file
 
     for flag, path in (("--out", args.out), ("--json", args.json), ("--write-keep", args.write_keep)):
         if path is not None and str(path) != "-":
-            check_output_file(path, flag)
+            check_output_file(path, flag, inputs=(args.source, args.against))
     check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
 
     options = AuditOptions(

@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--metrics",
         default=DEFAULT_METRICS,
         help="comma-separated: fid,kid,is,pr,dc,fd_inf; for class-conditional runs also ifid"
-        " (intra-class FID) and cacc (class accuracy) (default fid)",
+        " (intra-class FID), cacc (class accuracy) and cdiv (recall and coverage within each"
+        " class, with their real ceiling and one-image floor) (default fid)",
     )
     parser.add_argument(
         "--classifier",
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_seed(args.seed)
     if args.json is not None and args.json != STDOUT:
-        check_output_file(args.json, "--json", make_parents=False)
+        check_output_file(args.json, "--json", make_parents=False, inputs=(args.fake, args.real))
     if wants_launch(args.nproc):
         return launch(args.nproc, args.argv)
     try:  # under torchrun every process extracts its share; process 0 reports

@@ -24,6 +24,8 @@ from ganforge.commands.output import add_json_flag, report
 from ganforge.distributed.launch import add_nproc_argument
 from ganforge.errors import UserError, environment_message
 
+STOPS_CLEANLY = True  # SIGINT/SIGTERM: finish the step, save a checkpoint, exit 0
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

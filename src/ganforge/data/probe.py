@@ -38,9 +38,12 @@ def _equal_channels(img) -> bool:
     return red.tobytes() == green.tobytes() == blue.tobytes()
 
 
-def auto_resolution(median_side: int, allowed: tuple[int, ...] | None) -> int:
-    """The smallest allowed resolution >= the images' median side (the largest if none is)."""
+def auto_resolution(median_side: int, allowed: tuple[int, ...] | None, largest: int | None = None) -> int:
+    """The smallest allowed resolution >= the images' median side (the largest if none is),
+    at most `largest` (a preset's size: a 64-px preset trains 256-px photos at 64)."""
+    largest = largest or 1024
     if allowed is None:
-        return min(max(8, median_side), 1024)
+        return min(max(8, median_side), largest)
+    allowed = tuple(r for r in allowed if r <= largest) or (min(allowed),)
     fitting = [r for r in sorted(allowed) if r >= median_side]
     return fitting[0] if fitting else max(allowed)

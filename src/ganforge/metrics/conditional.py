@@ -1,10 +1,13 @@
-"""Metrics of class-conditional generators: intra-class FID and class accuracy.
+"""Metrics of class-conditional generators: intra-class FID, class accuracy, spread per class.
 
 - `ifid`: the FID between the generated and the real images of each class, in the chosen
   feature space, and their mean over classes (Miyato & Koyama 2018, sec. 5.1 "intra-FID").
 - `cacc`: the share of generated images that a domain evaluator (a supervised classifier
   trained on the real data) assigns to the class they were asked for. Its ceiling is the same
   classifier's accuracy on real held-out images (`val_accuracy` of the evaluator).
+- `cdiv`: recall and coverage of each class's generated images against that class's real
+  images, with a ceiling (real against real) and a floor (one image per class); see
+  `metrics/class_spread.py`.
 
 Generated labels follow the real data's class proportions (`proportions="data"`) or are
 uniform; the real side needs labels (a built-in source, or a folder of class sub-folders).
@@ -34,7 +37,8 @@ from ganforge.metrics.protocol import feature_protocol, versions
 from ganforge.metrics.sharding import run_shared
 from ganforge.metrics.stats import feature_stats
 
-CONDITIONAL_METRICS = ("ifid", "cacc")
+CONDITIONAL_METRICS = ("ifid", "cacc", "cdiv")
+FEATURE_METRICS = ("ifid", "cdiv")  # those that read the feature extractor (the others: the classifier)
 # Shipped evaluators that classify the classes of a built-in source.
 CLASSIFIER_FOR_SOURCE = {"builtin:digits": "digits", "builtin:shapes": "shapes", "builtin:shapes64": "shapes"}
 
@@ -128,23 +132,31 @@ def evaluate_conditional(
 ) -> dict[str, Any]:
     """{"ifid", "ifid_per_class", "class_accuracy", "class_accuracy_ceiling", ... "_ci"} for a
     class-conditional `generator` against the labelled `real` source."""
-    from ganforge.sampling import class_labels, num_classes
+    from ganforge.conditions import conditions_of
+    from ganforge.sampling import class_labels
 
-    if num_classes(generator) == 0:
+    conditions = conditions_of(generator)
+    if "class" not in conditions.takes:
         raise UserError(f"--metrics {','.join(metrics)}: need a class-conditional generator as --fake")
-    names = list(getattr(generator, "class_names", None) or [str(i) for i in range(num_classes(generator))])
+    names = conditions.names()
     real_images = _real_by_class(real, names, n, seed)
     count = n or sum(len(images) for images in real_images.values())
     labels = class_labels(generator, count, seed, proportions=proportions)
     result: dict[str, Any] = {}
     wanted: tuple[str, ...] = ()
-    if "ifid" in metrics:
+    uses_features = any(m in metrics for m in FEATURE_METRICS)
+    if uses_features:
         wanted += (extractor.layers[0],)
     fake_layers = _extract_fake(generator, labels, seed, batch_size, device, extractor, classifier, wanted)
-    if "ifid" in metrics:
+    if uses_features:
         layer = extractor.layers[0]
         real_features = _real_features(extractor, real_images, layer, batch_size, device)
         fake_features = {k: fake_layers[layer][labels.numpy() == k] for k in real_features}
+    if "cdiv" in metrics:
+        from ganforge.metrics.class_spread import class_spread
+
+        result.update(class_spread(fake_features, real_features, names, seed))
+    if "ifid" in metrics:
         short = {names[k]: len(v) for k, v in fake_features.items() if len(v) < 2}
         if short:
             raise UserError(f"ifid: fewer than 2 generated images of classes {short}; raise --n")
@@ -160,7 +172,7 @@ def evaluate_conditional(
         "proportions": proportions,
         "n_fake_per_class": {names[k]: int((labels == k).sum()) for k in range(len(names))},
         "n_real_per_class": {names[k]: len(v) for k, v in sorted(real_images.items())},
-        "features": extractor.protocol() if extractor is not None and "ifid" in metrics else None,
+        "features": extractor.protocol() if extractor is not None and uses_features else None,
         "classifier": classifier.protocol() if classifier is not None and "cacc" in metrics else None,
     }
     return result
@@ -265,7 +277,7 @@ def evaluate_with_class_metrics(evaluate_fn, kwargs: dict[str, Any], standard: l
     device = resolve_device(kwargs.get("device", "auto"))
     features = kwargs.get("features", "inception")
     extractor = None
-    if "ifid" in per_class:
+    if any(m in per_class for m in FEATURE_METRICS):
         extractor = features if isinstance(features, FeatureExtractor) else build_features(
             features, weights=kwargs.get("weights"), resize=kwargs.get("resize", "tf1"), device=device)
     judge = None

@@ -1,4 +1,4 @@
-"""Self-contained HTML: every image inlined as a data URI, styles inline, no scripts, no fonts.
+"""Self-contained HTML: every image inlined as a data URI, styles inline, no fonts, no scripts but a page's own inline one.
 
 A page opens the same with or without a network and can be mailed as one file.
 """
@@ -79,17 +79,23 @@ def section(anchor: str, title: str, body: str, half: bool = False) -> str:
     return f'<section id="{escape(anchor)}"{kind}><h2>{escape(title)}</h2>{body}</section>'
 
 
-def page(title: str, subtitle: str, sections: Sequence[tuple]) -> str:
-    """A whole document; `sections` are (anchor, title, body html[, half width]) in order, linked from the top."""
+def page(title: str, subtitle: str, sections: Sequence[tuple], script: str | None = None) -> str:
+    """A whole document; `sections` are (anchor, title, body html[, half width]) in order, linked from the top.
+
+    `script` (JavaScript) runs inline at the end of the body; the policy then allows inline
+    scripts and still nothing fetched.
+    """
+    policy = CONTENT_POLICY + ("; script-src 'unsafe-inline'" if script else "")
+    tail = f"<script>{script}</script>" if script else ""
     contents = " · ".join(f'<a href="#{escape(s[0])}">{escape(s[1])}</a>' for s in sections)
     body = "".join(section(*s) for s in sections)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body><h1>{escape(title)}</h1><p class=\"note\">{escape(subtitle)}</p>"
-        f"<nav>{contents}</nav>{body}</body></html>\n"
+        f"<nav>{contents}</nav>{body}{tail}</body></html>\n"
     )
 
 

@@ -67,7 +67,8 @@ def line_plot(
 
 
 def histogram(title: str, values: Sequence[float], xlabel: str, bins: int | Sequence[float] = 30,
-              log_x: bool = False) -> bytes:
+              log_x: bool = False, lines: Sequence[tuple[str, float]] = ()) -> bytes:
+    """A histogram of `values`; `lines` are labelled vertical markers (label, x), e.g. a threshold."""
     figure, axes = plt.subplots(figsize=FIGSIZE)
     data = np.asarray(values, dtype=np.float64)
     if log_x and len(data) and (data > 0).all():
@@ -75,6 +76,10 @@ def histogram(title: str, values: Sequence[float], xlabel: str, bins: int | Sequ
         bins = np.geomspace(low, high if high > low else low * 1.01, 31)
         axes.set_xscale("log")
     axes.hist(data, bins=bins, color="C0", edgecolor="white")
+    for number, (label, x) in enumerate(lines):
+        axes.axvline(x, color=f"C{number + 1}", linestyle="--", label=label)
+    if lines:
+        axes.legend(fontsize="small")
     axes.set_title(title)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("images")

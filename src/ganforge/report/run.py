@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ganforge.errors import UserError
+from ganforge.textfiles import read_json
 
 STEP_GRID = re.compile(r"^step-(\d+)\.png$")
 FINAL_GRID = "final.png"
@@ -39,11 +38,13 @@ class Run:
 
     @property
     def task(self) -> str:
-        """The config's task (`task: NAME` or `task: {name: NAME}`); "unconditional" when absent."""
+        """The config's task (`task: NAME` or `task: {name: NAME}`); the default task when absent."""
+        from ganforge.config import Config
+
         task = self.config.get("task")
         if isinstance(task, dict):
             task = task.get("name")
-        return str(task) if task else "unconditional"
+        return str(task) if task else Config.model_fields["task"].default
 
     @property
     def planned_steps(self) -> int | None:
@@ -78,24 +79,30 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return []
     records = []
     with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            except RecursionError:  # not a line being written: a file that is not a ganforge log
+                raise UserError(f"{path}: line {number}: JSON nested too deeply to read") from None
             if isinstance(record, dict):
                 records.append(record)
     return records
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    """The run's config as saved (a plain mapping), after checking it is a valid config."""
+    from ganforge.config import validate
+    from ganforge.textfiles import read_yaml
+
+    if not path.exists():
         return {}
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise UserError(f"{path}: not valid YAML") from None
-    return tree if isinstance(tree, dict) else {}
+    tree = read_yaml(path)
+    if not isinstance(tree, dict):
+        raise UserError(f"{path}: expected a mapping of config keys")
+    validate(tree, str(path))
+    return tree
 
 
 def sample_grids(samples: Path) -> list[tuple[int, Path]]:
@@ -127,11 +134,8 @@ def read_run(path: str | Path, label: str | None = None) -> Run:
     config = read_config(path / "config.yaml")
     best_path = path / "best.json"
     best = None
-    if best_path.is_file():
-        try:
-            best = json.loads(best_path.read_text())
-        except json.JSONDecodeError:
-            best = None
+    if best_path.exists():
+        best = read_json(best_path)
     final = path / "samples" / FINAL_GRID
     writes = [t for t in (_mtime(path / "log.jsonl"), _mtime(path / "metrics.jsonl")) if t is not None]
     return Run(

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 from ganforge.atomic import atomic_write
 from ganforge.config import Config
-from ganforge.runs import CHECKPOINT_DIR
-from ganforge.training.checkpoint import save_checkpoint
+from ganforge.errors import UserError
+from ganforge.training.checkpoint import CHECKPOINT_DIR, save_checkpoint
+from ganforge.training.objectives import OBJECTIVES
 from ganforge.training.rng import restore_rng_state, rng_state
-
-
-def _translates(config: Config) -> bool:
-    from ganforge.translation.inference import translation_objective
-
-    return translation_objective(config.task) is not None
 
 # The result key that ranks runs for each metric, and whether lower is better.
 RANKING = {
@@ -28,16 +25,34 @@ RANKING = {
     "dc": ("coverage", False),
     "ifid": ("ifid", True),
     "cacc": ("class_accuracy", False),
+    "cdiv": ("class_coverage", False),
     # translation tasks (ganforge.translation.evaluate)
     "psnr": ("psnr", False),
     "ssim": ("ssim", False),
     "l1": ("l1", True),
     "cycle_psnr": ("cycle_psnr", False),
     "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
+    "spread": ("spread_min", False),  # ... images of one prompt spread as the real ones do
 }
-ALIGNMENT_METRICS = ("attributes",)
+ALIGNMENT_METRICS = ("attributes", "spread")
+# A class whose accuracy is this far under the overall accuracy is said to lag (a warning).
+LAGGING_CLASS_MARGIN = 0.15
 BEST_CHECKPOINT = "best.ckpt"
 BEST_RECORD = "best.json"
+
+
+def best_ranking(best: str) -> tuple[list[str], bool]:
+    """(result keys, lower is better) of `eval.best`: one metric, or several joined by "+"
+    (ranked by the product of their values, so each must be one where higher is better)."""
+    keys = [RANKING[name] for name in best.split("+")]
+    if len(keys) == 1:
+        return [keys[0][0]], keys[0][1]
+    return [key for key, _ in keys], False
+
+
+def _joint_value(scalars: dict, keys: list[str]) -> float | None:
+    values = [scalars.get(key) for key in keys]
+    return None if any(value is None for value in values) else math.prod(values)
 
 
 def _is_better(value: float, best: float | None, lower_is_better: bool) -> bool:
@@ -46,14 +61,26 @@ def _is_better(value: float, best: float | None, lower_is_better: bool) -> bool:
     return value < best if lower_is_better else value > best
 
 
+def read_best_value(path: Path) -> float:
+    """The value recorded in a run's best.json, or one line naming the file."""
+    from ganforge.textfiles import read_json
+
+    record = read_json(path)
+    value = record.get("value") if isinstance(record, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserError(f"{path}: expected {{\"metric\", \"value\", \"step\"}} with a numeric value; "
+                        "delete it to start the record afresh")
+    return float(value)
+
+
 class PeriodicEvaluation:
     """Step hook: every `eval.every` steps evaluate the sampling generator and keep the best checkpoint."""
 
     def __init__(self, config: Config):
         self.config = config
         check_evaluation_settings(config)
-        best = config.eval.best or config.eval.metrics[0]
-        self.best_key, self.lower_is_better = RANKING[best]
+        self.best_keys, self.lower_is_better = best_ranking(config.eval.best or config.eval.metrics[0])
+        self.best_key = "*".join(self.best_keys)
         self._extractor = None  # built at the first evaluation, then reused for the whole run
         self.check_resources()
 
@@ -71,9 +98,12 @@ class PeriodicEvaluation:
             return
         result = self.evaluate(state)  # every process extracts its share and gets the whole result
         scalars = {key: value for key, value in result.items() if isinstance(value, (int, float))}
+        per_class = result.get("class_accuracy_per_class") or {}
+        scalars.update({f"class_accuracy/{name}": value for name, value in per_class.items()})
         if state.distribution.is_main:
             self.record(scalars, result, state.step, Path(run_dir), logger)
-        self.keep_best(state, Path(run_dir), scalars.get(self.best_key))
+            report_class_accuracy(result, state.step)
+        self.keep_best(state, Path(run_dir), _joint_value(scalars, self.best_keys))
 
     def record(self, scalars: dict, result: dict, step: int, run_dir: Path, logger) -> None:
         for key, value in scalars.items():
@@ -85,7 +115,7 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
-        if _translates(state.config):
+        if state.objective.evaluation == "translation":
             from ganforge.translation.evaluate import evaluate_training_state
 
             saved_rng = rng_state()
@@ -100,8 +130,6 @@ class PeriodicEvaluation:
         saved_rng = rng_state()  # evaluation must not perturb the training RNG streams (exact resume)
         generator.eval()
         state.distribution.sync_buffers(generator)  # every process generates with the same network
-        if getattr(generator, "text_encoder", None) is not None and not getattr(generator, "prompt_pool", None):
-            generator.prompt_pool = state.objective.captions  # FID/KID fakes: prompts from the captions
         image_metrics = [m for m in eval_cfg.metrics if m not in ALIGNMENT_METRICS]
         if self._extractor is None and image_metrics:
             from ganforge.metrics.features import build_features
@@ -113,6 +141,8 @@ class PeriodicEvaluation:
             result = {}
             if "attributes" in eval_cfg.metrics:
                 result.update(_attribute_scalars(generator, self.config))
+            if "spread" in eval_cfg.metrics:
+                result.update(_spread_scalars(generator, self.config))
             if not image_metrics:
                 return result
             return result | evaluate(
@@ -137,7 +167,7 @@ class PeriodicEvaluation:
         distribution = state.distribution
         best = None
         if distribution.is_main and record_path.exists():
-            best = json.loads(record_path.read_text())["value"]
+            best = read_best_value(record_path)
         if not distribution.from_main(_is_better(value, best, self.lower_is_better)):
             return
         payload = state.state_dict()  # every process adds its own streams; process 0 writes
@@ -148,9 +178,26 @@ class PeriodicEvaluation:
         atomic_write(record_path, lambda handle: handle.write(json.dumps(record).encode()))
 
 
+def report_class_accuracy(result: dict, step: int, stream=None) -> None:
+    """Print the class accuracy with each class's, and warn about each class that lags behind."""
+    per_class = result.get("class_accuracy_per_class")
+    if not per_class:
+        return
+    overall = result["class_accuracy"]
+    classes = "  ".join(f"{name} {value:.2f}" for name, value in per_class.items())
+    print(f"step {step}: class accuracy {overall:.3f}; per class: {classes}", file=stream or sys.stderr, flush=True)
+    lagging = {name: value for name, value in per_class.items() if value < overall - LAGGING_CLASS_MARGIN}
+    for name, value in lagging.items():
+        warnings.warn(
+            f"step {step}: class {name!r} is drawn as itself {value:.0%} of the time (overall {overall:.0%}); "
+            "train longer, or with data.balance=true if it is a rare class",
+            stacklevel=1,
+        )
+
+
 def _features_used(config: Config) -> str:
     """The extractor periodic evaluation will build (translation on 32-px shapes: the shapes evaluator)."""
-    if _translates(config):
+    if OBJECTIVES[config.task].evaluation == "translation":
         from ganforge.translation.evaluate import default_features
 
         return default_features(config)
@@ -167,6 +214,14 @@ def _attribute_scalars(generator, config: Config) -> dict[str, float]:
     return scalars
 
 
+def _spread_scalars(generator, config: Config) -> dict[str, float]:
+    """spread_position, spread_size and spread_min on held-out builtin:shapes captions."""
+    from ganforge.alignment.spread import caption_spread
+
+    result = caption_spread(generator, config.data.path, config.data.max_images or 0, seed=config.seed)
+    return {**{f"spread_{key}": value for key, value in result["spread"].items()}, "spread_min": result["spread_min"]}
+
+
 def check_evaluation_settings(config: Config) -> None:
     """Unknown metrics or extractors, or an empty metric list, fail before step 1 (UserError)."""
     from ganforge.errors import UserError
@@ -178,7 +233,7 @@ def check_evaluation_settings(config: Config) -> None:
     if not eval_cfg.metrics:
         raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
     known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
-    if _translates(config):
+    if OBJECTIVES[config.task].evaluation == "translation":
         from ganforge.translation.evaluate import TRANSLATION_METRICS
 
         known = set(TRANSLATION_METRICS)
@@ -186,8 +241,11 @@ def check_evaluation_settings(config: Config) -> None:
         if name not in known:
             raise UserError(f"eval.metrics: unknown metric {name!r}; allowed: {', '.join(sorted(known))}")
     best = eval_cfg.best or eval_cfg.metrics[0]
-    if best not in RANKING:
-        raise UserError(f"eval.best: unknown metric {best!r}; allowed: {', '.join(RANKING)}")
+    for name in best.split("+"):
+        if name not in RANKING:
+            raise UserError(f"eval.best: unknown metric {name!r}; allowed: {', '.join(RANKING)}, or several joined by +")
+        if "+" in best and RANKING[name][1]:
+            raise UserError(f"eval.best: {best!r}: {name} is lower-is-better; a joint best takes metrics where higher is better")
     features = eval_cfg.features
     if not (features in FEATURES or features.startswith("domain:") or Path(features).is_dir()):
         raise UserError(f"eval.features: unknown extractor {features!r}; allowed: {', '.join(sorted(FEATURES))}, domain:DIR")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ganforge.config import DivergenceConfig
 from ganforge.errors import TrainingFailed
-from ganforge.runs import load_checkpoint
+from ganforge.training.checkpoint import load_checkpoint
 
 
 class TrainingDiverged(TrainingFailed):

@@ -11,9 +11,14 @@ from pathlib import Path
 import torch
 from torchvision.utils import make_grid, save_image
 
+from ganforge.atomic import atomic_write
 from ganforge.errors import UserError, environment_message
 
 PLAIN_PROGRESS_SECONDS = 30.0  # a line this often when stderr is a file, not a terminal
+
+
+PARTS_FOLDER = "translation"  # RUN/samples/translation/step-N-<column>.png (docs/REPORTS.md)
+ROW_LABELS_FILE = "prompts.txt"  # RUN/samples/prompts.txt: a grid's row labels, row by row
 
 
 def image_grid(images_uint8: torch.Tensor) -> torch.Tensor:
@@ -101,10 +106,15 @@ class RunLogger:
         self.jsonl.flush()
 
     def samples(self, step: int, images_uint8: torch.Tensor, name: str | None = None, nrow: int | None = None,
-                row_labels: list[str] | None = None) -> Path:
+                row_labels: list[str] | None = None, columns: tuple[str, ...] | None = None) -> Path:
         nrow = nrow or max(1, int(math.sqrt(len(images_uint8))))
         path = self.run_dir / "samples" / (name or f"step-{step:08d}.png")
-        if row_labels:  # text-to-image: each row's prompt written beside it
+        if columns:  # e.g. input | output | target: each column also as its own strip, for the report
+            for index, column in enumerate(columns):
+                save_grid(images_uint8[index :: len(columns)], self.run_dir / "samples" / PARTS_FOLDER / f"step-{step:08d}-{column}.png", nrow=1)
+        if row_labels:  # text-to-image: each row's prompt written beside it, and listed for the report
+            atomic_write(self.run_dir / "samples" / ROW_LABELS_FILE,
+                         lambda handle: handle.write("".join(f"{label}\n" for label in row_labels).encode()))
             from torchvision.transforms.functional import pil_to_tensor
 
             from ganforge.text.grid import prompt_grid, save_prompt_grid
@@ -115,11 +125,6 @@ class RunLogger:
             return save_prompt_grid(images_uint8, row_labels, nrow, path)
         self.writer.add_image("samples", make_grid(images_uint8, nrow=nrow, padding=2, pad_value=0), step)
         return save_grid(images_uint8, path, nrow=nrow)
-
-    def sample_parts(self, step: int, parts: dict[str, torch.Tensor]) -> None:
-        """`RUN/samples/translation/step-NNNNNNNN-PART.png`: one column per part (the report's rows)."""
-        for part, images in parts.items():
-            save_grid(images, self.run_dir / "samples" / "translation" / f"step-{step:08d}-{part}.png", nrow=1)
 
     def close(self) -> None:
         self.writer.close()
@@ -144,9 +149,6 @@ class NullLogger:
 
     def samples(self, *args, **kwargs) -> None:
         return None
-
-    def sample_parts(self, *args, **kwargs) -> None:
-        pass
 
     def close(self) -> None:
         pass

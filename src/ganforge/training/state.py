@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ganforge import __version__
+from ganforge.conditions import attach_conditions
 from ganforge.config import Config, DataConfig, dump_config
 from ganforge.data.training import TrainingImages, load_training_images
 from ganforge.distributed import Distribution
@@ -45,7 +46,7 @@ class TrainingState:
     optimizers: dict[str, torch.optim.Optimizer]
     base_lrs: dict[str, float]
     emas: dict[str, GeneratorEMA]
-    scaler: torch.amp.GradScaler
+    scalers: dict[str, torch.amp.GradScaler]  # one per phase, by phase name
     guard: DivergenceGuard
     fixed_inputs: dict[str, torch.Tensor] = field(default_factory=dict)
     step: int = 0
@@ -57,7 +58,7 @@ class TrainingState:
 
     @property
     def sampled_network(self) -> nn.Module:
-        """The network `sample`/`eval` use (EMA weights where kept), with its class metadata."""
+        """The network `sample`/`eval` use (EMA weights where kept), with its conditions."""
         return self.sampling_networks()[self.objective.sampled]
 
     def state_dict(self) -> dict:
@@ -74,7 +75,7 @@ class TrainingState:
             "networks": {name: net.state_dict() for name, net in self.networks.items()},
             "ema": {name: ema.state_dict() for name, ema in self.emas.items()},
             "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
-            "scaler": self.scaler.state_dict(),
+            "scalers": {name: scaler.state_dict() for name, scaler in self.scalers.items()},
             "objective": self.objective.state_dict(),
             "batches": self.batches.state_dict(),
             "guard": self.guard.state_dict(),
@@ -95,8 +96,7 @@ class TrainingState:
                 ema.load_state_dict(state["ema"][name])
         for name, optimizer in self.optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
-        if state["scaler"]:
-            self.scaler.load_state_dict(state["scaler"])
+        _load_scalers(self.scalers, state)
         own, borrowed = own_rank_state(state, self.distribution)
         self.objective.load_state_dict(own["objective"])
         self.batches.load_state_dict(own["batches"])
@@ -108,6 +108,17 @@ class TrainingState:
             own_streams(self, self.distribution.rank, self.step)
 
 
+def _load_scalers(scalers: dict[str, torch.amp.GradScaler], state: dict) -> None:
+    """Each phase's scaler state; a checkpoint with one shared scaler (saved before scalers
+    were per phase) gives its scale to every phase. An empty state: the scaler was off."""
+    saved = state.get("scalers")
+    if saved is None:
+        saved = dict.fromkeys(scalers, state.get("scaler") or {})
+    for name, scaler in scalers.items():
+        if saved.get(name) and scaler.is_enabled():
+            scaler.load_state_dict(saved[name])
+
+
 def _check_compatible(state: dict, training: TrainingState) -> None:
     if state["task"] != training.config.task:
         raise UserError(f"checkpoint: task {state['task']!r} differs from this config's task {training.config.task!r}")
@@ -116,6 +127,7 @@ def _check_compatible(state: dict, training: TrainingState) -> None:
         raise UserError(f"checkpoint: networks {sorted(saved)} differ from this config's {sorted(built)}")
 
 
+UNEVEN_CLASSES = 1.2  # largest / smallest class count from which data.balance=auto balances
 GPU_RESIDENT_BYTES = 1 << 30  # uint8 data sets up to 1 GiB live on the GPU: no per-batch copies
 
 
@@ -138,12 +150,20 @@ def resolve_auto(config: Config, needs_labels: bool) -> Config:
     median_side, grayscale = probe_images(data.path, labels=data.labels or needs_labels, include=data.include)
     resolved = data.model_dump()
     if data.resolution == "auto":
-        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions)
+        resolved["resolution"] = auto_resolution(median_side, MODELS[config.model.name].resolutions, data.max_resolution)
     if data.channels == "auto":
         resolved["channels"] = 1 if grayscale else 3
     tree = config.model_dump(mode="json")
     tree["data"] = resolved
     return Config.model_validate(tree)
+
+
+def resolve_balance(config: Config, class_counts: list[int] | None) -> Config:
+    """The config with `data.balance: auto` settled: balanced when the classes are uneven."""
+    if config.data.balance != "auto":
+        return config
+    uneven = bool(class_counts) and max(class_counts) >= UNEVEN_CLASSES * max(1, min(class_counts))
+    return config.model_copy(update={"data": config.data.model_copy(update={"balance": uneven})})
 
 
 def _load_data(config: Config, objective_cls: type[Objective]) -> TrainingImages:
@@ -178,6 +198,8 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         data = _load_data(config, objective_cls)
         data.images = _stage_on_device(data.images, place.device)
     info = _data_info(config, data)
+    if "data.balance" in objective_cls.read_keys():  # a task that does not read it keeps "auto"
+        config = resolve_balance(config, info.class_counts)
     train = config.train
     declared = objective_cls.declare(config, info)
     memory_format = torch.channels_last if place.channels_last else torch.contiguous_format
@@ -198,10 +220,6 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         # In-place compile keeps state_dict names, so checkpoints load with or without it.
         for net in networks.values():
             net.compile()
-    for name in emas:  # samples carry their class metadata
-        _attach_class_info(emas[name].module, info)
-    for net in networks.values():
-        _attach_class_info(net, info)
     state = TrainingState(
         config=config,
         placement=place,
@@ -209,24 +227,27 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         data_info=info,
         batches=objective_cls.batch_source(data, config, place.device, place.channels_last) or BatchSource(
             data, config.data.resolution, train.batch_size, config.seed, objective_cls.batch_keys,
-            config.data.balance, place.device, place.channels_last, objective.batch_fields(data),
+            config.data.balance is True, place.device, place.channels_last, objective.batch_fields(data),
         ),
         objective=objective,
         networks=networks,
         optimizers=optimizers,
         base_lrs={decl.name: decl.lr for decl in declared},
         emas=emas,
-        scaler=torch.amp.GradScaler(place.device.type, enabled=place.needs_grad_scaler),
+        scalers={
+            phase.name: torch.amp.GradScaler(place.device.type, enabled=place.needs_grad_scaler)
+            for phase in objective.phases()
+        },
         guard=DivergenceGuard(train.divergence),
         fixed_inputs=objective.fixed_inputs(train.sample_grid, seed=config.seed + 2),
         distribution=distribution,
     )
+    sampled = objective_cls.sampled
+    saved = objective.state_dict()  # after the batch fields: a text task knows its captions then
+    for net in [networks[sampled]] if sampled in networks else []:
+        for copy in (net, *([emas[sampled].module] if sampled in emas else [])):
+            attach_conditions(copy, objective_cls.conditions, info.class_names, info.class_counts, saved)
     if distribution.active:
         start_own_streams(state, distribution)
     return state
 
-
-def _attach_class_info(module: nn.Module, info: DataInfo) -> None:
-    if getattr(module, "num_classes", 0):
-        module.class_names = info.class_names
-        module.class_counts = info.class_counts

@@ -66,14 +66,16 @@ def train_step(state: TrainingState, measure: bool = False) -> dict[str, float] 
                 optimizers = [state.optimizers[name] for name in phase.trains]
                 for optimizer in optimizers:
                     optimizer.zero_grad(set_to_none=True)
-                state.scaler.scale(loss).backward()
+                # The phase's own scaler steps each of its optimisers once and updates right
+                # away, so any phase pattern (n_dis repeats, G stepping in D's phase) is one
+                # that GradScaler allows: no optimiser steps twice between two updates.
+                scaler = state.scalers[phase.name]
+                scaler.scale(loss).backward()
                 for optimizer in optimizers:
-                    state.scaler.step(optimizer)
+                    scaler.step(optimizer)
+                scaler.update()
                 logs.update(phase_logs)
         if measure:
             for name in phase.trains:
                 logs[f"grad_norm_{name.lower()}"] = _grad_norm(state.networks[name])
-    # One scale update per iteration, after every optimiser stepped (PyTorch AMP docs,
-    # "multiple models, losses and optimizers").
-    state.scaler.update()
     return {name: float(value) for name, value in logs.items()} if measure else {}

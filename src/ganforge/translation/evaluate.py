@@ -30,10 +30,11 @@ from torch import Tensor
 
 from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
 from ganforge.translation.hints import max_patch, sample_hints
-from ganforge.translation.inference import Translator, load_translator, translation_objective
 from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
+from ganforge.translation.translator import Translator
 
 DEFAULT_HINTS = (0, 10)
+MAX_HINTS = 1000  # the far end of interactive colourisation's hint-count curves; each is drawn in Python
 HINT_SEED = 1234  # the held-out hints: the same points for every run and every call
 BATCH = 64
 DISTRIBUTION_METRICS = ("fid", "kid")
@@ -153,37 +154,64 @@ def _shapes_domains(config) -> bool:
     return t.layout == "attribute" and (t.domain_b or "").startswith("colour=") and (t.domain_a or "").startswith("colour=")
 
 
-def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] = DEFAULT_HINTS,
-                         features: str | None = None, weights: str | None = None, device: str = "cpu",
-                         json_path: str | Path | None = None) -> dict[str, Any]:
-    """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
-    `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys."""
+def _check_request(objective, metrics: Iterable[str] | None, hints: Iterable[int] | None) -> tuple[list[str], list[int]]:
+    """(metrics, hint counts) to measure: what the run's task can be scored with, else one line."""
     from ganforge.errors import UserError
 
-    names = list(metrics or TRANSLATION_METRICS)
+    held_out = objective.held_out_metrics()
+    names = list(metrics or held_out)
     unknown = [n for n in names if n not in TRANSLATION_METRICS]
     if unknown:
         raise UserError(f"--metrics: unknown {', '.join(unknown)}; allowed: {', '.join(TRANSLATION_METRICS)}")
+    unfit = [n for n in names if n not in held_out]
+    if unfit:
+        raise UserError(f"--metrics {','.join(unfit)}: does not apply to a {objective.name} run; "
+                        f"it is scored with {', '.join(held_out)}")
+    if hints is None:
+        return names, list(DEFAULT_HINTS if objective.hinted else ())
     hints = list(hints)
-    if any(h < 0 for h in hints):
-        raise UserError(f"--hints-count: expected numbers >= 0 (got {hints})")
-    translator = load_translator(run, device=device)
-    config = translator.config
+    if not objective.hinted:
+        raise UserError(f"--hints-count: a {objective.name} run takes no colour hints (only runs that read hints do)")
+    if not hints or any(not 0 <= h <= MAX_HINTS for h in hints):
+        raise UserError(f"--hints-count {','.join(map(str, hints)) or '(empty)'}: expected one or more hint counts from 0 to {MAX_HINTS}")
+    return names, hints
+
+
+def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] | None = None,
+                         features: str | None = None, weights: str | None = None, device: str = "cpu",
+                         json_path: str | Path | None = None) -> dict[str, Any]:
+    """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
+    `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys.
+    `metrics` default to all that apply to the task; `hints` (runs that read hints) to 0 and 10."""
+    from ganforge.metrics.protocol import resolve_device
+    from ganforge.metrics.report import check_output_path
+    from ganforge.runs import load_run
+
+    if json_path is not None:
+        from ganforge.outputs import run_files
+
+        check_output_path(json_path, inputs=run_files(run))
+    device = resolve_device(device)
+    loaded = load_run(run, needs="translation")
+    names, hints = _check_request(loaded.objective, metrics, hints)
+    config = loaded.config
+    translators = loaded.translators()
+    for one in translators.values():
+        one.network.to(device)
     data = load_translation_data(config)
     features = features or default_features(config)
     weights = weights or config.eval.weights
     result: dict[str, Any] = {"task": config.task, "n_test": len(data.a.test), "data": config.data.path}
-    objective = translation_objective(config.task)
-    if not objective.needs_pairs:
-        backward = load_translator(run, direction="BtoA", device=device) if objective.directions else None
+    if not loaded.objective.needs_pairs:
+        forward, backward = _both_ways(translators)
         shapes_domains = _shapes_domains(config)
-        scores, outputs = unpaired_scores(translator, backward, data, shapes_domains)
+        scores, outputs = unpaired_scores(forward, backward, data, shapes_domains)
         result.update(scores if "cycle_psnr" in names or shapes_domains else {})
         result.update(distribution_scores(outputs["a"], data.b.test, names, features, weights, device))
     else:
-        rows, outputs = paired_rows(translator, data, names, hints)
+        rows, outputs = paired_rows(next(iter(translators.values())), data, names, hints)
         result["rows"] = rows
-        last = list(outputs.values())[-1]  # with the most hints for colorize
+        last = list(outputs.values())[-1]  # with the most hints for a hinted run
         result.update(distribution_scores(last, data.b.test, names, features, weights, device))
     result["features"] = features
     if json_path is not None:
@@ -214,30 +242,30 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _both_ways(translators: dict[str, Translator]) -> tuple[Translator, Translator | None]:
+    """(the run's first direction, the other one when it translates both ways)."""
+    forward = next(iter(translators.values()))
+    return forward, next((t for t in translators.values() if t is not forward), None)
+
+
 def evaluate_training_state(state, metrics: Iterable[str]) -> dict[str, Any]:
     """Periodic evaluation of a translation run in training: the same held-out scores, from
-    the networks in memory (paired tasks score the model row only; colorize with 10 hints)."""
-    from ganforge.training.objectives import OBJECTIVES
-
+    the networks in memory (paired runs score the model row only, a hinted one with 10 hints)."""
     config, names = state.config, list(metrics)
     networks = state.sampling_networks()
-    objective = OBJECTIVES[config.task]
-    a, b = objective.channels(config)
+    translators = type(state.objective).translators(config, networks)
     device = str(state.placement.device)
     result: dict[str, Any] = {}
     modes = {name: net.training for name, net in networks.items()}
     for net in networks.values():
         net.eval()
     try:
-        if not objective.needs_pairs:
-            forward = Translator(objective.translation_network(networks, "AtoB"), config.task, "AtoB", a, b, False, config)
-            backward = (Translator(objective.translation_network(networks, "BtoA"), config.task, "BtoA", b, a, False, config)
-                        if objective.directions else None)
+        if not state.objective.needs_pairs:
+            forward, backward = _both_ways(translators)
             scores, outputs = unpaired_scores(forward, backward, state.data, shapes_domains=_shapes_domains(config))
             result.update(scores)
         else:
-            translator = Translator(objective.translation_network(networks, config.translation.direction), config.task, config.translation.direction, a, b, config.task == "colorize", config)
-            rows, outputs = paired_rows(translator, state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
+            rows, outputs = paired_rows(next(iter(translators.values())), state.data, names, hint_counts=(DEFAULT_HINTS[-1],))
             result.update(next(iter(rows.values())))
             outputs = {"a": next(iter(outputs.values()))}
         result.update(distribution_scores(outputs["a"], state.data.b.test, names, default_features(config),

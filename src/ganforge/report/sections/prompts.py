@@ -1,6 +1,7 @@
 """Text-conditional runs: the prompts behind the sample grids, in grid order.
 
-A text objective writes `RUN/samples/prompts.txt`, one prompt per line, row by row of the grid.
+A run whose grids have row labels (the text tasks: their prompts) writes
+`RUN/samples/prompts.txt`, one per line, row by row of the grid.
 """
 
 from __future__ import annotations
@@ -21,13 +22,10 @@ def read_prompts(run: Run) -> list[str] | None:
 
 def build(runs: list[Run]) -> Built | None:
     found = {run.label: prompts for run in runs if (prompts := read_prompts(run)) is not None}
-    missing = [run.label for run in runs if run.task == "text" and run.label not in found]
-    if not found and not missing:
+    if not found:
         return None
     parts = []
     for label, prompts in found.items():
         items = "".join(f"<li>{html.escape(p)}</li>" for p in prompts)
         parts.append(f"<h3>{html.escape(label)}</h3><p class=\"note\">In grid order, row by row.</p><ol>{items}</ol>")
-    if missing:
-        parts.append(f'<p class="note">No samples/{PROMPTS_FILE} in: {html.escape(", ".join(missing))}.</p>')
     return Built("".join(parts), found)

@@ -1,7 +1,8 @@
 """Image-to-image runs: input | output | target rows, one row per sampled step.
 
-A translation objective writes `RUN/samples/translation/step-NNNNNNNN-{input,output,target}.png`
-(the same fixed inputs at every step; `target` is absent for unpaired data).
+A run whose objective names its grid's columns writes each column as its own strip,
+`RUN/samples/translation/step-NNNNNNNN-<column>.png` (pix2pix and colorize: input, output,
+target; cyclegan: input, output, reconstruction), the same fixed inputs at every step.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from ganforge.report.sections.base import Built
 from ganforge.report.sections.samples import spaced
 
 FOLDER = "translation"
-PARTS = ("input", "output", "target")
-PART_FILE = re.compile(r"^step-(\d+)-(input|output|target)\.png$")
+ORDER = ("input", "output", "target", "reconstruction")  # the usual columns first, others after
+PART_FILE = re.compile(r"^step-(\d+)-([a-z]+)\.png$")
 
 
 def translation_rows(run: Run) -> list[tuple[int, dict[str, Path]]]:
@@ -32,29 +33,22 @@ def translation_rows(run: Run) -> list[tuple[int, dict[str, Path]]]:
     return sorted((step, parts) for step, parts in steps.items() if "output" in parts)
 
 
-def _translates(task: str) -> bool:
-    from ganforge.translation.inference import translation_objective
-
-    return task == "translation" or translation_objective(task) is not None
-
-
 def build(runs: list[Run]) -> Built | None:
     found = {run.label: rows for run in runs if (rows := translation_rows(run))}
-    missing = [run.label for run in runs if _translates(run.task) and run.label not in found]
-    if not found and not missing:
+    if not found:
         return None
     parts, data = [], {}
     for label, rows in found.items():
+        seen = {part for _, files in rows for part in files}
+        columns = [p for p in ORDER if p in seen] + sorted(seen - set(ORDER))
         table_rows = []
         for step, files in spaced(rows):
             cells = "".join(
                 f"<td>{html.image_file(files[p], f'{label} step {step} {p}', pixels=True)}</td>"
-                if p in files else "<td class=\"note\">—</td>" for p in PARTS
+                if p in files else "<td class=\"note\">—</td>" for p in columns
             )
             table_rows.append(f"<tr><th>step {step:,}</th>{cells}</tr>")
-        head = "<tr><th></th>" + "".join(f"<th>{p}</th>" for p in PARTS) + "</tr>"
+        head = "<tr><th></th>" + "".join(f"<th>{p}</th>" for p in columns) + "</tr>"
         parts.append(f"<h3>{html.escape(label)}</h3><table>{head}{''.join(table_rows)}</table>")
         data[label] = [{"step": step, **{p: str(f) for p, f in files.items()}} for step, files in rows]
-    if missing:
-        parts.append(f'<p class="note">No samples/{FOLDER}/step-*-output.png in: {html.escape(", ".join(missing))}.</p>')
     return Built("".join(parts), data)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from ganforge.conditions import Conditions
+
 if TYPE_CHECKING:
     from ganforge.config import Config
     from ganforge.data.training import TrainingImages
@@ -84,6 +86,41 @@ class Objective:
     batch_keys: ClassVar[tuple[str, ...]] = ("image",)  # what `Batch` holds for this task
     sampled: ClassVar[str] = "G"  # the network that `sample`, `export` and `eval` use
     uses_model_section: ClassVar[bool] = True  # False: builds its own networks (config `translator`)
+    # What a trained run makes: "latents" (sample, interpolate, eval, align) or "translation"
+    # (translate, eval-translation); the commands of the other kind refuse the run.
+    output: ClassVar[str] = "latents"
+    conditions: ClassVar[type[Conditions]] = Conditions  # what samples are conditioned on
+    evaluation: ClassVar[str] = "images"  # in-training evaluation: a key of training.evaluation.EVALUATIONS
+    grid_columns: ClassVar[tuple[str, ...] | None] = None  # names of the sample grid's columns, if it has any
+    size_keys: ClassVar[tuple[str, ...]] = ("model.z_dim", "model.g.width", "model.d.width")  # named when they do not fit
+    model_name: ClassVar[str] = ""  # a model only this task builds (its ModelSpec has built_by_task)
+    # Config keys (or whole sections) this task reads beyond `config.COMMON_KEYS`, added to its
+    # base classes' (`read_keys`); a non-default value of any other key is a config error.
+    reads: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def read_keys(cls) -> tuple[str, ...]:
+        """Every config key this task reads: its own `reads` and its base classes'."""
+        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("reads", ()))
+
+    @classmethod
+    def loaded_networks(cls, config: Config) -> tuple[str, ...] | None:
+        """The networks a loaded run needs for inference (the sampled one by default; None: all)."""
+        return (cls.sampled,)
+
+    @classmethod
+    def inference_network(cls, config: Config, networks: dict[str, nn.Module]) -> nn.Module:
+        """The one module that `sample` draws from and `export` writes."""
+        return networks[cls.sampled]
+
+    @classmethod
+    def check_loaded(cls, config: Config, saved: dict[str, Any], networks: dict[str, nn.Module], label: str) -> None:
+        """Raise UserError when a loaded run cannot infer as saved (e.g. other text weights now)."""
+
+    @classmethod
+    def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Any]:
+        """Translation tasks: {direction: Translator} over `networks` (the first: the default)."""
+        return {}
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
@@ -129,11 +166,6 @@ class Objective:
     def render(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:
         """uint8 [N,C,H,W] images for a sample grid, and the images per row."""
         raise NotImplementedError
-
-    def sample_parts(self, images: Tensor, per_row: int) -> dict[str, Tensor] | None:
-        """The rendered grid cut into named columns written beside it (translation: input,
-        output, target), or None."""
-        return None
 
     def grid_labels(self, fixed: dict[str, Tensor]) -> list[str] | None:
         """A label per row of the sample grid (text tasks: the prompts), or None."""

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganforge.conditions import ClassConditions
 from ganforge.models.aux_classifier import BETAS, LEARNING_RATE, AuxiliaryClassifier
 from ganforge.sampling import latents
 from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, register_objective
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 class ConditionalObjective(UnconditionalObjective):
     name = "conditional"
     batch_keys = ("image", "label")
+    conditions = ClassConditions
+    reads = ("data.balance", "loss.mismatch_weight", "loss.ac_weight", "loss.ac_classifier")
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
+from ganforge.conditions import PromptConditions
 from ganforge.errors import UserError
 from ganforge.models.aux_classifier import BETAS as MATCHER_BETAS
 from ganforge.models.aux_classifier import LEARNING_RATE as MATCHER_LR
@@ -58,7 +59,18 @@ class TextObjective(Objective):
     """Base of the text tasks: subclasses build G/D (`build_networks`) and define the phases."""
 
     batch_keys = ("image", "caption")
-    model_name = ""
+    conditions = PromptConditions
+    reads = ("data.crop", "data.include", "data.labels", "model", "train.n_dis", "text.encoder", "text.weights",
+             "text.clip_model", "text.cache", "text.mismatch_weight", "text.mismatch_pairs", "text.contrastive_weight")
+
+    @classmethod
+    def check_loaded(cls, config: Config, saved: dict, networks: dict[str, nn.Module], label: str) -> None:
+        """The encoder the config now gives must be the one the run trained with."""
+        encoder = networks[cls.sampled].text_encoder
+        trained_with = saved.get("text_encoder")
+        if "text_encoder" in saved and trained_with != encoder.cache_key():
+            raise UserError(f"{label}: trained with text encoder {trained_with}, but its config now gives "
+                            f"{encoder.cache_key()} (other text.weights?)")
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:

@@ -12,6 +12,7 @@ from ganforge.data.training import from_model_range, to_model_range
 from ganforge.data.translation import TranslationData, load_translation_data, side_channels
 from ganforge.training.objectives.base import DataInfo, Objective
 from ganforge.translation.adversarial import ADVERSARIAL
+from ganforge.translation.translator import Translator
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -45,15 +46,55 @@ class TranslationObjective(Objective):
 
     batch_keys = ("a", "b")
     uses_model_section = False
+    output = "translation"
+    evaluation = "translation"
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
+    hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
+    size_keys = ("translator.g_width", "translator.d_width", "translator.d_layers")
+    reads = ("translation.layout", "translation.direction", "translation.derive", "translation.domain_a",
+             "translation.domain_b", "translation.input_channels", "translation.jitter", "translation.flip",
+             "translation.test_fraction", "translation.gan_loss", "translator")
     # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
     directions: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def held_out_metrics(cls) -> tuple[str, ...]:
+        """What `eval-translation` can score: paired tasks against their targets, two-way tasks their cycle."""
+        if cls.needs_pairs:
+            return ("psnr", "ssim", "l1", "fid", "kid")
+        return ("fid", "kid", "cycle_psnr") if len(cls.directions) == 2 else ("fid", "kid")
 
     @classmethod
     def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
         """The module that maps an input image of `direction` to its translation."""
         return networks[cls.sampled]
+
+    @classmethod
+    def loaded_networks(cls, config: Config) -> None:
+        """Every network: a translating module may span several (nicegan: D_A's encoder and G_AB)."""
+        return None
+
+    @classmethod
+    def inference_network(cls, config: Config, networks: dict[str, nn.Module]) -> nn.Module:
+        """The module translating the first direction (what an export holds)."""
+        return cls.translation_network(networks, (cls.directions or (config.translation.direction,))[0])
+
+    @classmethod
+    def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Translator]:
+        """Both ways for a two-way task (A to B first), else the direction it was trained in."""
+        a, b = cls.channels(config)
+        result = {}
+        for direction in cls.directions or (config.translation.direction,):
+            ins, outs = (b, a) if cls.directions and direction == "BtoA" else (a, b)
+            network = cls.translation_network(networks, direction)
+            result[direction] = Translator(network, direction, ins, outs, cls.hinted, config)
+        return result
+
+    @property
+    def grid_columns(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Two-way tasks show each input translated and translated back; the others the target."""
+        return ("input", "output", "reconstruction") if len(self.directions) == 2 else ("input", "output", "target")
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:
@@ -65,6 +106,16 @@ class TranslationObjective(Objective):
             res = config.data.resolution
             if res < 32 or res & (res - 1):
                 raise ValueError(f"data.resolution: the U-Net generator needs a power of two of at least 32 (got {res}); or set translator.generator=resnet9")
+        cls._check_patch_layers(config)
+
+    @staticmethod
+    def _check_patch_layers(config: Config) -> None:
+        from ganforge.models.patchgan import most_layers, output_side
+
+        net, res = config.translator, config.data.resolution
+        if net.discriminator == "patch" and output_side(res, net.d_layers) < 1:
+            raise ValueError(f"translator.d_layers: {net.d_layers} halvings leave nothing of {res}x{res} images to judge; "
+                             f"use at most {most_layers(res)} at data.resolution={res}")
 
     @classmethod
     def load_data(cls, config: Config, device: torch.device) -> TranslationData:
@@ -116,14 +167,6 @@ class TranslationObjective(Objective):
         output = self._run(self.translation_network(networks, "AtoB"), self.network_input(fixed))
         columns = [as_rgb(from_model_range(fixed["a"])), as_rgb(output), as_rgb(from_model_range(fixed["b"]))]
         return torch.stack(columns, 1).flatten(0, 1), len(columns)
-
-    def sample_parts(self, images: Tensor, per_row: int) -> dict[str, Tensor]:
-        """input | output (| target, for paired data) of the A -> B rows, for the report."""
-        rows = images.view(-1, per_row, *images.shape[1:])
-        if len(self.directions) == 2:
-            rows = rows[: len(rows) // 2]  # the A -> B half; the third column is the reconstruction
-        names = ("input", "output", "target") if self.needs_pairs else ("input", "output")
-        return {name: rows[:, k] for k, name in enumerate(names)}
 
     @torch.no_grad()
     def render_both_ways(self, networks: dict[str, nn.Module], fixed: dict[str, Tensor]) -> tuple[Tensor, int]:

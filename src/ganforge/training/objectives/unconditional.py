@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from ganforge.augment import diff_augment
 from ganforge.losses import LOSSES, gradient_penalty, r1_penalty
-from ganforge.models import build_models
+from ganforge.models import MODELS, build_models
 from ganforge.sampling import generate_from_latents, latents
 from ganforge.training.objectives.base import (
     Batch,
@@ -34,12 +34,17 @@ class UnconditionalObjective(Objective):
     """G(z) against D(x): a D phase (n_dis repeats) and a G phase with D frozen."""
 
     name = "unconditional"
+    reads = ("data.crop", "data.include", "data.labels", "model", "loss.name", "loss.r1_gamma", "loss.r1_every",
+             "loss.gp_weight", "augment", "train.n_dis")
     batch_keys = ("image",)
 
     @classmethod
     def check_config(cls, config: Config, model) -> None:
         if config.data.labels:
             raise ValueError("data.labels=true: class labels condition task: conditional only; set task=conditional")
+        if model.needs_condition:
+            raise ValueError(f"model.name: {model.name} is built to read a condition (text or class); with task "
+                             f"{cls.name} use a model without one (e.g. dcgan), or a text or conditional task")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
@@ -61,6 +66,7 @@ class UnconditionalObjective(Objective):
         self.d_steps_done = 0
         self._kept: tuple[Tensor, Tensor | None] | None = None  # fakes (with graph) and their condition
         self.extra_judges: tuple[str, ...] = ()  # networks trained beside D (a separate classifier)
+        self.reconstructs = MODELS[config.model.name].reconstructs
 
     def phases(self) -> list[Phase]:
         """D and any other judge learn in the D phase and are frozen for G."""
@@ -108,10 +114,18 @@ class UnconditionalObjective(Objective):
         else:
             with torch.no_grad():
                 fake_images = self.generator(z, c)
-        real_logits, class_loss = self.scored(real_images, c)
+        reconstruction_loss = None
+        if self.reconstructs:  # D's self-supervised task on the real images it sees (FastGAN)
+            real_logits, reconstruction_loss = self.discriminator(self._augment(real_images), c, reconstruct=True)
+            class_loss = None
+        else:
+            real_logits, class_loss = self.scored(real_images, c)
         fake_logits = self.discriminator(self._augment(fake_images), c)
         loss = self.loss.d_loss(real_logits, fake_logits)
         logs = {"d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
+        if reconstruction_loss is not None:
+            loss = loss + reconstruction_loss
+            logs["d_reconstruction"] = reconstruction_loss.detach()
         fake_class_loss = self.fake_class_loss(fake_images)
         if fake_class_loss is not None:
             loss = loss + self.loss_cfg.ac_weight * fake_class_loss

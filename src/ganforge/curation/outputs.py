@@ -1,0 +1,63 @@
+"""Where a filter goes: the keep list, the page and the JSON scores, each checked before any work and written atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ganforge.atomic import atomic_write_bytes
+from ganforge.curation.filter import FilterResult
+from ganforge.curation.marks import marks_text
+from ganforge.errors import UserError
+from ganforge.outputs import check_output_file
+
+
+def keep_list(result: FilterResult) -> str:
+    """One relative path per line (what `data.include=FILE` reads), after a `#` header."""
+    kept = result.kept_names()
+    o = result.options
+    header = (f"# ganforge keep list: {len(kept)} of {result.candidates} images of {result.source.spec}\n"
+              f"# data filter --like {o.like}" + (f" --unlike {o.unlike}" if o.unlike else "")
+              + f" --recall {o.recall:g} --min-subject {o.min_subject:g}; use with data.include=THIS_FILE\n")
+    return header + "".join(f"{name}\n" for name in kept)
+
+
+def _inside(path: Path, folder: str) -> bool:
+    root = Path(folder).expanduser()
+    return root.is_dir() and path.resolve().is_relative_to(root.resolve())
+
+
+def check_outputs(outputs: dict[str, Path], folders: dict[str, str], inputs: list[tuple[str, str]]) -> None:
+    """Refuse, before any work, an output that cannot be written, lands in a filtered folder or on an input file.
+
+    `outputs` flag -> path; `folders` flag -> image source; `inputs` (flag, file read): keep list, marks, a .zip.
+    """
+    seen: dict[Path, str] = {}
+    for flag, path in outputs.items():
+        check_output_file(path, flag)
+        for source_flag, folder in folders.items():
+            if _inside(path, folder):
+                raise UserError(f"{flag} {path}: inside {source_flag} {folder}; write filter outputs elsewhere "
+                                "(the filter never changes the images)")
+        for input_flag, file in inputs:
+            if Path(file).expanduser().resolve() == path.resolve():
+                raise UserError(f"{flag} {path}: is the {input_flag} file it reads; choose another name")
+        if path.resolve() in seen:
+            raise UserError(f"{flag} {path}: same file as {seen[path.resolve()]}; choose another name")
+        seen[path.resolve()] = flag
+
+
+def write_outputs(result: FilterResult, keep_out: Path, page_out: Path | None = None,
+                  json_out: str | None = None) -> None:
+    from ganforge.curation.page import filter_page
+
+    atomic_write_bytes(keep_out, keep_list(result).encode("utf-8"))
+    if page_out is not None:
+        header = marks_text(result.marks, result.source.spec).splitlines()[0]
+        atomic_write_bytes(page_out, filter_page(result, header).encode("utf-8"))
+    if json_out is not None:
+        payload = json.dumps(result.to_json(), indent=1)
+        if json_out == "-":
+            print(payload)
+        else:
+            atomic_write_bytes(Path(json_out), payload.encode("utf-8"))

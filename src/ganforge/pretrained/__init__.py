@@ -1,0 +1,1 @@
+"""Pretrained networks that models use frozen (not metrics): their weights and their builders."""

@@ -1,0 +1,93 @@
+"""The projected discriminator: frozen features at four scales, fixed projections, small heads."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ganforge.errors import UserError
+from ganforge.models import MODELS
+from ganforge.models.projected import ProjectedDiscriminator
+from ganforge.pretrained.efficientnet_weights import WEIGHTS_SHA256
+
+
+@pytest.fixture(autouse=True)
+def features(stand_in_efficientnet):
+    return stand_in_efficientnet
+
+
+@pytest.mark.parametrize(("resolution", "channels"), [(32, 1), (64, 3), (128, 1), (256, 3)])
+def test_one_logit_per_scale_at_every_resolution_and_channel_count(resolution, channels):
+    torch.manual_seed(0)
+    discriminator = ProjectedDiscriminator(4, resolution, channels)
+    images = torch.rand(2, channels, resolution, resolution) * 2 - 1
+    logits = discriminator(images)
+    assert logits.shape == (2, 4) and torch.isfinite(logits).all()
+    assert not torch.allclose(logits[0], logits[1])  # different images, different verdicts
+
+
+def test_gray_images_read_as_three_equal_channels():
+    torch.manual_seed(0)
+    discriminator = ProjectedDiscriminator(4, 32, 1).eval()
+    gray = torch.rand(2, 1, 32, 32) * 2 - 1
+    assert torch.equal(discriminator(gray), discriminator(gray.expand(-1, 3, -1, -1)))
+
+
+def test_the_feature_network_is_frozen_unsaved_and_stays_in_eval_mode():
+    torch.manual_seed(0)
+    discriminator = ProjectedDiscriminator(4, 32, 3).train()
+    images = (torch.rand(4, 3, 32, 32) * 2 - 1).requires_grad_(True)
+    discriminator(images).mean().backward()
+    stages = discriminator._frozen[0]
+    assert not any(m.training for m in stages.modules())  # BN keeps its ImageNet statistics
+    assert all(p.grad is None and not p.requires_grad for p in stages.parameters())
+    assert images.grad is not None and images.grad.abs().sum() > 0  # G's gradient reaches the images
+    trained = {id(p) for p in discriminator.parameters()}
+    assert not trained & {id(p) for p in stages.parameters()}
+    state = discriminator.state_dict()
+    assert not any(key.startswith("_frozen") for key in state)
+    assert sum(p.numel() for p in stages.parameters()) > 2_900_000  # what a checkpoint does not carry
+    assert state["_extra_state"] == {"feature_network": "efficientnet-lite0", "sha256": WEIGHTS_SHA256}
+
+
+def test_projections_are_fixed_buffers_saved_and_restored():
+    torch.manual_seed(0)
+    first = ProjectedDiscriminator(4, 32, 3)
+    torch.manual_seed(1)
+    second = ProjectedDiscriminator(4, 32, 3)
+    buffers = [name for name, _ in first.projections.named_buffers()]
+    assert len(buffers) == 14  # CCM: 4 weights + 4 biases; CSM: 3 + 3
+    assert not torch.equal(first.projections.ccm0_weight, second.projections.ccm0_weight)
+    before = first.projections.ccm3_weight.clone()
+    optimizer = torch.optim.Adam(first.parameters(), lr=0.1)
+    first(torch.rand(2, 3, 32, 32)).mean().backward()
+    optimizer.step()
+    assert torch.equal(first.projections.ccm3_weight, before)  # never trained
+    second.load_state_dict(first.state_dict())
+    for name in buffers:
+        assert torch.equal(getattr(first.projections, name), getattr(second.projections, name)), name
+
+
+def test_a_checkpoint_of_other_feature_weights_is_refused_by_name():
+    discriminator = ProjectedDiscriminator(4, 32, 3)
+    state = discriminator.state_dict()
+    state["_extra_state"] = {"feature_network": "efficientnet-lite0", "sha256": "0" * 64}
+    with pytest.raises(UserError, match="SHA-256 0{64}, this ganforge reads " + WEIGHTS_SHA256):
+        ProjectedDiscriminator(4, 32, 3).load_state_dict(state)
+
+
+def test_class_conditional_logits_depend_on_the_label():
+    torch.manual_seed(0)
+    discriminator = ProjectedDiscriminator(4, 32, 3, num_classes=3).eval()
+    torch.nn.init.normal_(discriminator.heads[0].projection.embed.parametrizations.weight.original)
+    images = torch.rand(2, 3, 32, 32).repeat(2, 1, 1, 1)
+    logits = discriminator(images, torch.tensor([0, 0, 1, 1]))
+    assert not torch.allclose(logits[:2], logits[2:])
+    with pytest.raises(ValueError, match="class-conditional"):
+        discriminator(images)
+
+
+def test_the_registered_model_pairs_fastgan_with_the_projected_d():
+    spec = MODELS["projected"]
+    assert spec.default_loss == "hinge" and spec.conditional
+    assert spec.resolutions == (32, 64, 128, 256, 512)
