@@ -200,12 +200,11 @@ def test_report_shows_the_runs_input_output_target_rows_side_by_side(uninterrupt
     from ganforge.report import read_runs
     from ganforge.report.document import build_report
 
-    parts = {task: sorted(p.name for p in (uninterrupted[task] / "samples" / "translation").iterdir()) for task in ("pix2pix", "nicegan", "cut")}
-    assert parts["pix2pix"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
-    assert parts["nicegan"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "reconstruction")]
-    assert parts["cut"][-3:] == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
-    column = np.asarray(Image.open(uninterrupted["pix2pix"] / "samples" / "translation" / f"step-{STEPS:08d}-output.png"))
-    assert column.shape[:2] == (2 + 2 * 34, 2 + 34)  # the two test rows of the grid, one image wide
+    def parts(task):
+        return sorted(p.name for p in (uninterrupted[task] / "samples" / "translation").iterdir() if p.name.startswith(f"step-{STEPS:08d}"))
+
+    assert parts("cut") == parts("pix2pix") == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
+    assert parts("nicegan") == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "reconstruction")]
     runs = [uninterrupted[task] for task in ("cyclegan", "nicegan", "cut", "fastcut")]
     page, data = build_report(read_runs(runs))
     assert len(data["translation"]) == 4 and page.count("<th>output</th>") == 4
