@@ -60,7 +60,8 @@ def parse_json(text: str, label: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise UserError(f"{label}: not valid JSON (line {err.lineno}: {err.msg})") from None
+        where = f" line {err.lineno}:" if "\n" in text.strip() else ""  # one line (JSON lines): its caller names it
+        raise UserError(f"{label}:{where} not valid JSON ({err.msg})") from None
     except RecursionError:
         raise UserError(f"{label}: JSON nested too deeply to read") from None
 

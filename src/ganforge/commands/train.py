@@ -50,10 +50,12 @@ def tensorboard_command(logdir: Path) -> str:
 
 
 def next_steps(run_dir: Path) -> str:
+    """What the run left and what to do next; only files that exist are named (a stopped run
+    has no final samples)."""
+    files = [("samples:    ", run_dir / "samples" / "final.png"), ("checkpoint: ", run_dir / "checkpoints" / "latest.ckpt")]
     return "\n".join([
         f"run directory: {run_dir}",
-        f"  samples:     {run_dir / 'samples' / 'final.png'}",
-        f"  checkpoint:  {run_dir / 'checkpoints' / 'latest.ckpt'}",
+        *(f"  {label} {path}" for label, path in files if path.is_file()),
         f"  TensorBoard: {tensorboard_command(run_dir / 'tb')}",
         "next:",
         f"  ganforge sample {run_dir} --n 64 --out grid.png",

@@ -92,8 +92,9 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    """The run's config as saved (a plain mapping), after checking it is a valid config."""
-    from ganforge.config import validate
+    """The run's config as saved (a plain mapping, read leniently: keys of other releases are
+    shown as they are), with each section the config defines checked to be a mapping."""
+    from ganforge.config import Config, Section
     from ganforge.textfiles import read_yaml
 
     if not path.exists():
@@ -101,7 +102,10 @@ def read_config(path: Path) -> dict[str, Any]:
     tree = read_yaml(path)
     if not isinstance(tree, dict):
         raise UserError(f"{path}: expected a mapping of config keys")
-    validate(tree, str(path))
+    for key, field in Config.model_fields.items():
+        is_section = isinstance(field.annotation, type) and issubclass(field.annotation, Section)
+        if is_section and key in tree and not isinstance(tree[key], dict):
+            raise UserError(f"{path}: {key}: expected a mapping of {key}.* keys (got a {type(tree[key]).__name__})")
     return tree
 
 

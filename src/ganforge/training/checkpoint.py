@@ -23,8 +23,15 @@ TEMP_PATTERN = f".*{CHECKPOINT_SUFFIX}.*.tmp"
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write a checkpoint (tensors, numbers, strings, lists and dicts only) atomically."""
-    atomic_write(path, lambda handle: torch.save(state, handle))
+    """Write a checkpoint (tensors, numbers, strings, lists and dicts only) atomically.
+
+    Serialised in memory first: torch's zip writer reports a full disk as a RuntimeError
+    without its errno, a plain file write as the OSError (ENOSPC) that names the problem."""
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    atomic_write(path, lambda handle: handle.write(buffer.getbuffer()))
 
 
 def numbered_name(step: int) -> str:
