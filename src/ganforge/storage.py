@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 from ganforge.errors import UserError
 
@@ -28,3 +29,23 @@ def sha256_of_file(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: stream.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def load_state_dict_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a state dict: safetensors, or `torch.load(weights_only=True)`: tensors only, never code."""
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    if str(path).endswith(".safetensors"):
+        try:
+            return load_file(path)
+        except (SafetensorError, OSError) as err:
+            raise UserError(f"{path}: not a readable safetensors file ({err})") from None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # unpickling errors come in many types; all mean "not a weights file"
+        raise UserError(f"{path}: not a readable PyTorch weights file ({type(err).__name__})") from None
+    if not isinstance(state, dict) or not all(isinstance(value, torch.Tensor) for value in state.values()):
+        raise UserError(f"{path}: expected a state dict of tensor names to tensors")
+    return state

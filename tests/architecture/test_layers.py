@@ -28,7 +28,6 @@ KNOWN_UPWARD = {
     ("config", "text"): "validation checks text.encoder against the registry",
     ("config", "training"): "validation asks the task's objective (reads, check_config)",
     ("metrics", "runs"): "`eval --fake RUN` loads the run's generator",
-    ("pretrained", "metrics"): "EfficientNet weights are read with the Inception weights' reader",
     ("translation", "runs"): "`translate`/`eval-translation` load the run they are given",
 }
 

