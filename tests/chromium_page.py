@@ -57,6 +57,11 @@ def _run(args: list[str]) -> str:
     return done.stdout
 
 
+def dump_dom(page: Path) -> str:
+    """The page's DOM after load and its scripts ran (virtual time: timers finish at once)."""
+    return _run(["--virtual-time-budget=10000", "--dump-dom", page.resolve().as_uri()])
+
+
 def page_check(page: Path, work: Path) -> dict:
     """{"images": [...], "fetched": [...], "errors": [...], "sections": [...]} as the browser saw the page."""
     text = page.read_text(encoding="utf-8")

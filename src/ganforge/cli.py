@@ -10,7 +10,7 @@ import warnings
 
 from ganforge import __version__
 from ganforge.errors import UserError, environment_message
-from ganforge.training.signals import StopRequest
+from ganforge.signals import StopRequest
 
 # name -> module in ganforge.commands; each module defines `add_arguments(parser)` and `run(args)`.
 COMMANDS = {

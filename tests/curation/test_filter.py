@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PIL import Image
+from pixel_backbone import PixelBackbone
 
 from file_tree import snapshot
 from ganforge.curation import FilterOptions, keep_list, run_filter
@@ -45,14 +46,19 @@ def test_marks_join_the_examples_and_override_the_score(mixed, pixel_backbone, t
     assert third.scores[row] > first.scores[row] + 0.05
 
 
-def test_from_keep_filters_only_the_listed_images(mixed, pixel_backbone, tmp_path):
+def test_from_keep_filters_only_the_listed_images_from_the_cache(mixed, pixel_backbone, tmp_path):
+    run_filter(str(mixed["src"]), _options(mixed, pixel_backbone))  # the first pass fills the cache
+    seen = PixelBackbone.images_seen
     keep = tmp_path / "keep.txt"
     keep.write_text("# previous pass\n" + "".join(f"{n}\n" for n in mixed["wanted"][:6]))
     marks = tmp_path / "marks.txt"
     marks.write_text(f"like {mixed['irrelevant'][1]}\n")
     result = run_filter(str(mixed["src"]), _options(mixed, pixel_backbone, from_keep=str(keep), marks=(str(marks),)))
-    assert sorted(result.names) == sorted(mixed["wanted"][:6] + [mixed["irrelevant"][1]])
-    assert _kept(result) <= set(result.names)
+    considered = sorted(result.names[i] for i in result.rows.indices)
+    assert considered == sorted(mixed["wanted"][:6] + [mixed["irrelevant"][1]]) and result.candidates == 7
+    assert _kept(result) <= set(considered) and mixed["irrelevant"][1] in _kept(result)
+    assert "of 7 images" in keep_list(result)
+    assert PixelBackbone.images_seen == seen  # no image read again
 
 
 def test_min_subject_drops_small_subjects(mixed, pixel_backbone):

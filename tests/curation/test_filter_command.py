@@ -84,7 +84,7 @@ BAD = {
     "from-keep missing": (lambda m, t: ["--from-keep", str(t / "k0.txt")], "--from-keep .*k0.txt: no such file"),
     "from-keep fifo": (lambda m, t: ["--from-keep", str(_fifo(t / "fifo"))], "--from-keep .*fifo: not a regular"),
     "from-keep foreign": (lambda m, t: ["--from-keep", str(_write(t / "k0.txt", "x.png\n"))], "names none of the"),
-    "features bogus": (lambda m, t: ["--features", "bogus"], "--features bogus: unknown; allowed: inception"),
+    "features bogus": (lambda m, t: ["--features", "bogus"], "--features bogus: unknown; allowed: efficientnet-lite0, inception"),
     "device bogus": (lambda m, t: ["--device", "bogus"], "--device bogus: expected one of"),
     "weights missing": (lambda m, t: ["--weights", str(t / "w.pth"), "--features", "inception"], "w.pth"),
     "few examples": (lambda m, t: ["--like", str(_few(t / "few"))], "3 readable images and 0 marked; at least 5"),

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from ganforge.curation.scoring import NEIGHBOURS, nearest_similarity, normalised, score
+from ganforge.curation.scoring import (
+    NEIGHBOURS,
+    keep_threshold,
+    nearest_similarity,
+    normalised,
+    score,
+)
 
 
 def _unit(angles_degrees):
@@ -33,9 +39,15 @@ def test_threshold_keeps_the_asked_share_of_examples_and_separates():
     wanted = wanted_direction + 0.3 * rng.normal(size=(60, 16))
     others = other_direction + 0.3 * rng.normal(size=(20, 16))
     scored = score(np.concatenate([wanted, others]), like, recall=0.9)
-    assert (scored.like >= scored.threshold).mean() == pytest.approx(0.9, abs=0.03)
+    assert (scored.like >= scored.threshold).sum() == 36  # 90% of 40
     kept = scored.source >= scored.threshold
     assert kept[60:].sum() == 0 and kept[:60].mean() > 0.8
+
+
+@pytest.mark.parametrize(("recall", "kept"), [(0.9, 18), (0.91, 19), (0.05, 1), (1.0, 20), (0.001, 1)])
+def test_threshold_keeps_at_least_the_share(recall, kept):
+    example_scores = np.random.default_rng(1).permutation(np.arange(20.0))
+    assert (example_scores >= keep_threshold(example_scores, recall)).sum() == kept
 
 
 def test_unlike_examples_subtract_their_similarity():

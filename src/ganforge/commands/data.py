@@ -10,6 +10,7 @@ examples:
   ganforge data audit data/train --against data/test --out audit.html --json audit.json
   ganforge data audit data/train --write-keep keep.txt
   ganforge train dcgan-folder-64 data.path=data/train data.include=keep.txt
+  ganforge data filter scraped/ --like good/ --out keep.txt   (see ganforge data filter --help)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every image of SRC is embedded once by a frozen network (the FID Inception's pool3 by default)
 and scored by its mean cosine similarity to its 3 nearest --like examples (minus the same
-towards the --unlike examples when given). The threshold keeps --recall of the --like
+towards the --unlike examples when given). The threshold keeps at least --recall of the --like
 examples when each is scored against the others. --min-subject also drops images whose
 subject covers less of the frame than asked; the subject is the part of the Inception map
 after maxpool2 (35x35 cells, the channels' L2 norm) above 1.2 x the median of its border,

@@ -76,11 +76,11 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.distributed import Distribution
     from ganforge.distributed.launch import launch, wants_launch
     from ganforge.distributed.ranks import per_process_batch
+    from ganforge.signals import StopRequest
     from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train
     from ganforge.training.resume import plan_training
-    from ganforge.training.signals import StopRequest
 
     source, overrides = split_config_argument(args)
     with StopRequest():  # a signal from here on stops with a checkpoint, never mid-write

@@ -18,7 +18,6 @@ from ganforge.curation.scoring import NEIGHBOURS, score
 from ganforge.curation.subject import SUBJECT_RULE
 from ganforge.data import ImageSource, open_source
 from ganforge.data.include import read_include
-from ganforge.data.sources import SOURCE_KINDS
 from ganforge.errors import UserError
 from ganforge.metrics.cache import FeatureCache
 
@@ -47,6 +46,7 @@ class FilterResult:
     options: FilterOptions
     source: ImageSource
     names: list[str]  # relative name of each source index
+    candidates: int  # images filtered: the source's, or those --from-keep and the marks name
     rows: Embedded  # the readable source images
     scores: np.ndarray  # [rows] log-odds (held-out, marked images included)
     threshold: float
@@ -69,10 +69,10 @@ class FilterResult:
 
     def summary_text(self) -> str:
         counts = self.counts()
-        unreadable = len(self.source) - len(self.rows.indices)
-        lines = [f"filter of {self.source.spec}: kept {len(self.kept_names()):,} of {len(self.source):,} images "
-                 f"in {self.seconds:.1f} s (threshold {self.threshold:.2f}, keeps {self.options.recall:.0%} "
-                 f"of held-out --like examples)"]
+        unreadable = self.candidates - len(self.rows.indices)
+        lines = [f"filter of {self.source.spec}: kept {len(self.kept_names()):,} of {self.candidates:,} images "
+                 f"in {self.seconds:.1f} s (threshold {self.threshold:.3f}, which keeps at least "
+                 f"{self.options.recall:.0%} of the --like examples)"]
         lines += [f"  {name:<14} {count:,}" for name, count in counts.items() if count]
         if unreadable:
             lines.append(f"  {'unreadable':<14} {unreadable:,} (left out)")
@@ -85,28 +85,31 @@ class FilterResult:
             "source": self.source.spec, "like": o.like, "unlike": o.unlike, "marks": list(o.marks),
             "from_keep": o.from_keep, "recall": o.recall, "min_subject": o.min_subject, "seed": o.seed,
             "protocol": self.protocol, "threshold": self.threshold, "seconds": self.seconds,
-            "images": len(self.source), "counts": self.counts(), "kept": len(self.kept_names()),
+            "images": self.candidates, "counts": self.counts(), "kept": len(self.kept_names()),
             "scores": [{"file": self.names[i], "score": float(s), "subject": float(sub), "decision": d}
                        for i, s, sub, d in zip(self.rows.indices, self.scores, self.rows.subject,
                                                self.decisions, strict=True)],
         }
 
 
-def open_filtered_source(spec: str, from_keep: str | None, marks: Marks) -> ImageSource:
-    """SRC, or with --from-keep only the images its keep list names and the marked ones."""
+def open_filtered_source(spec: str) -> ImageSource:
     if spec.startswith("builtin:"):
         raise UserError(f"{spec}: a built-in source has no files to list; filter a folder or a .zip")
-    source = open_source(spec)
+    return open_source(spec)
+
+
+def selected_names(names: list[str], from_keep: str | None, marks: Marks) -> set[str]:
+    """The images to filter: all, or with --from-keep those its keep list names and the marked ones."""
     if from_keep is None:
-        return source
+        return set(names)
     path = Path(from_keep).expanduser()
     if not path.is_file():
         raise UserError(f"--from-keep {path}: {'no such file' if not path.exists() else 'not a regular file'}")
     listed = read_include(path) | marks.like | marks.unlike
-    if not listed & set(relative_names(source)):
-        raise UserError(f"--from-keep {path}: names none of the images of {spec} (e.g. {sorted(listed)[0]!r})")
-    opener = next(open_kind for matches, open_kind in SOURCE_KINDS.values() if matches(source.spec))
-    return opener(source.spec, False, listed)
+    chosen = listed & set(names)
+    if not chosen:
+        raise UserError(f"--from-keep {path}: names none of the images of the source (e.g. {sorted(listed)[0]!r})")
+    return chosen
 
 
 def _examples(spec: str | None, flag: str, backbone, cache: FeatureCache, progress: bool) -> Embedded | None:
@@ -145,14 +148,19 @@ def run_filter(spec: str, options: FilterOptions) -> FilterResult:
     marks = Marks()
     for path in options.marks:
         marks.update(read_marks(path))
-    source = open_filtered_source(spec, options.from_keep, marks)
+    source = open_filtered_source(spec)
     names = relative_names(source)
     _check_marks(marks, set(names), spec)
+    chosen = selected_names(names, options.from_keep, marks)
     backbone = build_backbone(options.features, weights=options.weights, device=options.device)
     cache = FeatureCache(enabled=options.cache)
     like = _examples(options.like, "--like", backbone, cache, options.progress)
     unlike = _examples(options.unlike, "--unlike", backbone, cache, options.progress)
+    # the whole source is embedded (a cache hit after the first pass); --from-keep picks rows after
     rows = embed_source(source, backbone, cache, options.progress, label="scoring SRC")
+    rows = rows.rows(np.array([names[i] in chosen for i in rows.indices], dtype=bool))
+    if not len(rows.indices):
+        raise UserError(f"--from-keep {options.from_keep}: none of the images it names is readable")
     marked = [("like" if names[i] in marks.like else "unlike" if names[i] in marks.unlike else None)
               for i in rows.indices]
     is_like = np.array([m == "like" for m in marked], dtype=bool)
@@ -166,5 +174,5 @@ def run_filter(spec: str, options: FilterOptions) -> FilterResult:
     decisions = _decide(scored.source, rows.subject, marked, scored.threshold, options.min_subject)
     protocol = {**backbone.protocol(), "scorer": f"{NEIGHBOURS}-nearest --like examples, cosine",
                 "subject": SUBJECT_RULE}
-    return FilterResult(options, source, names, rows, scored.source, scored.threshold, scored.like, decisions,
+    return FilterResult(options, source, names, len(chosen), rows, scored.source, scored.threshold, scored.like, decisions,
                         marks, protocol, time.perf_counter() - started)

@@ -16,7 +16,7 @@ def keep_list(result: FilterResult) -> str:
     """One relative path per line (what `data.include=FILE` reads), after a `#` header."""
     kept = result.kept_names()
     o = result.options
-    header = (f"# ganforge keep list: {len(kept)} of {len(result.source)} images of {result.source.spec}\n"
+    header = (f"# ganforge keep list: {len(kept)} of {result.candidates} images of {result.source.spec}\n"
               f"# data filter --like {o.like}" + (f" --unlike {o.unlike}" if o.unlike else "")
               + f" --recall {o.recall:g} --min-subject {o.min_subject:g}; use with data.include=THIS_FILE\n")
     return header + "".join(f"{name}\n" for name in kept)

@@ -62,12 +62,13 @@ def filter_page(result: FilterResult, marks_header: str) -> str:
     o = result.options
     counts = result.counts()
     decided = np.array(result.decisions)
-    overview = html.table(["", ""], [
+    overview = html.table(["setting", "value"], [
         ["source", result.source.spec], ["--like", o.like], ["--unlike", o.unlike or "—"],
         ["--marks", ", ".join(o.marks) or "—"], ["--from-keep", o.from_keep or "—"],
-        ["readable images", f"{len(result.rows.indices):,} of {len(result.source):,}"],
+        ["readable images", f"{len(result.rows.indices):,} of {result.candidates:,}"],
         *[[name, f"{count:,}"] for name, count in counts.items()],
-        ["keep threshold", f"{result.threshold:.4f} (keeps {o.recall:.0%} of held-out --like examples)"],
+        ["keep threshold", f"{result.threshold:.4f} (keeps at least {o.recall:.0%} of the --like examples, "
+                           "each scored against the others)"],
         ["--min-subject", f"{o.min_subject:g} ({result.protocol['subject']})"],
         ["features", f"{result.protocol['features']} (weights SHA-256 {result.protocol['weights_sha256'][:12]}...)"],
         ["scorer", result.protocol["scorer"]],
@@ -80,6 +81,6 @@ def filter_page(result: FilterResult, marks_header: str) -> str:
         rows = np.flatnonzero(decided == name)
         title = f"{name.capitalize()} ({len(rows):,}{', a sample' if len(rows) > SHOWN else ''})"
         sections.append((name.replace(" ", "-"), title, _tiles(result, _sample(rows, o.seed))))
-    subtitle = (f"{len(result.source):,} images scored in {result.seconds:.1f} s on {result.created} by ganforge "
+    subtitle = (f"{result.candidates:,} images scored in {result.seconds:.1f} s on {result.created} by ganforge "
                 f"{__version__}; nothing in the source was changed")
     return html.page(f"ganforge data filter: {result.source.spec}", subtitle, sections, script=SCRIPT)

@@ -3,14 +3,15 @@
 An image's score is its mean cosine similarity to its NEIGHBOURS nearest --like examples;
 with --unlike examples, minus the same towards them (a k-NN classifier's margin). The keep
 threshold comes from the --like set itself: each example is scored against the others
-(leave-one-out, as an unseen wanted image would be), and the threshold keeps `recall` of
-them. Measured against a logistic regression that takes the source's own images as
+(leave-one-out, as an unseen wanted image would be), and the threshold is the highest that keeps at
+least `recall` of them. Measured against a logistic regression that takes the source's own images as
 unlabelled negatives (positive-unlabelled learning), this scored as well or better on
 every mixed folder of the benchmark (benchmarks/filter_precision.py), most with 20 examples.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,12 @@ def nearest_similarity(queries: np.ndarray, examples: np.ndarray, leave_one_out:
     return np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
 
 
+def keep_threshold(example_scores: np.ndarray, recall: float) -> float:
+    """The highest threshold that keeps at least `recall` of the examples (all of them when recall is 1)."""
+    needed = max(1, math.ceil(recall * len(example_scores) - 1e-9))
+    return float(np.sort(example_scores)[len(example_scores) - needed])
+
+
 def score(source: np.ndarray, like: np.ndarray, unlike: np.ndarray | None = None, recall: float = 0.9) -> Scores:
     """Scores of `source` [N,d] against `like` [P,d] (P >= 2) and `unlike` [Q,d]; the threshold keeping `recall`."""
     source, like = normalised(source), normalised(like)
@@ -53,5 +60,5 @@ def score(source: np.ndarray, like: np.ndarray, unlike: np.ndarray | None = None
     source_scores = nearest_similarity(source, like) - nearest_similarity(source, unlike)
     like_scores = nearest_similarity(like, like, leave_one_out=True) - nearest_similarity(like, unlike)
     unlike_scores = nearest_similarity(unlike, like) - nearest_similarity(unlike, unlike, leave_one_out=True)
-    threshold = float(np.quantile(like_scores, 1.0 - recall, method="lower"))
+    threshold = keep_threshold(like_scores, recall)
     return Scores(source_scores, like_scores, unlike_scores, threshold)

@@ -26,6 +26,7 @@ RUN_CONFIG = "config.yaml"
 # Keys that may change in the middle of a run: length, and how often it logs, samples, saves, evaluates.
 MUTABLE_ON_RESUME = (
     "train.steps",
+    "train.max_minutes",
     "train.log_every",
     "train.sample_every",
     "ckpt.every",

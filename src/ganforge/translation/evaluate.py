@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 
 from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
+from ganforge.metrics import catalog
 from ganforge.translation.hints import max_patch, sample_hints
 from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
 from ganforge.translation.translator import Translator
@@ -37,8 +38,10 @@ DEFAULT_HINTS = (0, 10)
 MAX_HINTS = 1000  # the far end of interactive colourisation's hint-count curves; each is drawn in Python
 HINT_SEED = 1234  # the held-out hints: the same points for every run and every call
 BATCH = 64
-DISTRIBUTION_METRICS = ("fid", "kid")
-TRANSLATION_METRICS = (*PAIRED_METRICS, *DISTRIBUTION_METRICS, "cycle_psnr")
+# From the one metric registry: what a translation run may be scored with, and which of it
+# compares feature distributions (the others: pairs, or the cycle).
+TRANSLATION_METRICS = tuple(catalog.names(evaluation=catalog.TRANSLATION))
+DISTRIBUTION_METRICS = tuple(catalog.names(evaluation=catalog.TRANSLATION, needs="features"))
 
 
 def _translate_all(translator: Translator, images: Tensor, hints: Tensor | None = None, mask: Tensor | None = None) -> Tensor:

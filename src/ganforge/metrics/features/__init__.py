@@ -36,4 +36,4 @@ def build_features(
     raise UserError(f"--features {spec}: unknown extractor; allowed: {', '.join(sorted(FEATURES))}, domain:DIR")
 
 
-from ganforge.metrics.features import domain, inception  # noqa: E402,F401  (registration)
+from ganforge.metrics.features import domain, inception, shapes_attributes  # noqa: E402,F401  (registration)

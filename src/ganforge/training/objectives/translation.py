@@ -51,6 +51,10 @@ class TranslationObjective(Objective):
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
     hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
+    size_keys = ("translator.g_width", "translator.d_width", "translator.d_layers")
+    reads = ("translation.layout", "translation.direction", "translation.derive", "translation.domain_a",
+             "translation.domain_b", "translation.input_channels", "translation.jitter", "translation.flip",
+             "translation.test_fraction", "translation.gan_loss", "translator")
     # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
     directions: ClassVar[tuple[str, ...]] = ()
 

@@ -34,6 +34,8 @@ class UnconditionalObjective(Objective):
     """G(z) against D(x): a D phase (n_dis repeats) and a G phase with D frozen."""
 
     name = "unconditional"
+    reads = ("data.crop", "data.include", "data.labels", "model", "loss.name", "loss.r1_gamma", "loss.r1_every",
+             "loss.gp_weight", "augment", "train.n_dis")
     batch_keys = ("image",)
 
     @classmethod
