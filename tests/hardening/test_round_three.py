@@ -269,3 +269,13 @@ def test_eval_translation_metrics_follow_the_task():
     assert "psnr" not in OBJECTIVES["cyclegan"].held_out_metrics()
     assert "cycle_psnr" in OBJECTIVES["cyclegan"].held_out_metrics()
     assert "cycle_psnr" not in OBJECTIVES["cut"].held_out_metrics()
+
+
+def test_dry_run_refuses_clip_weights_that_are_not_a_clip_checkpoint(tmp_path, capsys):
+    pytest.importorskip("open_clip")
+    weights = tmp_path / "clip.pt"
+    weights.write_bytes(b"not a checkpoint")
+    code = main(["train", "dfgan-shapes", "text.encoder=clip", f"text.weights={weights}", "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(error_lines(err)) == 1 and "Traceback" not in err, err
+    assert f"text.weights {weights}: not an open_clip checkpoint" in error_lines(err)[0]
