@@ -49,9 +49,11 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
 	$(PY) benchmarks/eval_profile.py
-	$(PY) benchmarks/quality.py --minutes 10
+	$(PY) benchmarks/quality.py --minutes 10 --data builtin:digits
+	$(PY) benchmarks/quality.py --minutes 10 --data builtin:shapes
 	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py
+	$(PY) benchmarks/translation_compare.py --out runs/translation-compare-$$(date +%s)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -8,7 +8,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+local"
 
-_API = ("train", "load_generator", "sample", "interpolate", "export", "evaluate", "translate", "evaluate_translation")
+_API = ("train", "load_run", "load_generator", "sample", "interpolate", "export", "evaluate", "translate", "evaluate_translation")
 
 
 def __getattr__(name: str):

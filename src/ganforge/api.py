@@ -1,4 +1,19 @@
-"""The Python API (PRODUCT.md): train, load_generator, sample, interpolate, export, evaluate."""
+"""The Python API (PRODUCT.md), also importable as `ganforge.<name>`:
+
+    train(config, overrides, run_dir, resume)     -> the run directory
+    load_run(source)                              -> a LoadedRun: config, objective, networks,
+                                                     its `generator`, `conditions`, `translators()`
+    load_generator(source)                        -> the sampling network of a run or export
+    sample(generator, n, seed, labels=, prompts=) -> uint8 images (labels: class runs; prompts: text runs)
+    interpolate(source, out, steps, rows)         -> a PNG of latent (or prompt) walks
+    export(source, out)                           -> safetensors + JSON that rebuild the network
+    evaluate(fake, real, metrics)                 -> FID, KID, IS, PR, DC, class metrics (metrics.catalog)
+    translate(run, input, out)                    -> translated files (translation runs)
+    evaluate_translation(run)                     -> held-out translation metrics
+
+What a run can do (sample or translate, which conditions it takes) is its objective's answer,
+read through `load_run`; nothing here asks which task trained it.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +23,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganforge.runs import export_generator, load_generator
+from ganforge.runs import export_generator, load_generator, load_run
 from ganforge.sampling import sample
 
-__all__ = ["train", "load_generator", "sample", "interpolate", "export", "evaluate", "translate", "evaluate_translation"]
+__all__ = ["train", "load_run", "load_generator", "sample", "interpolate", "export", "evaluate", "translate", "evaluate_translation"]
 
 
 def train(
@@ -29,11 +44,11 @@ def train(
     """
     import sys
 
+    from ganforge.signals import StopRequest
     from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train as train_loop
     from ganforge.training.resume import plan_training
-    from ganforge.training.signals import StopRequest
 
     with StopRequest():
         plan = plan_training(config, overrides, run_dir, resume)

@@ -10,6 +10,7 @@ import warnings
 
 from ganforge import __version__
 from ganforge.errors import UserError, environment_message
+from ganforge.signals import StopRequest
 
 # name -> module in ganforge.commands; each module defines `add_arguments(parser)` and `run(args)`.
 COMMANDS = {
@@ -82,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(cmd)
-        cmd.set_defaults(handler=module.run)
+        # STOPS_CLEANLY: the command turns SIGINT/SIGTERM into a clean stop (training.signals)
+        cmd.set_defaults(handler=module.run, stops_cleanly=getattr(module, "STOPS_CLEANLY", False))
     return parser
 
 
@@ -101,19 +103,42 @@ def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.N
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Installed before anything else: a signal during start-up is remembered, not fatal.
+    with StopRequest(keep_after_stop=True) as stop:
+        return _main(argv, stop)
+
+
+def hand_to_launcher(message: str) -> bool:
+    """Under `--nproc`, the launcher says each error once (`distributed.errors`)."""
+    if "GANFORGE_LAUNCH_ERRORS" not in os.environ:  # the common case: no import of the distributed code
+        return False
+    from ganforge.distributed.errors import hand_to_launcher as hand
+
+    return hand(message)
+
+
+def _main(argv: list[str] | None, stop) -> int:
     warnings.showwarning = _warning_one_line
+    warnings.filterwarnings("once", message=".*covariance of rank at most")  # one evaluation, one line
     if os.environ.get("RANK", "0") != "0":  # torchrun's other processes: process 0 speaks for all
         warnings.simplefilter("ignore")
     try:
-        args = parse(build_parser(), argv)
+        args = None
+        try:
+            args = parse(build_parser(), argv)
+        finally:
+            if args is None or not args.stops_cleanly:
+                stop.release()  # other commands die of a signal as usual (one received now included)
         args.argv = list(sys.argv[1:] if argv is None else argv)  # for `--nproc`, which restarts it
         result = args.handler(args)
     except UsageError as err:
-        print(err.usage.rstrip(), file=sys.stderr)
-        print(f"ganforge: error: {err}", file=sys.stderr)
+        if not hand_to_launcher(str(err)):
+            print(err.usage.rstrip(), file=sys.stderr)
+            print(f"ganforge: error: {err}", file=sys.stderr)
         return err.exit_code
     except UserError as err:
-        print(f"ganforge: error: {err}", file=sys.stderr)
+        if not hand_to_launcher(str(err)):
+            print(f"ganforge: error: {err}", file=sys.stderr)
         return err.exit_code
     except OSError as err:
         message = environment_message(err)

@@ -129,6 +129,9 @@ class TrainConfig(Section):
     betas_g: tuple[float, float] = (0.5, 0.999)
     betas_d: tuple[float, float] = (0.5, 0.999)
     lr_decay: Literal["none", "linear"] = "none"
+    # Stop after this many minutes of training in this process (wall clock from its first step),
+    # with the checkpoint and final samples of a finished run: a budget in time, not steps.
+    max_minutes: float | None = Field(None, gt=0)
 
     @field_validator("betas_g", "betas_d")
     @classmethod
@@ -304,20 +307,21 @@ class Config(Section):
         from ganforge.training.objectives import OBJECTIVES
 
         _check_choice("task", self.task, OBJECTIVES)
+        reads = OBJECTIVES[self.task].read_keys()
         _check_choice("model.name", self.model.name, MODELS)
         spec = MODELS[self.model.name]
-        if self.loss.name is None:
-            self.loss.name = spec.default_loss
-        _check_choice("loss.name", self.loss.name, LOSSES)
+        if spec.built_by_task and OBJECTIVES[self.task].model_name != spec.name:
+            owners = [name for name, objective in OBJECTIVES.items() if objective.model_name == spec.name]
+            raise ValueError(f"model.name: {spec.name} is built by its own task only; use task: {', '.join(owners)}")
+        check_read_keys(self, reads)
+        if _covered("loss.name", reads):
+            if self.loss.name is None:
+                self.loss.name = spec.default_loss
+            _check_choice("loss.name", self.loss.name, LOSSES)
         if isinstance(self.data.resolution, int) and OBJECTIVES[self.task].uses_model_section:
             spec.check_resolution(self.data.resolution)
-        for key in ("mismatch_weight", "ac_weight"):
-            if getattr(self.loss, key) > 0 and self.task != "conditional":
-                raise ValueError(f"loss.{key}: a class-label term of task conditional only, not {self.task}")
         if self.loss.ac_classifier != "d" and self.loss.ac_weight == 0:
             raise ValueError("loss.ac_classifier: used only with loss.ac_weight > 0; set ac_weight or remove the key")
-        if spec.text_task and self.task != spec.text_task:
-            raise ValueError(f"model.name: {spec.name} is a text-to-image model; use task: {spec.text_task}")
         OBJECTIVES[self.task].check_config(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
         for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm"))):
@@ -328,6 +332,37 @@ class Config(Section):
                         f" (options of its {net.upper()}: {', '.join(options) or 'none'})"
                     )
         return self
+
+
+# Keys every task reads; the task's objective adds its own (`Objective.reads`).
+COMMON_KEYS = ("name", "task", "seed", "data.path", "data.resolution", "data.max_resolution", "data.channels",
+               "data.max_images", "train", "ckpt", "eval")
+_NOT_COMMON = ("train.n_dis",)  # under a common section, yet read by some tasks only
+
+
+def _leaves(tree: dict, prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _covered(key: str, prefixes: tuple[str, ...]) -> bool:
+    return any(key == prefix or key.startswith(prefix + ".") for prefix in prefixes)
+
+
+def check_read_keys(config: Config, reads: tuple[str, ...]) -> None:
+    """A key set away from its default that the task does not read is an error, not a silent no-op."""
+    defaults = _leaves(Config.model_construct().model_dump())
+    for key, value in _leaves(config.model_dump()).items():
+        if value == defaults.get(key, value) or _covered(key, reads):
+            continue
+        if _covered(key, COMMON_KEYS) and not _covered(key, _NOT_COMMON):
+            continue
+        raise ValueError(f"{key}: task {config.task} does not read it (got {value!r}); remove the key")
 
 
 def _check_choice(path: str, value: str, registry: dict) -> None:
@@ -353,14 +388,9 @@ def _read_yaml(source: str) -> tuple[dict, str]:
         raise UserError(f"{source}: is a folder; expected a YAML config file or a preset name")
     if not path.is_file():
         raise UserError(f"{source}: config file not found (presets: {', '.join(preset_names())})")
-    try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8")) or {}
-    except UnicodeDecodeError as err:
-        raise UserError(f"{source}: not UTF-8 text (byte {err.start}); save the config as UTF-8") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise UserError(f"{source}:{where} is not valid YAML") from None
+    from ganforge.textfiles import read_yaml
+
+    data = read_yaml(path, source) or {}
     if not isinstance(data, dict):
         raise UserError(f"{source}: expected a mapping of config keys at the top level")
     return data, str(path)

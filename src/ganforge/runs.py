@@ -72,12 +72,9 @@ def load_weights(module: nn.Module, weights: Any, label: str, config: Config) ->
 
 def read_json_mapping(path: Path) -> dict:
     """A JSON object from a UTF-8 file, or one line saying what it is instead."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; expected JSON") from None
-    except json.JSONDecodeError as err:
-        raise UserError(f"{path}: not valid JSON (line {err.lineno})") from None
+    from ganforge.textfiles import read_json
+
+    data = read_json(path)
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object, found a {type(data).__name__}")
     return data
@@ -199,13 +196,13 @@ def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:
 
     from ganforge import __version__
     from ganforge.atomic import atomic_write
-    from ganforge.outputs import check_output_file
+    from ganforge.outputs import check_output_file, run_files
 
     out = Path(out)
     if out.suffix != EXPORT_SUFFIX:
         raise UserError(f"--out {out}: expected a file name ending in {EXPORT_SUFFIX}")
-    check_output_file(out, "--out")
-    check_output_file(out.with_suffix(".json"), "--out")
+    check_output_file(out, "--out", inputs=run_files(spec))
+    check_output_file(out.with_suffix(".json"), "--out", inputs=run_files(spec))
     run = load_run(spec, ema=True)  # refuses what could not be loaded: nothing exported
     if run.source.suffix == EXPORT_SUFFIX:
         raise UserError(f"{run.source}: already an export; give a run directory or .ckpt")

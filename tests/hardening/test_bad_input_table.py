@@ -52,7 +52,55 @@ def assets(tmp_path_factory) -> Path:
     meta["config"]["model"]["name"] = "mlp"
     _export_variant(root, "othermodel", json.dumps(meta).encode())
     (root / "nojson.safetensors").write_bytes((root / "G.safetensors").read_bytes())
+    _translation_and_text_runs(root)
+    _unreadable_text_files(root, run)
     return root
+
+
+def _translation_and_text_runs(root: Path) -> None:
+    """Tiny pix2pix, colorize and text-to-image runs (the learned text encoder: no weights)."""
+    for name, preset in (("p2p", "pix2pix-shapes"), ("col", "colorize-shapes")):
+        assert main(["train", preset, *TRANSLATION_TINY, "--run-dir", str(root / name), "--no-progress"]) == 0
+    assert main(["train", "dfgan-shapes", *TEXT_TINY, "--run-dir", str(root / "txt"), "--no-progress"]) == 0
+
+
+def _unreadable_text_files(root: Path, run: Path) -> None:
+    """Text files that are not what they should be: not UTF-8, a pipe, too deep, an alias bomb;
+    copies of the run with one of its own files broken; data folders with broken captions."""
+    import os
+    import shutil
+
+    (root / "latin1.txt").write_bytes("caf\xe9 on the left\n".encode("latin-1"))
+    os.mkfifo(root / "fifo")
+    deep = "[" * 100_000 + "]" * 100_000
+    bomb = "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(9))
+    broken = {
+        "config-latin1": ("config.yaml", "name: caf\xe9\n".encode("latin-1")),
+        "config-bomb": ("config.yaml", b"a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" + bomb.encode()),
+        "best-latin1": ("best.json", '{"value": "caf\xe9"}'.encode("latin-1")),
+        "log-deep": ("log.jsonl", deep.encode() + b"\n"),
+    }
+    for name, (file, data) in broken.items():
+        shutil.copytree(run, root / name)
+        (root / name / file).write_bytes(data)
+    shutil.copytree(run, root / "train-list")
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    (root / "train-list" / "config.yaml").write_text(yaml.safe_dump({**config, "train": [1, 2]}))
+    images = sorted((root / "images").iterdir())
+    captions = {
+        "captions-latin1": ("captions.jsonl", '{"file": "0.png", "text": "caf\xe9"}\n'.encode("latin-1")),
+        "captions-deep": ("captions.jsonl", deep.encode() + b"\n"),
+        "captions-txt-latin1": ("0.txt", "caf\xe9\n".encode("latin-1")),
+    }
+    for name, (file, data) in captions.items():
+        (root / name).mkdir()
+        for image in images:
+            shutil.copy(image, root / name / image.name)
+        (root / name / file).write_bytes(data)
+    for side, names in (("A", ("good0.png", "good0.jpg", "good1.png")), ("B", ("good0.png", "good1.png"))):
+        (root / "pairs" / side).mkdir(parents=True)
+        for name in names:
+            Image.open(images[0]).convert("RGB").resize((32, 32)).save(root / "pairs" / side / name)
 
 
 def _save(path: Path, state: dict) -> None:
@@ -85,6 +133,11 @@ def _dir_at(relative: str) -> Callable[[Path], None]:
 
 TINY = " ".join(TINY_RUN_OVERRIDES)
 HUGE = str(2**70)
+TRANSLATION_TINY = ["translator.g_width=4", "translator.d_width=4", "translator.d_layers=2", "train.batch_size=4",
+                    "train.sample_every=1000", "train.sample_grid=6", "data.max_images=24", "train.steps=2"]
+TEXT_TINY = ["text.encoder=learned", "model.g.width=4", "model.d.width=4", "train.batch_size=8", "train.steps=2",
+             "data.max_images=64", "train.sample_every=1000", "train.sample_grid=4"]
+TEXT_FOLDER = "train dfgan-folder-64 text.encoder=learned model.g.width=4 model.d.width=4 --dry-run data.path="
 
 CASES = [
     # train: the config and its values
@@ -219,6 +272,82 @@ CASES = [
          setup=_dir_at("a.html")),
     Case("data-audit-json-under-file", "data audit {a}/images --json {a}/a_file/a.json", ("--json", "a_file")),
     Case("data-audit-unknown-drop", "data audit {a}/images --write-keep {w}/k.txt --drop nonsense", ("nonsense",)),
+    # round three: nothing written onto an input or a run's own files
+    Case("translate-out-is-the-input", "translate {a}/p2p --input {a}/images/0.png --out {a}/images/0.png",
+         ("--out", "input")),
+    Case("translate-folder-into-itself", "translate {a}/p2p --input {a}/images --out {a}/images", ("--out", "input")),
+    Case("translate-folder-into-its-subfolder", "translate {a}/p2p --input {a}/images --out {a}/images/out",
+         ("--out", "input")),
+    Case("report-out-run-config", "report {a}/run --out {a}/run/config.yaml", ("--out", "config.yaml", "run")),
+    Case("report-json-run-log", "report {a}/run --out {w}/r.html --json {a}/run/log.jsonl", ("--json", "log.jsonl")),
+    Case("sample-out-run-samples", "sample {a}/run --out {a}/run/samples/g.png", ("--out", "samples")),
+    Case("export-out-onto-its-source", "export {a}/G.safetensors --out {a}/G.safetensors", ("--out", "input")),
+    Case("train-run-dir-is-the-data", "train dcgan-folder-64 data.path={a}/images --run-dir {a}/images --dry-run",
+         ("--run-dir", "input")),
+    Case("train-run-dir-inside-the-data", "train dcgan-folder-64 data.path={a}/images --run-dir {a}/images/run",
+         ("--run-dir", "input")),
+    # output places that cannot be written, found before any work
+    Case("export-out-proc", "export {a}/run --out /proc/G.safetensors", ("--out", "/proc")),
+    Case("sample-out-proc", "sample {a}/run --out /proc/g.png", ("--out", "/proc")),
+    Case("interpolate-out-proc", "interpolate {a}/run --out /proc/s.png", ("--out", "/proc")),
+    Case("eval-json-proc", "eval --fake {a}/images --real {a}/images --features digits --json /proc/r.json",
+         ("--json", "/proc")),
+    Case("stats-out-proc", "stats {a}/images --out /proc/s.npz --features digits", ("--out", "/proc")),
+    Case("eval-translation-json-proc", "eval-translation {a}/p2p --json /proc/r.json", ("--json", "/proc")),
+    Case("translate-out-existing-folder", "translate {a}/p2p --input {a}/images/0.png --out {w}/o.png",
+         ("--out", "folder"), setup=_dir_at("o.png")),
+    Case("translate-out-under-file", "translate {a}/p2p --input {a}/images/0.png --out {a}/a_file/o.png",
+         ("--out", "a_file")),
+    Case("train-run-dir-proc", f"train dcgan-digits {TINY} --run-dir /proc/run", ("--run-dir", "/proc")),
+    Case("data-audit-out-fifo", "data audit {a}/images --out {a}/fifo", ("--out", "fifo", "not a regular file")),
+    # unreadable text files
+    Case("sample-prompts-not-utf8", "sample {a}/txt --prompts-file {a}/latin1.txt --out {w}/g.png",
+         ("latin1.txt", "UTF-8")),
+    Case("sample-prompts-fifo", "sample {a}/txt --prompts-file {a}/fifo --out {w}/g.png", ("fifo", "named pipe")),
+    Case("captions-jsonl-not-utf8", TEXT_FOLDER + "{a}/captions-latin1", ("captions.jsonl", "UTF-8")),
+    Case("captions-jsonl-too-deep", TEXT_FOLDER + "{a}/captions-deep", ("captions.jsonl", "nested too deeply")),
+    Case("captions-txt-not-utf8", TEXT_FOLDER + "{a}/captions-txt-latin1", ("0.txt", "UTF-8")),
+    Case("resume-config-not-utf8", "train --resume --run-dir {a}/config-latin1", ("config.yaml", "UTF-8")),
+    Case("resume-config-alias-bomb", "train --resume --run-dir {a}/config-bomb", ("config.yaml", "aliases")),
+    Case("resume-train-a-list", "train --resume --run-dir {a}/train-list", ("config.yaml", "train")),
+    Case("report-config-not-utf8", "report {a}/config-latin1 --out {w}/r.html", ("config.yaml", "UTF-8")),
+    Case("report-config-alias-bomb", "report {a}/config-bomb --out {w}/r.html", ("config.yaml", "aliases")),
+    Case("report-train-a-list", "report {a}/train-list --out {w}/r.html", ("config.yaml", "train")),
+    Case("report-best-not-utf8", "report {a}/best-latin1 --out {w}/r.html", ("best.json", "UTF-8")),
+    Case("report-log-too-deep", "report {a}/log-deep --out {w}/r.html", ("log.jsonl", "nested too deeply")),
+    Case("train-include-fifo", "train dcgan-folder-64 data.path={a}/images data.include={a}/fifo --dry-run",
+         ("data.include", "named pipe")),
+    # devices and numbers
+    Case("translate-device-cuda", "translate {a}/p2p --input {a}/images/0.png --out {w}/o.png --device cuda",
+         ("--device cuda", "CUDA")),
+    Case("translate-device-bogus", "translate {a}/p2p --input {a}/images/0.png --out {w}/o.png --device bogus",
+         ("--device bogus",)),
+    Case("eval-translation-device-cuda", "eval-translation {a}/p2p --device cuda", ("--device cuda",)),
+    Case("eval-translation-device-bogus", "eval-translation {a}/p2p --device bogus", ("--device bogus",)),
+    Case("eval-translation-hints-empty", "eval-translation {a}/col --hints-count ,", ("--hints-count",)),
+    Case("eval-translation-hints-huge", "eval-translation {a}/col --hints-count 10000000", ("--hints-count", "1000")),
+    Case("sample-prompt-n-huge", "sample {a}/txt --prompt red --n 1000000000000 --out {w}/g.png", ("--n", "GiB")),
+    Case("evaluator-seed-negative", "evaluator train --data {a}/images --out {w}/ev --seed -1", ("--seed",)),
+    Case("evaluator-seed-beyond-64-bits", f"evaluator train --data {{a}}/images --out {{w}}/ev --seed {HUGE}",
+         ("--seed",)),
+    Case("interpolate-text-run-without-prompt", "interpolate {a}/txt --out {w}/s.png", ("--prompt",)),
+    Case("interpolate-steps-rows-huge", "interpolate {a}/run --steps 100000 --rows 100000 --out {w}/s.png",
+         ("--steps", "GiB")),
+    # translation runs elsewhere
+    Case("pix2pix-d-layers-too-many", "train pix2pix-shapes translator.d_layers=8 --dry-run",
+         ("translator.d_layers", "at most 3")),
+    Case("paired-folder-same-stem", "train pix2pix-shapes data.path={a}/pairs translation.layout=paired --dry-run",
+         ("good0.png", "good0.jpg")),
+    # silently accepted before
+    Case("eval-translation-cycle-psnr-on-pix2pix", "eval-translation {a}/p2p --metrics cycle_psnr",
+         ("cycle_psnr", "pix2pix")),
+    Case("eval-translation-hints-on-pix2pix", "eval-translation {a}/p2p --hints-count 3", ("--hints-count", "pix2pix")),
+    Case("sample-class-on-text-run", "sample {a}/txt --prompt red --class 1 --out {w}/g.png", ("--class",)),
+    Case("data-audit-negative-hamming", "data audit {a}/images --near-hamming -1 --out {w}/a.html", ("--near-hamming",)),
+    Case("data-audit-hamming-1000", "data audit {a}/images --near-hamming 1000 --out {w}/a.html", ("--near-hamming",)),
+    Case("data-audit-correlation-5", "data audit {a}/images --near-correlation 5 --out {w}/a.html",
+         ("--near-correlation",)),
+    Case("train-text-model-unconditional", "train dcgan-digits model.name=dfgan --dry-run", ("model.name", "dfgan")),
     Case("no-command", "", ("COMMAND",)),
     Case("unknown-command", "fly", ("fly",)),
 ]

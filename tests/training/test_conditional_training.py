@@ -318,7 +318,7 @@ def test_auxiliary_classifier_trains_a_class_head_and_resumes(tmp_path, preset, 
     generator = ganforge.load_generator(resumed)
     twos = ganforge.sample(generator, 2, seed=0, labels=2)
     assert twos.shape[0] == 2 and not torch.equal(twos, ganforge.sample(generator, 2, seed=0, labels=3))
-    with pytest.raises(UserError, match="loss.ac_weight: a class-label term of task conditional only"):
+    with pytest.raises(UserError, match="loss.ac_weight: task unconditional does not read it"):
         load_config("dcgan-digits", {"loss.ac_weight": 1.0})
 
 

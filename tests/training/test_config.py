@@ -61,3 +61,48 @@ def test_missing_file_and_bad_yaml(tmp_path):
     bad.write_text("train: [unclosed\n")
     with pytest.raises(UserError, match="bad.yaml"):
         load_config(str(bad))
+
+
+@pytest.mark.parametrize("preset, override, task", [
+    ("dfgan-shapes", "loss.r1_gamma=1", "text-dfgan"),
+    ("dfgan-shapes", "augment.diffaugment=[color]", "text-dfgan"),
+    ("gancls-shapes", "text.mode_seeking=1", "text-gancls"),
+    ("pix2pix-shapes", "train.n_dis=2", "pix2pix"),
+    ("pix2pix-shapes", "model.g.width=8", "pix2pix"),
+    ("pix2pix-shapes", "data.crop=random", "pix2pix"),
+    ("pix2pix-shapes", "translation.cycle_weight=3", "pix2pix"),
+    ("cyclegan-shapes", "translation.l1_weight=5", "cyclegan"),
+    ("dcgan-digits", "data.balance=true", "unconditional"),
+    ("dcgan-digits", "loss.ac_weight=1", "unconditional"),
+    ("dcgan-digits", "translation.l1_weight=5", "unconditional"),
+    ("cdcgan-digits", "text.kl_weight=1", "conditional"),
+])
+def test_a_key_the_task_does_not_read_is_one_line_naming_key_and_task(preset, override, task):
+    key, value = override.split("=")
+    with pytest.raises(UserError) as caught:
+        load_config(preset, [override])
+    message = str(caught.value)
+    assert f"{key}: task {task} does not read it" in message and "\n" not in message
+
+
+def test_the_keys_each_task_reads_are_its_own_and_validate():
+    """Defaults and every key a task reads pass; what a task reads names keys that exist."""
+    from ganforge.config import COMMON_KEYS, Config, _leaves
+    from ganforge.training.objectives import OBJECTIVES
+
+    leaves = set(_leaves(Config.model_construct().model_dump()))
+    for name, objective in OBJECTIVES.items():
+        for prefix in (*objective.read_keys(), *COMMON_KEYS):
+            assert any(leaf == prefix or leaf.startswith(prefix + ".") for leaf in leaves), (name, prefix)
+    assert load_config("pix2pix-shapes", ["translation.l1_weight=50"]).translation.l1_weight == 50
+    assert load_config("cdcgan-digits", ["loss.ac_weight=1", "data.balance=true"]).loss.ac_weight == 1
+    assert load_config("pix2pix-shapes").loss.name is None  # a task that does not read it gets no default filled in
+
+
+def test_a_resolved_run_config_validates_again():
+    """What a run saves (config.yaml, checkpoints) is read back without tripping the unread-key check."""
+    from ganforge.config import validate
+
+    for preset in ("dcgan-digits", "cdcgan-digits", "pix2pix-shapes", "cyclegan-shapes", "dfgan-shapes"):
+        config = load_config(preset)
+        assert validate(config.model_dump(mode="json"), preset) == config

@@ -27,6 +27,7 @@ class TwoPairs(Objective):
     """Two independent GANs trained in one D phase and one G phase (the shape of CycleGAN)."""
 
     name = "test-two-pairs"
+    reads = ("model", "loss.name")  # its networks are built from the model section
 
     @classmethod
     def declare(cls, config, data):

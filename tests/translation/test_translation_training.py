@@ -194,3 +194,18 @@ def test_periodic_fid_on_32px_shapes_needs_no_inception_weights(monkeypatch):
     monkeypatch.setattr(weights_install, "install_inception", refuse)
     config = load_config("cyclegan-shapes", tiny(**{"eval.every": 1, "eval.metrics": ["fid"]}))
     assert config.eval.features == "inception" and evaluation_hook(config) is not None
+
+
+def test_report_shows_the_runs_input_output_target_rows_side_by_side(uninterrupted, tmp_path):
+    from ganforge.report import read_runs
+    from ganforge.report.document import build_report
+
+    def parts(task):
+        return sorted(p.name for p in (uninterrupted[task] / "samples" / "translation").iterdir() if p.name.startswith(f"step-{STEPS:08d}"))
+
+    assert parts("cut") == parts("pix2pix") == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "target")]
+    assert parts("nicegan") == [f"step-{STEPS:08d}-{p}.png" for p in ("input", "output", "reconstruction")]
+    runs = [uninterrupted[task] for task in ("cyclegan", "nicegan", "cut", "fastcut")]
+    page, data = build_report(read_runs(runs))
+    assert len(data["translation"]) == 4 and page.count("<th>output</th>") == 4
+    assert main(["report", *map(str, runs), "--out", str(tmp_path / "report.html")]) == 0

@@ -15,6 +15,7 @@ DEFAULT_DROP = ("unreadable", "duplicates", "near-duplicates", "leaked")
 # 0.8x resizes within 12, 2x resizes and JPEG q60 up to 14-18 (missed); larger images move less.
 NEAR_HAMMING = 12
 NEAR_CORRELATION = 0.99  # thumbnail correlation confirming a candidate: copies scored above 0.997
+HASH_BITS = 64  # of the perceptual hash: no two hashes lie further apart
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -29,6 +30,16 @@ class AuditOptions:
     near_correlation: float = NEAR_CORRELATION
     workers: int | None = None
     progress: bool = True
+
+    def __post_init__(self) -> None:
+        from ganforge.errors import UserError
+
+        if not 0 <= self.near_hamming < HASH_BITS:  # 64 would call every pair a candidate
+            raise UserError(f"--near-hamming {self.near_hamming}: expected bits apart from 0 to {HASH_BITS - 1} "
+                            f"(default {NEAR_HAMMING})")
+        if not 0 < self.near_correlation <= 1:
+            raise UserError(f"--near-correlation {self.near_correlation}: expected a correlation above 0 and at most 1 "
+                            f"(default {NEAR_CORRELATION})")
 
 
 @dataclass

@@ -44,7 +44,7 @@ def _from_jsonl(path: Path, names: set[str]) -> Captions:
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: nested too deeply to read
             found.bad_lines.append(number)
             continue
         name = next((record[k] for k in NAME_KEYS if isinstance(record, dict) and isinstance(record.get(k), str)), None)

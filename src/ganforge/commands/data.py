@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
     for flag, path in (("--out", args.out), ("--json", args.json), ("--write-keep", args.write_keep)):
         if path is not None and str(path) != "-":
-            check_output_file(path, flag)
+            check_output_file(path, flag, inputs=(args.source, args.against))
     check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
 
     options = AuditOptions(

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_seed(args.seed)
     if args.json is not None and args.json != STDOUT:
-        check_output_file(args.json, "--json", make_parents=False)
+        check_output_file(args.json, "--json", make_parents=False, inputs=(args.fake, args.real))
     if wants_launch(args.nproc):
         return launch(args.nproc, args.argv)
     try:  # under torchrun every process extracts its share; process 0 reports

@@ -17,7 +17,9 @@ import argparse
 from ganforge.errors import UserError
 
 
-def _int_list(text: str) -> list[int]:
+def _int_list(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
     try:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
@@ -26,11 +28,12 @@ def _int_list(text: str) -> list[int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run directory or .ckpt of a pix2pix, colorize or cyclegan run")
-    parser.add_argument("--metrics", default=None, help="comma-separated: psnr,ssim,l1,fid,kid,cycle_psnr (default all)")
-    parser.add_argument("--hints-count", default="0,10", help="colorize: hints per image to score with (default 0,10)")
+    parser.add_argument("--metrics", default=None, help="comma-separated: psnr,ssim,l1,fid,kid (paired tasks) or "
+                        "fid,kid,cycle_psnr (cyclegan); default all of the task's")
+    parser.add_argument("--hints-count", default=None, help="colorize: hints per image to score with, 0 to 1000 (default 0,10)")
     parser.add_argument("--features", default=None, help="FID/KID features (default: shapes on builtin:shapes, else the run's eval.features)")
     parser.add_argument("--weights", default=None, help="weights file of the feature extractor")
-    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     parser.add_argument("--json", metavar="OUT", help="also write the result as JSON ('-': print it instead)")
 
 

@@ -95,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganforge.outputs import check_output_dir
 
-    check_output_dir(args.out, "--out")
+    check_output_dir(args.out, "--out", inputs=(args.data,))
     started = time.perf_counter()
     progress = (lambda message: print(message, file=sys.stderr)) if args.json else print
     meta = train_evaluator(

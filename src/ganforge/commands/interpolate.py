@@ -32,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ganforge.api import interpolate
-    from ganforge.outputs import check_output_file
+    from ganforge.commands.sample import check_memory
+    from ganforge.outputs import check_output_file, run_files
+    from ganforge.runs import load_run
     from ganforge.sampling import check_seed
 
     if args.steps < 2 or args.rows < 1:
@@ -40,19 +42,21 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in GRID_SUFFIXES:
         raise UserError(f"--out {args.out}: expected an image file ({', '.join(GRID_SUFFIXES)})")
     check_seed(args.seed)
-    check_output_file(args.out)
+    check_output_file(args.out, inputs=run_files(args.source))
     if (args.prompt is None) != (args.to_prompt is None):
         raise UserError("--prompt and --to-prompt: give both")
-    if args.prompt is not None:
-        try:
-            interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed,
-                        prompt=args.prompt, to_prompt=args.to_prompt)
-        except ValueError as err:
-            raise UserError(f"{args.source}: {err}") from None
-        report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")
-        return 0
+    loaded = load_run(args.source, needs="latents")
+    takes = loaded.conditions.takes
+    if "prompt" in takes and args.prompt is None:
+        raise UserError(f"{args.source}: a text-to-image run walks from one prompt to another; give --prompt and --to-prompt")
+    if "prompt" not in takes and args.prompt is not None:
+        raise UserError(f"--prompt: {args.source} is {loaded.conditions.description}; it takes no text prompts")
+    if "class" not in takes and args.class_ is not None:
+        raise UserError(f"--class: {args.source} is {loaded.conditions.description}; it takes no class")
+    check_memory(loaded.generator, args.steps * args.rows, "grid", f"--steps {args.steps} --rows {args.rows}")
     try:
-        interpolate(args.source, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_)
+        interpolate(loaded.generator, args.out, steps=args.steps, rows=args.rows, seed=args.seed, label=args.class_,
+                    prompt=args.prompt, to_prompt=args.to_prompt)
     except ValueError as err:
         raise UserError(f"--class {err}") from None
     report(args, {"out": args.out, "steps": args.steps, "rows": args.rows}, f"wrote {args.out}")

@@ -42,15 +42,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json_flag(parser)
 
 
-def output_kind(out: Path, flag: str = "--out") -> str:
+def output_kind(out: Path, flag: str = "--out", inputs=()) -> str:
     """"grid" for an image file name, "folder" for a folder (existing, or a name without suffix)."""
     from ganforge.outputs import check_output_dir, check_output_file
 
     if out.suffix.lower() in GRID_SUFFIXES:
-        check_output_file(out, flag)
+        check_output_file(out, flag, inputs=inputs)
         return "grid"
     if out.is_dir() or not out.suffix:
-        check_output_dir(out, flag)
+        check_output_dir(out, flag, inputs=inputs)
         return "folder"
     raise UserError(
         f"{flag} {out}: expected an image file ({', '.join(GRID_SUFFIXES)}) for a grid, or a folder"
@@ -58,20 +58,24 @@ def output_kind(out: Path, flag: str = "--out") -> str:
 
 
 def image_shape(generator) -> tuple[int, ...]:
-    """[C, H, W] of one generated image (one latent through the generator)."""
+    """[C, H, W] of one generated image: as the generator declares it, else one latent through it."""
     from ganforge.sampling import generate_uint8
 
+    if isinstance(getattr(generator, "resolution", None), int) and isinstance(getattr(generator, "channels", None), int):
+        return generator.channels, generator.resolution, generator.resolution
     return tuple(next(generate_uint8(generator.eval(), 1, 0)).shape[1:])
 
 
-def check_memory(generator, n: int, kind: str) -> None:
+def check_memory(generator, n: int, kind: str, what: str | None = None) -> None:
+    """Refuse, before allocating, `n` images (their latents, conditions and grid) that cannot fit."""
     import math
 
     from ganforge.memory import check_fits
 
     values = math.prod(image_shape(generator))
-    per_image = generator.z_dim * 8 + (values * GRID_BYTES_PER_VALUE if kind == "grid" else 0)
-    check_fits(f"--n {n}", n * per_image)
+    condition = 4 * int(getattr(generator, "text_dim", 0) or 0)  # a text embedding per image
+    per_image = generator.z_dim * 8 + condition + (values * GRID_BYTES_PER_VALUE if kind == "grid" else 0)
+    check_fits(what or f"--n {n}", n * per_image)
 
 
 def write_folder(generator, n: int, seed: int, truncation: float | None, out: Path, labels=None) -> None:
@@ -90,6 +94,7 @@ def write_folder(generator, n: int, seed: int, truncation: float | None, out: Pa
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganforge.outputs import run_files
     from ganforge.runs import load_run
     from ganforge.sampling import check_seed, check_truncation, sample
     from ganforge.training.logging import save_grid
@@ -98,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--n {args.n}: expected a positive number of images")
     check_truncation(args.truncation)
     check_seed(args.seed)
-    kind = output_kind(args.out)
+    kind = output_kind(args.out, inputs=(*run_files(args.source), args.prompts_file))
     prompts = read_prompts(args)
     loaded = load_run(args.source, ema=not args.raw, needs="latents")
     generator, conditions = loaded.generator, loaded.conditions
@@ -128,9 +133,10 @@ def run(args: argparse.Namespace) -> int:
 def read_prompts(args: argparse.Namespace) -> list[str] | None:
     prompts = list(args.prompt or [])
     if args.prompts_file is not None:
-        if not args.prompts_file.is_file():
-            raise UserError(f"--prompts-file {args.prompts_file}: no such file")
-        prompts += [line.strip() for line in args.prompts_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        from ganforge.textfiles import read_text
+
+        text = read_text(args.prompts_file, f"--prompts-file {args.prompts_file}")
+        prompts += [line.strip() for line in text.splitlines() if line.strip()]
         if not prompts:
             raise UserError(f"--prompts-file {args.prompts_file}: holds no prompt (one per line)")
     if any(not prompt.strip() for prompt in prompts):
@@ -139,14 +145,21 @@ def read_prompts(args: argparse.Namespace) -> list[str] | None:
 
 
 def _sample_prompts(args: argparse.Namespace, generator, conditions, prompts: list[str]) -> int:
+    from ganforge.outputs import run_files
     from ganforge.sampling import prompt_images
     from ganforge.text.grid import save_prompt_grid
 
     if "prompt" not in conditions.takes:
         raise UserError(f"{args.source}: this generator takes no text prompts (not a text-to-image run)")
+    if "class" not in conditions.takes and (args.class_ is not None or args.classes is not None):
+        flag = "--class" if args.class_ is not None else "--classes"
+        raise UserError(f"{flag}: {args.source} is {conditions.description}; it takes no class, drop {flag}")
     per_prompt = args.n or 8
+    kind = output_kind(args.out, inputs=(*run_files(args.source), args.prompts_file))
+    # all images of all prompts are held at once, folder or grid
+    check_memory(generator, per_prompt * len(prompts), "grid", f"--n {per_prompt} with {len(prompts)} prompt(s)")
     images = prompt_images(generator, prompts, per_prompt, args.seed, args.truncation)
-    if output_kind(args.out) == "grid":
+    if kind == "grid":
         save_prompt_grid(images, prompts, per_prompt, args.out)
     else:
         from PIL import Image

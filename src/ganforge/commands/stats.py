@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
     check_seed(args.seed)
     if args.out.suffix == ".npz":
-        check_output_file(args.out, "--out", make_parents=False)
-        check_output_file(f"{args.out}.json", "--out", make_parents=False)
+        check_output_file(args.out, "--out", make_parents=False, inputs=(args.source,))
+        check_output_file(f"{args.out}.json", "--out", make_parents=False, inputs=(args.source,))
 
     protocol = write_reference_statistics(
         args.out,

@@ -24,6 +24,8 @@ from ganforge.commands.output import add_json_flag, report
 from ganforge.distributed.launch import add_nproc_argument
 from ganforge.errors import UserError, environment_message
 
+STOPS_CLEANLY = True  # SIGINT/SIGTERM: finish the step, save a checkpoint, exit 0
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -48,10 +50,12 @@ def tensorboard_command(logdir: Path) -> str:
 
 
 def next_steps(run_dir: Path) -> str:
+    """What the run left and what to do next; only files that exist are named (a stopped run
+    has no final samples)."""
+    files = [("samples:    ", run_dir / "samples" / "final.png"), ("checkpoint: ", run_dir / "checkpoints" / "latest.ckpt")]
     return "\n".join([
         f"run directory: {run_dir}",
-        f"  samples:     {run_dir / 'samples' / 'final.png'}",
-        f"  checkpoint:  {run_dir / 'checkpoints' / 'latest.ckpt'}",
+        *(f"  {label} {path}" for label, path in files if path.is_file()),
         f"  TensorBoard: {tensorboard_command(run_dir / 'tb')}",
         "next:",
         f"  ganforge sample {run_dir} --n 64 --out grid.png",
@@ -72,11 +76,11 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.distributed import Distribution
     from ganforge.distributed.launch import launch, wants_launch
     from ganforge.distributed.ranks import per_process_batch
+    from ganforge.signals import StopRequest
     from ganforge.training.budget import check_models_fit
     from ganforge.training.evaluation import evaluation_hook
     from ganforge.training.loop import train
     from ganforge.training.resume import plan_training
-    from ganforge.training.signals import StopRequest
 
     source, overrides = split_config_argument(args)
     with StopRequest():  # a signal from here on stops with a checkpoint, never mid-write

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--direction", choices=["AtoB", "BtoA"], help="cyclegan: which generator (default AtoB)")
     parser.add_argument("--hints", type=Path, metavar="HINTS.png",
                         help="colorize: image of the input's size; non-black, non-white (or opaque) pixels are hint colours")
-    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on folders")
     add_json_flag(parser)
 

@@ -11,7 +11,6 @@ naming the file and line. Images without a caption are dropped by `keep_captione
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -20,6 +19,7 @@ import torch
 
 from ganforge.data.base import ImageSource
 from ganforge.errors import UserError
+from ganforge.textfiles import parse_json, read_json, read_text
 
 JSONL_FILE = "captions.jsonl"
 JSON_FILE = "captions.json"
@@ -57,7 +57,13 @@ def _index_by_name(source: ImageSource) -> Callable[[str], int | None]:
 
 
 def _collect(source: ImageSource, entries: list[tuple[str, str, str]], file: Path) -> list[list[str]]:
-    """(where, image name, text) entries -> captions per image; unknown names warned once each."""
+    """(where, image name, text) entries -> captions per image; unknown names warned once each,
+    blank captions (nothing to condition on) dropped with one warning per file."""
+    blank = [where for where, _, text in entries if not text]
+    if blank:
+        warnings.warn(f"{file}{blank[0]}: blank caption ignored ({len(blank)} in this file); "
+                      "an image with no other caption is not trained on", stacklevel=3)
+        entries = [entry for entry in entries if entry[2]]
     find = _index_by_name(source)
     captions: list[list[str]] = [[] for _ in range(len(source))]
     for where, name, text in entries:
@@ -74,13 +80,10 @@ def _jsonl(root: Path, source: ImageSource) -> list[list[str]] | None:
     if not path.is_file():
         return None
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise UserError(f"{path}: line {number}: not valid JSON ({err.msg})") from None
+        record = parse_json(line, f"{path}: line {number}")
         if not isinstance(record, dict) or not isinstance(record.get("file"), str) or not isinstance(record.get("text"), str):
             raise UserError(f'{path}: line {number}: expected {{"file": NAME, "text": CAPTION}}')
         entries.append((f": line {number}", record["file"], record["text"].strip()))
@@ -91,10 +94,7 @@ def _json_list(root: Path, source: ImageSource) -> list[list[str]] | None:
     path = root / JSON_FILE
     if not path.is_file():
         return None
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise UserError(f"{path}: line {err.lineno}: not valid JSON ({err.msg})") from None
+    records = read_json(path)
     if not isinstance(records, list):
         raise UserError(f"{path}: expected a JSON list of {{\"filename\", \"description\"}} objects")
     entries = []
@@ -109,7 +109,7 @@ def _txt_beside(source: ImageSource) -> list[list[str]]:
     captions = []
     for i in range(len(source)):
         text_file = source.path(i).with_suffix(".txt")
-        lines = text_file.read_text(encoding="utf-8").splitlines() if text_file.is_file() else []
+        lines = read_text(text_file).splitlines() if text_file.exists() else []
         captions.append([line.strip() for line in lines if line.strip()])
     return captions
 

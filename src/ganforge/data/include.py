@@ -12,13 +12,10 @@ from ganforge.errors import UserError
 
 
 def read_include(path: str | Path) -> frozenset[str]:
+    from ganforge.textfiles import read_text
+
     path = Path(path).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"data.include: {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"data.include: {path}: not a readable text file ({type(err).__name__})") from None
+    text = read_text(path, f"data.include: {path}")
     names = frozenset(
         PurePosixPath(line.strip().replace("\\", "/")).as_posix()
         for line in text.splitlines()

@@ -168,13 +168,22 @@ def _load_aligned(cfg) -> tuple[Side, Side, bool, int]:
 
 # --- paired: A/ and B/ matched by name -------------------------------------------------------
 
-def _stems(source) -> dict[str, int]:
-    return {str(PurePosixPath(source.relatives[i]).with_suffix("")): i for i in range(len(source))}
+def _stems(source, side: Path) -> dict[str, int]:
+    """Name without extension -> image index; two images of one name (a.png, a.jpg) are refused,
+    since pairs are matched by that name and one of them would be dropped unseen."""
+    stems: dict[str, int] = {}
+    for i in range(len(source)):
+        stem = str(PurePosixPath(source.relatives[i]).with_suffix(""))
+        if stem in stems:
+            raise UserError(f"{side / source.relatives[stems[stem]]} and {side / source.relatives[i]}: two images named "
+                            f"{stem!r} in {side.name}/ (pairs are matched by name without the extension); keep one")
+        stems[stem] = i
+    return stems
 
 
 def _matched_pairs(dir_a: Path, dir_b: Path, limit: int | None = None) -> tuple[list, list, int]:
     source_a, source_b = open_source(str(dir_a)), open_source(str(dir_b))
-    stems_a, stems_b = _stems(source_a), _stems(source_b)
+    stems_a, stems_b = _stems(source_a, dir_a), _stems(source_b, dir_b)
     unmatched = sorted([f"{dir_a.name}/{s}" for s in stems_a.keys() - stems_b.keys()]
                        + [f"{dir_b.name}/{s}" for s in stems_b.keys() - stems_a.keys()])
     if unmatched:  # the matched pairs still train; one warning names the rest

@@ -60,7 +60,13 @@ def launch(nproc: int, argv: list[str]) -> int:
     args = without_nproc(argv)
     shown = ["torchrun", "--standalone", f"--nproc-per-node={nproc}", "-m", "ganforge", *args]
     print(f"ganforge: starting {nproc} processes: {shlex.join(shown)}", file=sys.stderr)
-    process = subprocess.Popen(launcher_command(nproc, argv))
+    import os
+    import tempfile
+
+    from ganforge.distributed.errors import ERRORS_ENV
+
+    errors = tempfile.TemporaryDirectory(prefix="ganforge-errors-")
+    process = subprocess.Popen(launcher_command(nproc, argv), env={**os.environ, ERRORS_ENV: errors.name})
     # torchrun stops its processes cleanly on SIGTERM; pass ours on instead of dying first.
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: process.send_signal(signum))
     try:
@@ -71,3 +77,4 @@ def launch(nproc: int, argv: list[str]) -> int:
                 continue
     finally:
         signal.signal(signal.SIGTERM, previous)
+        errors.cleanup()

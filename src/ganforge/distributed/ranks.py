@@ -24,7 +24,7 @@ import torch
 
 from ganforge.distributed.context import Distribution
 from ganforge.errors import UserError
-from ganforge.training.rng import seed_everything
+from ganforge.rng import seed_everything
 
 RANK_KEYS = ("rng", "batches", "objective")  # checkpoint entries each process has its own of
 

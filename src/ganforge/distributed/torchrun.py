@@ -7,10 +7,14 @@ such as `eval --n` would be read as an abbreviation of one of torchrun's own opt
 
 from __future__ import annotations
 
+import os
 import sys
 
 from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 from torch.distributed.run import parse_args, run
+
+from ganforge.distributed.errors import ERRORS_ENV, handed_errors
+from ganforge.errors import UserError
 
 
 def main(argv: list[str]) -> int:
@@ -20,6 +24,12 @@ def main(argv: list[str]) -> int:
     try:
         run(options)
     except ChildFailedError as err:
+        folder = os.environ.get(ERRORS_ENV)
+        messages = handed_errors(folder) if folder else []
+        if messages:  # user errors: each said once, for all processes
+            for message in messages:
+                print(f"ganforge: error: {message}", file=sys.stderr)
+            return UserError.exit_code
         failed = ", ".join(str(rank) for rank in sorted(err.failures))
         print(f"ganforge: error: process(es) {failed} of {nproc} failed (their messages are above)", file=sys.stderr)
         return 1

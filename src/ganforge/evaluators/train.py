@@ -62,7 +62,7 @@ def train_evaluator(
     fine-tunes the pretrained FID Inception whatever the image size (labelled data only).
     `noise`: the largest std of the pixel noise added in supervised training (None: the default).
     """
-    _check_arguments(mode, epochs, max_images, noise)
+    _check_arguments(mode, epochs, max_images, noise, seed)
     if Path(out).exists() and not Path(out).is_dir():
         raise UserError(f"--out {out}: exists and is not a directory")
     say = log or (lambda message: None)
@@ -247,7 +247,10 @@ def _common_size(real: RealImages) -> list[int]:
     return list(sizes.most_common(1)[0][0])
 
 
-def _check_arguments(mode: str, epochs: int | None, max_images: int | None, noise: float | None) -> None:
+def _check_arguments(mode: str, epochs: int | None, max_images: int | None, noise: float | None, seed: int) -> None:
+    from ganforge.sampling import check_seed
+
+    check_seed(seed)
     if mode not in MODES:
         raise UserError(f"--mode {mode}: expected one of {', '.join(MODES)}")
     if epochs is not None and epochs < 1:
@@ -259,10 +262,6 @@ def _check_arguments(mode: str, epochs: int | None, max_images: int | None, nois
 
 
 def _pick_device(name: str) -> torch.device:
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name not in ("cpu", "cuda"):
-        raise UserError(f"--device {name}: expected auto, cpu or cuda")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UserError("--device cuda: no CUDA device is available (use auto or cpu)")
-    return torch.device(name)
+    from ganforge.metrics.protocol import resolve_device
+
+    return torch.device(resolve_device(name))

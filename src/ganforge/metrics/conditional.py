@@ -30,6 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from ganforge.errors import UserError
+from ganforge.metrics import catalog
 from ganforge.metrics.bootstrap import CI_LEVEL, CI_SEED, bootstrap_intervals
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import frechet_distance
@@ -37,8 +38,8 @@ from ganforge.metrics.protocol import feature_protocol, versions
 from ganforge.metrics.sharding import run_shared
 from ganforge.metrics.stats import feature_stats
 
-CONDITIONAL_METRICS = ("ifid", "cacc", "cdiv")
-FEATURE_METRICS = ("ifid", "cdiv")  # those that read the feature extractor (the others: the classifier)
+CONDITIONAL_METRICS = tuple(catalog.names(needs="labels"))  # from the one metric registry
+FEATURE_METRICS = tuple(name for name in CONDITIONAL_METRICS if "features" in catalog.CATALOG[name].needs)
 # Shipped evaluators that classify the classes of a built-in source.
 CLASSIFIER_FOR_SOURCE = {"builtin:digits": "digits", "builtin:shapes": "shapes", "builtin:shapes64": "shapes"}
 

@@ -21,6 +21,7 @@ from ganforge.metrics.inputs import ImageInput
 from ganforge.metrics.protocol import identity_of
 from ganforge.metrics.sharding import agree_on_cache, is_main_process, merge_shares, own_share
 from ganforge.metrics.stats import StreamingStats, feature_stats
+from ganforge.signals import stop_if_requested
 
 Keep = Literal["features", "stats"]
 Stats = tuple[np.ndarray, np.ndarray, int]  # (mu [d], sigma [d,d] float64, n)
@@ -62,6 +63,7 @@ def extract(
         leave=False,
     ) as progress:
         for batch in images.batches(batch_size):
+            stop_if_requested()  # training abandons an evaluation at SIGTERM instead of finishing it
             outputs = extractor(batch.to(device))
             for layer, how in keep.items():
                 values = outputs[layer].float().cpu().numpy()

@@ -128,12 +128,16 @@ def frechet_distance(
 
 
 def rank_warning(n: int, d: int, what: str = "features") -> int:
-    """Warn when N ≤ d (the covariance is rank-deficient); returns the rank bound min(N−1, d)."""
+    """Warn when N ≤ d (the covariance is rank-deficient); returns the rank bound min(N−1, d).
+
+    The text names neither side nor `what`: the fake and real sets of one evaluation (and the
+    several evaluations of one command) warn in one identical line, shown once."""
     max_rank = max(min(n - 1, d), 0)
     if n <= d:
         warnings.warn(
-            f"{what}: {n} vectors of dimension {d} give a covariance of rank at most {max_rank} < {d}; "
-            f"the FID is unreliable (use more than {d} images)",
+            f"{n} images give {d}-dimensional features a covariance of rank at most {max_rank} < {d}: the FID is "
+            f"biased upwards and comparable only at equal image counts; use more than {d} images (--n, or more "
+            "real images) for a reliable value",
             stacklevel=2,
         )
     return max_rank

@@ -18,14 +18,16 @@ from ganforge.errors import UserError
 DEVICES = ("auto", "cpu", "cuda")
 
 
-def resolve_device(device: str) -> str:
-    """`auto` -> `cuda` when available, else `cpu`; `cuda` without a GPU is a user error."""
+def resolve_device(device: str, flag: str = "--device") -> str:
+    """`auto` -> `cuda` when available, else `cpu`; `cuda` without a GPU is a user error.
+
+    The one device check of every command (`train.device`, `--device` of each command)."""
     if device not in DEVICES:
-        raise UserError(f"--device {device}: expected one of {', '.join(DEVICES)}")
+        raise UserError(f"{flag} {device}: expected one of {', '.join(DEVICES)}")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise UserError("--device cuda: no CUDA device is available (use --device cpu)")
+        raise UserError(f"{flag} cuda: no CUDA device is available (use auto or cpu)")
     return device
 
 

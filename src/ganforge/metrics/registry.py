@@ -20,6 +20,7 @@ import torch
 
 from ganforge.errors import UserError
 from ganforge.metrics.bootstrap import bootstrap_intervals
+from ganforge.metrics.catalog import CATALOG
 from ganforge.metrics.fd_infinity import fd_infinity
 from ganforge.metrics.fid import DEFAULT_METHOD, frechet_distance, rank_warning
 from ganforge.metrics.inception_score import inception_score
@@ -119,14 +120,32 @@ def _fd_inf(
     }
 
 
-METRICS: dict[str, MetricSpec] = {}
+class _FeatureMetrics(Mapping[str, MetricSpec]):
+    """The feature metrics' computations, read from the one metric registry (`catalog.CATALOG`)."""
+
+    def __getitem__(self, name: str) -> MetricSpec:
+        spec = CATALOG[name].computation
+        if spec is None:
+            raise KeyError(name)
+        return spec
+
+    def __iter__(self):
+        return (name for name, metric in CATALOG.items() if metric.computation is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+METRICS: Mapping[str, MetricSpec] = _FeatureMetrics()
 
 
 def register_metric(spec: MetricSpec) -> MetricSpec:
-    """Add `spec` under its name; a name registered twice is a programming error."""
-    if spec.name in METRICS:
+    """Attach how the catalog's metric `spec.name` is computed from features; twice is an error."""
+    if spec.name not in CATALOG:
+        raise ValueError(f"metric {spec.name!r}: register it in ganforge.metrics.catalog first")
+    if CATALOG[spec.name].computation is not None:
         raise ValueError(f"metric {spec.name!r} is already registered")
-    METRICS[spec.name] = spec
+    CATALOG[spec.name].computation = spec
     return spec
 
 

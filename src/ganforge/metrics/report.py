@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ganforge.atomic import atomic_write
-from ganforge.errors import UserError
 
 CI_SUFFIX = "_ci"
 PER_CLASS_SUFFIX = "_per_class"
@@ -64,10 +63,12 @@ def to_json(result: dict[str, Any]) -> str:
     return json.dumps(result, indent=2) + "\n"
 
 
-def check_output_path(path: str | Path, flag: str = "--json") -> None:
-    """Fail before any work when the output's directory does not exist ("-" is stdout)."""
-    if str(path) != STDOUT and not Path(path).parent.is_dir():
-        raise UserError(f"{flag} {path}: directory {Path(path).parent} does not exist")
+def check_output_path(path: str | Path, flag: str = "--json", inputs=()) -> None:
+    """Fail before any work when the output cannot be written there ("-" is stdout)."""
+    from ganforge.outputs import check_output_file
+
+    if str(path) != STDOUT:
+        check_output_file(path, flag, make_parents=False, inputs=inputs)
 
 
 def write_json(result: dict[str, Any], path: str | Path) -> None:

@@ -23,8 +23,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from ganforge.errors import UserError
-from ganforge.metrics.wheel_source import WheelMember
 from ganforge.storage import ganforge_home, sha256_of_file
+from ganforge.wheel_source import WheelMember
 
 INCEPTION_URL = (
     "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"

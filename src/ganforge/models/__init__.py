@@ -36,7 +36,8 @@ class ModelSpec:
     default_loss: str  # applied when the config leaves loss.name unset
     resolutions: tuple[int, ...] | None = None  # None: any resolution
     conditional: bool = False  # accepts class labels
-    text_task: str | None = None  # a text-to-image model: only this task builds it
+    built_by_task: bool = False  # only the task whose objective names it (`Objective.model_name`) builds it
+    needs_condition: bool = False  # built to fuse a condition (text or class) into G; unconditional tasks refuse it
     # D options this model honours, with its own defaults (others are a config error).
     d_options: dict[str, bool] = field(default_factory=dict)
     g_options: dict[str, bool] = field(default_factory=dict)  # the same for `model.g.<name>`

@@ -15,7 +15,7 @@ import math
 
 from torch import Tensor, nn
 
-from ganforge.evaluators.augment import random_noise
+from ganforge.augment import random_noise
 
 LEARNING_RATE = 1e-3  # Adam, as a supervised classifier of this size; D's rate is far lower
 BETAS = (0.5, 0.999)

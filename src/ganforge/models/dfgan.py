@@ -226,5 +226,5 @@ def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_cl
 
 SPEC = register_model(
     ModelSpec("dfgan", build_generator, build_discriminator, default_loss="hinge", resolutions=RESOLUTIONS,
-              conditional=True, g_options={"coords": False})
+              conditional=True, needs_condition=True, g_options={"coords": False})
 )

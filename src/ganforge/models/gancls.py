@@ -80,8 +80,8 @@ class GANCLSDiscriminator(nn.Module):
 
 
 def _built_by_task(*args, **kwargs) -> nn.Module:
-    raise ValueError("model gancls is built by task text-gancls")
+    raise ValueError("model gancls is built by its text task's objective")
 
 
 register_model(ModelSpec("gancls", _built_by_task, _built_by_task, default_loss="nonsaturating",
-                         resolutions=RESOLUTIONS, text_task="text-gancls"))
+                         resolutions=RESOLUTIONS, built_by_task=True))

@@ -119,10 +119,14 @@ class ProjectedDiscriminator(nn.Module):
         self.weights_sha256 = WEIGHTS_SHA256
         self._frozen: list[nn.ModuleList] = []  # a plain list keeps it out of parameters, modes and state
 
-    def _feature_stages(self, images: torch.Tensor) -> nn.ModuleList:
-        """The frozen network, loaded on first use and kept on the images' device and memory layout."""
+    def load_features(self) -> None:
+        """Read the frozen network (its weights file is resolved and hash-checked) unless it is there."""
         if not self._frozen:
             self._frozen.append(load_feature_stages().eval().requires_grad_(False))
+
+    def _feature_stages(self, images: torch.Tensor) -> nn.ModuleList:
+        """The frozen network, kept on the images' device and memory layout."""
+        self.load_features()
         stages = self._frozen[0]
         layout = torch.channels_last if images.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
         weight = stages[0][0].weight
@@ -158,7 +162,9 @@ def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classe
 
 def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> ProjectedDiscriminator:
     SPEC.check_resolution(resolution)
-    return ProjectedDiscriminator(cfg.d.width, resolution, channels, num_classes)
+    discriminator = ProjectedDiscriminator(cfg.d.width, resolution, channels, num_classes)
+    discriminator.load_features()  # before training starts: missing weights stop the run at once
+    return discriminator
 
 
 SPEC = register_model(

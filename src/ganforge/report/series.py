@@ -8,8 +8,11 @@ from typing import Any
 
 import numpy as np
 
-# Metric keys whose smaller values are better; every other metric ranks larger-is-better.
-LOWER_IS_BETTER = frozenset({"fid", "kid_mean", "fd_inf", "fd_infinity", "ifid"})
+from ganforge.metrics import catalog
+
+# Metric keys whose smaller values are better (from the one metric registry); every other
+# metric ranks larger-is-better.
+LOWER_IS_BETTER = catalog.lower_is_better_keys()
 PART_SEPARATOR = "/"  # "ifid/cat": one class's share of a metric, plotted with its siblings
 CI_SUFFIX = "_ci"
 STD_SUFFIX = "_std"

@@ -35,6 +35,7 @@ def save_prompt_grid(images: torch.Tensor, prompts: list[str], per_row: int, pat
     import io
 
     buffer = io.BytesIO()
-    prompt_grid(images, prompts, per_row).save(buffer, format="PNG")
+    image_format = Image.registered_extensions().get(Path(path).suffix.lower(), "PNG")  # the suffix picks the format
+    prompt_grid(images, prompts, per_row).save(buffer, format=image_format)
     atomic_write(Path(path), lambda handle: handle.write(buffer.getvalue()))
     return Path(path)

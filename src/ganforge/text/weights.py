@@ -60,7 +60,7 @@ def package_file(package: str, file: str) -> Path | None:
 
 def download_files(urls: dict[str, tuple[str, str]], folder: Path) -> WeightFiles:
     """Each `name -> (url, sha256)` from the cache folder, downloading (hash-checked) what is missing."""
-    from ganforge.metrics.download import download_weights
+    from ganforge.download import download_weights
 
     files = {}
     for name, (url, sha256) in urls.items():

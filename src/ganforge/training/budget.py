@@ -43,7 +43,15 @@ def check_models_fit(config: Config) -> None:
     needed = training_bytes(config)
     if needed is None:
         return
+    from ganforge.training.objectives import OBJECTIVES
+
     device = "cuda" if config.train.device == "cuda" else "cpu"
-    model = config.model
-    what = f"model.z_dim={model.z_dim} model.g.width={model.g.width} model.d.width={model.d.width}"
-    check_fits(what, needed, device)
+    what = " ".join(f"{key}={_value(config, key)}" for key in OBJECTIVES[config.task].size_keys)
+    check_fits(what or "the networks", needed, device)
+
+
+def _value(config: Config, dotted: str):
+    value = config
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value

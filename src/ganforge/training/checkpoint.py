@@ -23,8 +23,15 @@ TEMP_PATTERN = f".*{CHECKPOINT_SUFFIX}.*.tmp"
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write a checkpoint (tensors, numbers, strings, lists and dicts only) atomically."""
-    atomic_write(path, lambda handle: torch.save(state, handle))
+    """Write a checkpoint (tensors, numbers, strings, lists and dicts only) atomically.
+
+    Serialised in memory first: torch's zip writer reports a full disk as a RuntimeError
+    without its errno, a plain file write as the OSError (ENOSPC) that names the problem."""
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    atomic_write(path, lambda handle: handle.write(buffer.getbuffer()))
 
 
 def numbered_name(step: int) -> str:
@@ -149,12 +156,12 @@ def resolve_checkpoint(spec: str | Path) -> Path:
 
 
 def config_from_state(state: dict, label: str) -> Config:
-    import yaml
+    from ganforge.textfiles import parse_yaml
 
     text = state["config"]
     try:
-        tree = yaml.safe_load(text) if isinstance(text, str) else None
-    except yaml.YAMLError:
+        tree = parse_yaml(text, label) if isinstance(text, str) else None
+    except UserError:
         tree = None
     if not isinstance(tree, dict):
         raise UserError(f"{label}: the checkpoint's embedded config is not a YAML mapping; {NOT_A_CHECKPOINT}")

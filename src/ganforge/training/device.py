@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import torch
 
-from ganforge.errors import UserError
-
 
 @dataclass(frozen=True)
 class Placement:
@@ -27,11 +25,9 @@ class Placement:
 
 
 def pick_device(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UserError("train.device=cuda: no CUDA device is available (use auto or cpu)")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
+    from ganforge.metrics.protocol import resolve_device
+
+    return torch.device(resolve_device(name, "train.device"))
 
 
 _AMP_DTYPES = {"off": None, "bf16": torch.bfloat16, "fp16": torch.float16}

@@ -11,29 +11,13 @@ from pathlib import Path
 
 from ganforge.atomic import atomic_write
 from ganforge.config import Config
+from ganforge.errors import UserError
+from ganforge.metrics import catalog
 from ganforge.training.checkpoint import CHECKPOINT_DIR, save_checkpoint
 from ganforge.training.objectives import OBJECTIVES
 from ganforge.training.rng import restore_rng_state, rng_state
 
-# The result key that ranks runs for each metric, and whether lower is better.
-RANKING = {
-    "fid": ("fid", True),
-    "kid": ("kid_mean", True),
-    "is": ("is_mean", False),
-    "pr": ("precision", False),
-    "dc": ("coverage", False),
-    "ifid": ("ifid", True),
-    "cacc": ("class_accuracy", False),
-    "cdiv": ("class_coverage", False),
-    # translation tasks (ganforge.translation.evaluate)
-    "psnr": ("psnr", False),
-    "ssim": ("ssim", False),
-    "l1": ("l1", True),
-    "cycle_psnr": ("cycle_psnr", False),
-    "attributes": ("attributes_all", False),  # text-to-image on builtin:shapes (ganforge.alignment)
-    "spread": ("spread_min", False),  # ... images of one prompt spread as the real ones do
-}
-ALIGNMENT_METRICS = ("attributes", "spread")
+ALIGNMENT_METRICS = tuple(catalog.names(needs="captions"))  # computed here from the text generator
 # A class whose accuracy is this far under the overall accuracy is said to lag (a warning).
 LAGGING_CLASS_MARGIN = 0.15
 BEST_CHECKPOINT = "best.ckpt"
@@ -43,10 +27,10 @@ BEST_RECORD = "best.json"
 def best_ranking(best: str) -> tuple[list[str], bool]:
     """(result keys, lower is better) of `eval.best`: one metric, or several joined by "+"
     (ranked by the product of their values, so each must be one where higher is better)."""
-    keys = [RANKING[name] for name in best.split("+")]
-    if len(keys) == 1:
-        return [keys[0][0]], keys[0][1]
-    return [key for key, _ in keys], False
+    metrics = [catalog.CATALOG[name] for name in best.split("+")]
+    if len(metrics) == 1:
+        return [metrics[0].rank_key], not metrics[0].higher_is_better
+    return [metric.rank_key for metric in metrics], False
 
 
 def _joint_value(scalars: dict, keys: list[str]) -> float | None:
@@ -58,6 +42,18 @@ def _is_better(value: float, best: float | None, lower_is_better: bool) -> bool:
     if best is None:
         return True
     return value < best if lower_is_better else value > best
+
+
+def read_best_value(path: Path) -> float:
+    """The value recorded in a run's best.json, or one line naming the file."""
+    from ganforge.textfiles import read_json
+
+    record = read_json(path)
+    value = record.get("value") if isinstance(record, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserError(f"{path}: expected {{\"metric\", \"value\", \"step\"}} with a numeric value; "
+                        "delete it to start the record afresh")
+    return float(value)
 
 
 class PeriodicEvaluation:
@@ -102,7 +98,7 @@ class PeriodicEvaluation:
         from ganforge.metrics.evaluate import evaluate
 
         eval_cfg = self.config.eval
-        if state.objective.evaluation == "translation":
+        if state.objective.evaluation == catalog.TRANSLATION:
             from ganforge.translation.evaluate import evaluate_training_state
 
             saved_rng = rng_state()
@@ -154,7 +150,7 @@ class PeriodicEvaluation:
         distribution = state.distribution
         best = None
         if distribution.is_main and record_path.exists():
-            best = json.loads(record_path.read_text())["value"]
+            best = read_best_value(record_path)
         if not distribution.from_main(_is_better(value, best, self.lower_is_better)):
             return
         payload = state.state_dict()  # every process adds its own streams; process 0 writes
@@ -184,7 +180,7 @@ def report_class_accuracy(result: dict, step: int, stream=None) -> None:
 
 def _features_used(config: Config) -> str:
     """The extractor periodic evaluation will build (translation on 32-px shapes: the shapes evaluator)."""
-    if OBJECTIVES[config.task].evaluation == "translation":
+    if OBJECTIVES[config.task].evaluation == catalog.TRANSLATION:
         from ganforge.translation.evaluate import default_features
 
         return default_features(config)
@@ -212,26 +208,20 @@ def _spread_scalars(generator, config: Config) -> dict[str, float]:
 def check_evaluation_settings(config: Config) -> None:
     """Unknown metrics or extractors, or an empty metric list, fail before step 1 (UserError)."""
     from ganforge.errors import UserError
-    from ganforge.metrics.conditional import CONDITIONAL_METRICS
     from ganforge.metrics.features import FEATURES
-    from ganforge.metrics.registry import METRICS
 
     eval_cfg = config.eval
     if not eval_cfg.metrics:
         raise UserError("eval.metrics: empty; name at least one metric (e.g. eval.metrics=[fid]) or set eval.every=0")
-    known = set(METRICS) | set(CONDITIONAL_METRICS) | set(ALIGNMENT_METRICS)
-    if OBJECTIVES[config.task].evaluation == "translation":
-        from ganforge.translation.evaluate import TRANSLATION_METRICS
-
-        known = set(TRANSLATION_METRICS)
+    known = catalog.names(evaluation=OBJECTIVES[config.task].evaluation)
     for name in eval_cfg.metrics:
         if name not in known:
             raise UserError(f"eval.metrics: unknown metric {name!r}; allowed: {', '.join(sorted(known))}")
     best = eval_cfg.best or eval_cfg.metrics[0]
     for name in best.split("+"):
-        if name not in RANKING:
-            raise UserError(f"eval.best: unknown metric {name!r}; allowed: {', '.join(RANKING)}, or several joined by +")
-        if "+" in best and RANKING[name][1]:
+        if name not in known:
+            raise UserError(f"eval.best: unknown metric {name!r}; allowed: {', '.join(known)}, or several joined by +")
+        if "+" in best and not catalog.CATALOG[name].higher_is_better:
             raise UserError(f"eval.best: {best!r}: {name} is lower-is-better; a joint best takes metrics where higher is better")
     features = eval_cfg.features
     if not (features in FEATURES or features.startswith("domain:") or Path(features).is_dir()):

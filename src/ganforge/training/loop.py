@@ -12,6 +12,7 @@ from ganforge.distributed import Distribution, init_from_env
 from ganforge.distributed.context import is_lost_contact
 from ganforge.distributed.ranks import per_process_batch
 from ganforge.errors import UserError
+from ganforge.signals import StopRequest, StopRequested
 from ganforge.training.checkpoint import (
     CHECKPOINT_DIR,
     LATEST,
@@ -23,7 +24,6 @@ from ganforge.training.checkpoint import (
 )
 from ganforge.training.logging import NullLogger, RunLogger, progress_bar
 from ganforge.training.rng import seed_everything
-from ganforge.training.signals import StopRequest
 from ganforge.training.state import TrainingState, build_state
 from ganforge.training.step import set_learning_rates, train_step
 
@@ -153,8 +153,11 @@ def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step
     guard, train_cfg = state.guard, state.config.train
     bar = progress_bar(train_cfg.steps, state.step, enabled=progress)
     last_time, last_step = time.perf_counter(), state.step
+    deadline = last_time + 60 * train_cfg.max_minutes if train_cfg.max_minutes else None
     try:
         with StopRequest() as stop:
+            # One process alone may abandon an evaluation at a signal; several must stay in step.
+            stop.abandon_work = not distribution.active
             while state.step < train_cfg.steps:
                 set_learning_rates(state)
                 measure = (state.step + 1) % train_cfg.log_every == 0
@@ -180,7 +183,10 @@ def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step
                 if state.step % state.config.ckpt.every == 0:
                     save(state, run_dir, numbered=True)
                 if step_hook is not None:
-                    step_hook(state, run_dir, logger)
+                    try:
+                        step_hook(state, run_dir, logger)
+                    except StopRequested:
+                        pass  # the evaluation was abandoned; the stop below saves at this step
                 if distribution.any(stop.requested is not None):  # every process stops at the same step
                     requested = distribution.gather(stop.requested)
                     save(state, run_dir, numbered=False)
@@ -188,6 +194,11 @@ def _run(state: TrainingState, run_dir: Path, resume: bool, progress: bool, step
                         print(f"ganforge: {_stop_message(requested, distribution)}: checkpoint saved at step {state.step};"
                               f" continue with --resume", file=sys.stderr)
                     return run_dir
+                if deadline is not None and distribution.any(time.perf_counter() > deadline):
+                    if distribution.is_main:
+                        print(f"ganforge: train.max_minutes {train_cfg.max_minutes:g} reached at step {state.step} of "
+                              f"{train_cfg.steps}; continue with --resume", file=sys.stderr)
+                    break
         save(state, run_dir, numbered=False)
         if distribution.is_main:
             write_samples(state, logger, name="final.png")

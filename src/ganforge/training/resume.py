@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from ganforge.config import Config, load_config, parse_override, validate
@@ -27,6 +26,7 @@ RUN_CONFIG = "config.yaml"
 # Keys that may change in the middle of a run: length, and how often it logs, samples, saves, evaluates.
 MUTABLE_ON_RESUME = (
     "train.steps",
+    "train.max_minutes",
     "train.log_every",
     "train.sample_every",
     "ckpt.every",
@@ -83,10 +83,12 @@ def _describe(keys: list[str], a: Config, b: Config, a_name: str, b_name: str) -
 
 
 def read_run_config(path: Path) -> Config:
+    from ganforge.textfiles import read_yaml
+
     try:
-        tree = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError):
-        raise UserError(f"{path}: not a readable YAML config; restore it from the checkpoint's config") from None
+        tree = read_yaml(path)
+    except UserError as err:
+        raise UserError(f"{err}; restore it from the checkpoint's config") from None
     if not isinstance(tree, dict):
         raise UserError(f"{path}: expected a mapping of config keys")
     return validate(tree, str(path))
@@ -160,6 +162,11 @@ def check_finished(run: SavedRun, config: Config, run_dir: Path) -> str | None:
     )
 
 
+def _data_inputs(config: Config) -> tuple[str | None, ...]:
+    """What training reads: the run directory must not be, or lie inside, one of these."""
+    return config.data.path, config.data.include
+
+
 def plan_training(
     source: str | Path | dict | None,
     overrides: list[str] | dict | None,
@@ -175,6 +182,8 @@ def plan_training(
 
     if dry_run and source is not None:
         fresh = load_config(source, overrides)
+        if run_dir is not None:  # what the real run would refuse, a dry run refuses too
+            check_output_dir(run_dir, "--run-dir", inputs=_data_inputs(fresh))
         return TrainingPlan(fresh, Path(run_dir or Path("runs") / fresh.name), resume=False)
 
     if source is None and not resume:
@@ -183,7 +192,7 @@ def plan_training(
         raise UserError("train --resume: give --run-dir RUN (the run to continue)")
     fresh = load_config(source, overrides) if source is not None else None
     run_dir = Path(run_dir) if run_dir is not None else Path("runs") / fresh.name
-    check_output_dir(run_dir, "--run-dir")
+    check_output_dir(run_dir, "--run-dir", inputs=_data_inputs(fresh) if fresh is not None else ())
     auto = fresh is not None and fresh.train.resume == "auto"
     run = saved_run(run_dir) if (resume or auto) else None
     if run is None:

@@ -198,7 +198,8 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         data = _load_data(config, objective_cls)
         data.images = _stage_on_device(data.images, place.device)
     info = _data_info(config, data)
-    config = resolve_balance(config, info.class_counts)
+    if "data.balance" in objective_cls.read_keys():  # a task that does not read it keeps "auto"
+        config = resolve_balance(config, info.class_counts)
     train = config.train
     declared = objective_cls.declare(config, info)
     memory_format = torch.channels_last if place.channels_last else torch.contiguous_format
@@ -226,7 +227,7 @@ def build_state(config: Config, distribution: Distribution | None = None) -> Tra
         data_info=info,
         batches=objective_cls.batch_source(data, config, place.device, place.channels_last) or BatchSource(
             data, config.data.resolution, train.batch_size, config.seed, objective_cls.batch_keys,
-            config.data.balance, place.device, place.channels_last, objective.batch_fields(data),
+            config.data.balance is True, place.device, place.channels_last, objective.batch_fields(data),
         ),
         objective=objective,
         networks=networks,

@@ -29,15 +29,19 @@ import torch
 from torch import Tensor
 
 from ganforge.data.translation import TranslationData, load_translation_data, parse_domain
+from ganforge.metrics import catalog
 from ganforge.translation.hints import max_patch, sample_hints
 from ganforge.translation.metrics import PAIRED_METRICS, paired_scores, psnr
 from ganforge.translation.translator import Translator
 
 DEFAULT_HINTS = (0, 10)
+MAX_HINTS = 1000  # the far end of interactive colourisation's hint-count curves; each is drawn in Python
 HINT_SEED = 1234  # the held-out hints: the same points for every run and every call
 BATCH = 64
-DISTRIBUTION_METRICS = ("fid", "kid")
-TRANSLATION_METRICS = (*PAIRED_METRICS, *DISTRIBUTION_METRICS, "cycle_psnr")
+# From the one metric registry: what a translation run may be scored with, and which of it
+# compares feature distributions (the others: pairs, or the cycle).
+TRANSLATION_METRICS = tuple(catalog.names(evaluation=catalog.TRANSLATION))
+DISTRIBUTION_METRICS = tuple(catalog.names(evaluation=catalog.TRANSLATION, needs="features"))
 
 
 def _translate_all(translator: Translator, images: Tensor, hints: Tensor | None = None, mask: Tensor | None = None) -> Tensor:
@@ -153,23 +157,46 @@ def _shapes_domains(config) -> bool:
     return t.layout == "attribute" and (t.domain_b or "").startswith("colour=") and (t.domain_a or "").startswith("colour=")
 
 
-def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] = DEFAULT_HINTS,
-                         features: str | None = None, weights: str | None = None, device: str = "cpu",
-                         json_path: str | Path | None = None) -> dict[str, Any]:
-    """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
-    `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys."""
+def _check_request(objective, metrics: Iterable[str] | None, hints: Iterable[int] | None) -> tuple[list[str], list[int]]:
+    """(metrics, hint counts) to measure: what the run's task can be scored with, else one line."""
     from ganforge.errors import UserError
 
-    names = list(metrics or TRANSLATION_METRICS)
+    held_out = objective.held_out_metrics()
+    names = list(metrics or held_out)
     unknown = [n for n in names if n not in TRANSLATION_METRICS]
     if unknown:
         raise UserError(f"--metrics: unknown {', '.join(unknown)}; allowed: {', '.join(TRANSLATION_METRICS)}")
+    unfit = [n for n in names if n not in held_out]
+    if unfit:
+        raise UserError(f"--metrics {','.join(unfit)}: does not apply to a {objective.name} run; "
+                        f"it is scored with {', '.join(held_out)}")
+    if hints is None:
+        return names, list(DEFAULT_HINTS if objective.hinted else ())
     hints = list(hints)
-    if any(h < 0 for h in hints):
-        raise UserError(f"--hints-count: expected numbers >= 0 (got {hints})")
+    if not objective.hinted:
+        raise UserError(f"--hints-count: a {objective.name} run takes no colour hints (only runs that read hints do)")
+    if not hints or any(not 0 <= h <= MAX_HINTS for h in hints):
+        raise UserError(f"--hints-count {','.join(map(str, hints)) or '(empty)'}: expected one or more hint counts from 0 to {MAX_HINTS}")
+    return names, hints
+
+
+def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] | None = None,
+                         features: str | None = None, weights: str | None = None, device: str = "cpu",
+                         json_path: str | Path | None = None) -> dict[str, Any]:
+    """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
+    `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys.
+    `metrics` default to all that apply to the task; `hints` (runs that read hints) to 0 and 10."""
+    from ganforge.metrics.protocol import resolve_device
+    from ganforge.metrics.report import check_output_path
     from ganforge.runs import load_run
 
+    if json_path is not None:
+        from ganforge.outputs import run_files
+
+        check_output_path(json_path, inputs=run_files(run))
+    device = resolve_device(device)
     loaded = load_run(run, needs="translation")
+    names, hints = _check_request(loaded.objective, metrics, hints)
     config = loaded.config
     translators = loaded.translators()
     for one in translators.values():

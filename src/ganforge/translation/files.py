@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import torch
@@ -17,6 +18,7 @@ from ganforge.translation.hints import hints_from_image
 from ganforge.translation.inference import Translator, load_translator
 
 OUTPUT_SUFFIX = ".png"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
 
 def read_image(path: Path) -> Image.Image:
@@ -57,15 +59,38 @@ def translate_file(translator: Translator, path: Path, hints_path: Path | None =
     return translator(x, hints, mask)[0]
 
 
+def check_output(source: Path, out: Path, run: str | Path, hints: str | Path | None) -> bool:
+    """Check `out` before any work; True when it names one output image (one input image)."""
+    from ganforge.outputs import check_output_dir, check_output_file
+
+    single = source.is_file() and out.suffix.lower() in IMAGE_SUFFIXES
+    if out.suffix and not single and not out.is_dir():
+        raise UserError(f"--out {out}: give a folder for a folder of inputs (or an image name ending .png for one input)")
+    from ganforge.outputs import run_files
+
+    inputs = (source, hints, *run_files(run))
+    if single:
+        check_output_file(out, "--out", inputs=inputs)
+    else:
+        check_output_dir(out, "--out", inputs=inputs)
+        if source.is_file():
+            check_output_file(out / (source.stem + OUTPUT_SUFFIX), "--out", inputs=inputs)
+    return single
+
+
 def translate(run: str | Path, input: str | Path, out: str | Path, direction: str | None = None,
               hints: str | Path | None = None, progress: bool = False, device: str = "cpu") -> list[Path]:
     """Translate an image or a folder of images with a trained run; returns the files written.
 
     A single input with `out` ending in an image suffix writes that file; otherwise `out` is a
     folder receiving one PNG per input (sub-folders kept). `hints` (colorize runs, one input):
-    an image of the input's size whose non-background pixels are hint colours.
+    an image of the input's size whose non-background pixels are hint colours. In a folder, an
+    image that cannot be read is skipped with a warning naming it (as training does).
     """
     source, out = Path(input), Path(out)
+    if not source.exists():
+        raise UserError(f"--input {source}: no such file or folder")
+    single = check_output(source, out, run, hints)
     translator = load_translator(run, direction, device=device)
     if hints is not None:
         if not translator.hinted:
@@ -75,12 +100,18 @@ def translate(run: str | Path, input: str | Path, out: str | Path, direction: st
         if not source.is_file():
             raise UserError(f"--hints: give a single --input image with its hints image (got the folder {source})")
     items = _inputs(source)
-    single = source.is_file() and out.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".webp")
-    if out.suffix and not single:
-        raise UserError(f"--out {out}: give a folder for a folder of inputs (or an image name ending .png for one input)")
     written = []
     for path, relative in tqdm(items, disable=not progress or len(items) < 2, unit="image"):
         target = out if single else out / relative
-        _save(translate_file(translator, path, Path(hints) if hints else None), target)
+        try:
+            image = translate_file(translator, path, Path(hints) if hints else None)
+        except UserError as err:
+            if source.is_file():
+                raise
+            warnings.warn(f"skipping {err}", stacklevel=2)
+            continue
+        _save(image, target)
         written.append(target)
+    if not written:
+        raise UserError(f"--input {source}: none of its {len(items)} image file(s) could be read")
     return written

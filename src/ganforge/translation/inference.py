@@ -22,8 +22,10 @@ __all__ = ["DIRECTIONS", "Translator", "load_translator"]
 
 def load_translator(run: str | Path, direction: str | None = None, ema: bool = True, device: str = "cpu") -> Translator:
     """One direction (default: the run's first) of a translation run, in eval mode."""
+    from ganforge.metrics.protocol import resolve_device
     from ganforge.runs import load_run
 
+    device = resolve_device(device)
     loaded = load_run(run, ema=ema, needs="translation")
     translators = loaded.translators()
     if direction is not None and direction not in DIRECTIONS:

@@ -68,14 +68,10 @@ def ssim(output: Tensor, target: Tensor) -> Tensor:
 
 
 PairedMetric = Callable[[Tensor, Tensor], Tensor]
-# name -> (per-image function, higher is better)
-PAIRED_METRICS: dict[str, tuple[PairedMetric, bool]] = {
-    "psnr": (psnr, True),
-    "ssim": (ssim, True),
-    "l1": (l1, False),
-}
+# How the registry's pair metrics (`catalog.names(needs="pairs")`) are computed, per image.
+PAIRED_METRICS: dict[str, PairedMetric] = {"psnr": psnr, "ssim": ssim, "l1": l1}
 
 
 def paired_scores(output: Tensor, target: Tensor, names=tuple(PAIRED_METRICS)) -> dict[str, float]:
     """Mean of each named metric over the images."""
-    return {name: float(PAIRED_METRICS[name][0](output, target).mean()) for name in names}
+    return {name: float(PAIRED_METRICS[name](output, target).mean()) for name in names}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,15 @@ SMALL = 320  # grids narrower than this many pixels are shown at twice their siz
 
 
 def grid_image(path: Path, alt: str) -> str:
-    """The grid inline; a small grid is doubled, pixels kept sharp."""
-    with Image.open(path) as opened:
-        width = opened.width
+    """The grid inline; a small grid is doubled, pixels kept sharp. An unreadable grid (a
+    corrupt file) is named in a warning and in the page; the rest of the report stands."""
+    try:
+        with Image.open(path) as opened:
+            opened.verify()
+            width = opened.width
+    except (OSError, SyntaxError, ValueError) as err:  # PIL's ways of saying "not an image"
+        warnings.warn(f"skipping {path}: not a readable image ({type(err).__name__})", stacklevel=2)
+        return f'<p class="note">{html.escape(path)}: not a readable image</p>'
     return html.image_file(path, alt, width=2 * width if width < SMALL else None, pixels=True)
 
 

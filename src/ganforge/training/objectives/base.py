@@ -92,6 +92,16 @@ class Objective:
     conditions: ClassVar[type[Conditions]] = Conditions  # what samples are conditioned on
     evaluation: ClassVar[str] = "images"  # in-training evaluation: a key of training.evaluation.EVALUATIONS
     grid_columns: ClassVar[tuple[str, ...] | None] = None  # names of the sample grid's columns, if it has any
+    size_keys: ClassVar[tuple[str, ...]] = ("model.z_dim", "model.g.width", "model.d.width")  # named when they do not fit
+    model_name: ClassVar[str] = ""  # a model only this task builds (its ModelSpec has built_by_task)
+    # Config keys (or whole sections) this task reads beyond `config.COMMON_KEYS`, added to its
+    # base classes' (`read_keys`); a non-default value of any other key is a config error.
+    reads: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def read_keys(cls) -> tuple[str, ...]:
+        """Every config key this task reads: its own `reads` and its base classes'."""
+        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("reads", ()))
 
     @classmethod
     def loaded_networks(cls, config: Config) -> tuple[str, ...] | None:

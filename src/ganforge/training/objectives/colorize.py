@@ -36,6 +36,7 @@ HINT_SEED_OFFSET = 5
 @register_objective
 class ColorizeObjective(Pix2PixObjective):
     name = "colorize"
+    reads = ("translation.hint_none_prob", "translation.hint_geometric_p", "translation.hint_max_patch")
     hinted = True
 
     @classmethod

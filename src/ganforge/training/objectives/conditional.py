@@ -29,6 +29,7 @@ class ConditionalObjective(UnconditionalObjective):
     name = "conditional"
     batch_keys = ("image", "label")
     conditions = ClassConditions
+    reads = ("data.balance", "loss.mismatch_weight", "loss.ac_weight", "loss.ac_classifier")
 
     @classmethod
     def check_config(cls, config: Config, model: ModelSpec) -> None:

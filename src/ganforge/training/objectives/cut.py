@@ -38,6 +38,7 @@ RESNET_FIXED_LAYERS = 19  # ResnetGenerator.model besides its residual blocks
 @register_objective
 class CUTObjective(TranslationObjective):
     name = "cut"
+    reads = ("cut",)
     sampled = "G"
     default_gan_loss = "lsgan"
     needs_pairs = False

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 @register_objective
 class CycleGANObjective(TranslationObjective):
     name = "cyclegan"
+    reads = ("translation.cycle_weight", "translation.identity_weight", "translation.pool_size")
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False

@@ -41,6 +41,7 @@ ROUTES = {"AtoB": ("D_A", "G_AB"), "BtoA": ("D_B", "G_BA")}
 @register_objective
 class NiceGANObjective(TranslationObjective):
     name = "nicegan"
+    reads = ("nicegan", "translation.cycle_weight")
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False

@@ -59,8 +59,9 @@ class TextObjective(Objective):
     """Base of the text tasks: subclasses build G/D (`build_networks`) and define the phases."""
 
     batch_keys = ("image", "caption")
-    model_name = ""
     conditions = PromptConditions
+    reads = ("data.crop", "data.include", "data.labels", "model", "train.n_dis", "text.encoder", "text.weights",
+             "text.clip_model", "text.cache", "text.mismatch_weight", "text.mismatch_pairs", "text.contrastive_weight")
 
     @classmethod
     def check_loaded(cls, config: Config, saved: dict, networks: dict[str, nn.Module], label: str) -> None:

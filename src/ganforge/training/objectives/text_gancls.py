@@ -20,6 +20,7 @@ from ganforge.training.objectives.text import TextObjective
 class GANCLSObjective(TextObjective):
     name = "text-gancls"
     model_name = "gancls"
+    reads = ("text.kl_weight", "text.condition_dim")
 
     @classmethod
     def check_config(cls, config, model) -> None:

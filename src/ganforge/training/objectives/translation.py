@@ -51,8 +51,19 @@ class TranslationObjective(Objective):
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
     hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
+    size_keys = ("translator.g_width", "translator.d_width", "translator.d_layers")
+    reads = ("translation.layout", "translation.direction", "translation.derive", "translation.domain_a",
+             "translation.domain_b", "translation.input_channels", "translation.jitter", "translation.flip",
+             "translation.test_fraction", "translation.gan_loss", "translator")
     # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
     directions: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def held_out_metrics(cls) -> tuple[str, ...]:
+        """What `eval-translation` can score: paired tasks against their targets, two-way tasks their cycle."""
+        if cls.needs_pairs:
+            return ("psnr", "ssim", "l1", "fid", "kid")
+        return ("fid", "kid", "cycle_psnr") if len(cls.directions) == 2 else ("fid", "kid")
 
     @classmethod
     def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
@@ -95,6 +106,16 @@ class TranslationObjective(Objective):
             res = config.data.resolution
             if res < 32 or res & (res - 1):
                 raise ValueError(f"data.resolution: the U-Net generator needs a power of two of at least 32 (got {res}); or set translator.generator=resnet9")
+        cls._check_patch_layers(config)
+
+    @staticmethod
+    def _check_patch_layers(config: Config) -> None:
+        from ganforge.models.patchgan import most_layers, output_side
+
+        net, res = config.translator, config.data.resolution
+        if net.discriminator == "patch" and output_side(res, net.d_layers) < 1:
+            raise ValueError(f"translator.d_layers: {net.d_layers} halvings leave nothing of {res}x{res} images to judge; "
+                             f"use at most {most_layers(res)} at data.resolution={res}")
 
     @classmethod
     def load_data(cls, config: Config, device: torch.device) -> TranslationData:
