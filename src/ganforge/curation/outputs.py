@@ -18,6 +18,7 @@ def keep_list(result: FilterResult) -> str:
     o = result.options
     header = (f"# ganforge keep list: {len(kept)} of {result.candidates} images of {result.source.spec}\n"
               f"# data filter --like {o.like}" + (f" --unlike {o.unlike}" if o.unlike else "")
+              + "".join(f" --marks {m}" for m in o.marks) + (f" --from-keep {o.from_keep}" if o.from_keep else "")
               + f" --recall {o.recall:g} --min-subject {o.min_subject:g}; use with data.include=THIS_FILE\n")
     return header + "".join(f"{name}\n" for name in kept)
 
