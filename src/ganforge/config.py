@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ganforge.errors import UserError
 
@@ -300,7 +300,7 @@ class Config(Section):
     text: TextConfig = TextConfig()
 
     @model_validator(mode="after")
-    def _check_names(self) -> Config:
+    def _check_names(self, info: ValidationInfo) -> Config:
         # The registries import no config at run time, so these imports make no circle.
         from ganforge.losses import LOSSES
         from ganforge.models import MODELS
@@ -313,7 +313,7 @@ class Config(Section):
         if spec.built_by_task and OBJECTIVES[self.task].model_name != spec.name:
             owners = [name for name, objective in OBJECTIVES.items() if objective.model_name == spec.name]
             raise ValueError(f"model.name: {spec.name} is built by its own task only; use task: {', '.join(owners)}")
-        check_read_keys(self, reads)
+        check_read_keys(self, reads, reset=bool((info.context or {}).get("written")))
         if _covered("loss.name", reads):
             if self.loss.name is None:
                 self.loss.name = spec.default_loss
@@ -355,13 +355,24 @@ def _covered(key: str, prefixes: tuple[str, ...]) -> bool:
     return any(key == prefix or key.startswith(prefix + ".") for prefix in prefixes)
 
 
-def check_read_keys(config: Config, reads: tuple[str, ...]) -> None:
-    """A key set away from its default that the task does not read is an error, not a silent no-op."""
+def check_read_keys(config: Config, reads: tuple[str, ...], reset: bool = False) -> None:
+    """A key set away from its default that the task does not read is an error, not a silent no-op.
+
+    With `reset` (a config ganforge wrote: a run's config.yaml, a checkpoint, an export) such a key
+    goes back to its default instead: earlier versions wrote every key, and some defaults changed.
+    """
     defaults = _leaves(Config.model_construct().model_dump())
     for key, value in _leaves(config.model_dump()).items():
         if value == defaults.get(key, value) or _covered(key, reads):
             continue
         if _covered(key, COMMON_KEYS) and not _covered(key, _NOT_COMMON):
+            continue
+        if reset:
+            *sections, field = key.split(".")
+            owner = config
+            for section in sections:
+                owner = getattr(owner, section)
+            setattr(owner, field, defaults[key])
             continue
         raise ValueError(f"{key}: task {config.task} does not read it (got {value!r}); remove the key")
 
@@ -483,10 +494,12 @@ def drop_former_no_op_keys(tree: dict) -> dict:
     return tree
 
 
-def validate(tree: dict, label: str = "config") -> Config:
+def validate(tree: dict, label: str = "config", written: bool = False) -> Config:
+    """The typed config of `tree`; `written`: a config ganforge wrote (keys its task does not read
+    return to their defaults rather than fail, see `check_read_keys`)."""
     tree = drop_former_no_op_keys(tree)
     try:
-        return Config.model_validate(tree)
+        return Config.model_validate(tree, context={"written": written})
     except ValidationError as err:
         raise UserError(_format_error(err.errors()[0], label)) from None
 

@@ -169,7 +169,7 @@ def _load_export(path: Path) -> LoadedRun:
     meta = read_json_mapping(meta_path)
     if not isinstance(meta.get("config"), dict):
         raise UserError(f"{meta_path}: expected a 'config' mapping (written by ganforge export)")
-    config = validate(meta["config"], str(meta_path))
+    config = validate(meta["config"], str(meta_path), written=True)
     objective = OBJECTIVES[config.task]
     saved = meta.get("objective") if isinstance(meta.get("objective"), dict) else {}
     networks = build_networks(config, objective.loaded_networks(config), meta.get("class_names"), meta.get("class_counts"), saved)

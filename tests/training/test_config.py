@@ -108,6 +108,21 @@ def test_a_resolved_run_config_validates_again():
         assert validate(config.model_dump(mode="json"), preset) == config
 
 
+def test_a_config_an_earlier_release_wrote_loads_with_its_unread_keys_back_at_their_defaults():
+    """Earlier releases wrote every key (e.g. data.balance: false, the default then, and the
+    translation keys on an unconditional run); what the task never read returns to today's default."""
+    from ganforge.config import validate
+
+    written = load_config("dcgan-digits").model_dump(mode="json")
+    written["data"]["balance"] = False
+    written["translation"]["l1_weight"] = 50.0
+    config = validate(written, "config.yaml", written=True)
+    assert config.data.balance == load_config("dcgan-digits").data.balance and config.translation.l1_weight == 100.0
+    assert config.model.name == "dcgan" and config.train.steps == load_config("dcgan-digits").train.steps
+    with pytest.raises(UserError, match="data.balance: task unconditional does not read it"):
+        validate(written, "config.yaml")  # the same keys from a user: refused
+
+
 def test_a_loss_option_the_loss_does_not_read_is_refused():
     with pytest.raises(UserError, match="loss.gp_weight: loss nonsaturating does not read it"):
         load_config("dcgan-digits", ["loss.gp_weight=5"])

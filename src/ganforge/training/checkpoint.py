@@ -165,4 +165,4 @@ def config_from_state(state: dict, label: str) -> Config:
         tree = None
     if not isinstance(tree, dict):
         raise UserError(f"{label}: the checkpoint's embedded config is not a YAML mapping; {NOT_A_CHECKPOINT}")
-    return validate(tree, f"{label} (embedded config)")
+    return validate(tree, f"{label} (embedded config)", written=True)

@@ -91,7 +91,7 @@ def read_run_config(path: Path) -> Config:
         raise UserError(f"{err}; restore it from the checkpoint's config") from None
     if not isinstance(tree, dict):
         raise UserError(f"{path}: expected a mapping of config keys")
-    return validate(tree, str(path))
+    return validate(tree, str(path), written=True)
 
 
 def saved_run(run_dir: Path) -> SavedRun | None:
