@@ -44,6 +44,13 @@ class DataConfig(Section):
             raise ValueError(f"data.resolution: {value} is outside 8..1024 (or use auto)")
         return value
 
+    @field_validator("balance", mode="before")
+    @classmethod
+    def _balance_choice(cls, value: Any) -> Any:
+        if value == "auto" or isinstance(value, bool) or str(value).lower() in ("true", "false"):
+            return value
+        raise ValueError(f"data.balance: expected true, false or auto (got {value!r})")
+
     @field_validator("path")
     @classmethod
     def _path_given(cls, value: str) -> str:

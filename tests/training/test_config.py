@@ -106,3 +106,10 @@ def test_a_resolved_run_config_validates_again():
     for preset in ("dcgan-digits", "cdcgan-digits", "pix2pix-shapes", "cyclegan-shapes", "dfgan-shapes"):
         config = load_config(preset)
         assert validate(config.model_dump(mode="json"), preset) == config
+
+
+def test_data_balance_takes_true_false_or_auto_and_names_the_choices_otherwise():
+    assert load_config("cdcgan-digits").data.balance == "auto"
+    assert load_config("cdcgan-digits", ["data.balance=false"]).data.balance is False
+    with pytest.raises(UserError, match=r"data.balance: expected true, false or auto \(got 'maybe'\)"):
+        load_config("cdcgan-digits", ["data.balance=maybe"])
