@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(cmd)
-        # STOPS_CLEANLY: the command turns SIGINT/SIGTERM into a clean stop (training.signals)
+        # STOPS_CLEANLY: the command turns SIGINT/SIGTERM into a clean stop (ganforge.signals)
         cmd.set_defaults(handler=module.run, stops_cleanly=getattr(module, "STOPS_CLEANLY", False))
     return parser
 

@@ -76,10 +76,11 @@ class StopRequest:
     def __exit__(self, *exc) -> None:
         if self._outer is not None:
             return
-        # Stopping: a signal now would kill the process between its save and its exit.
-        if self.requested is None or not self.keep_after_stop:
-            for sig, handler in self._previous.items():
-                signal.signal(sig, handler)
+        stopping = self.requested is not None and self.keep_after_stop
+        for sig, handler in self._previous.items():
+            # Stopping: ignored from here, since the interpreter's shutdown puts back the default
+            # (deadly) handler in place of ours, but leaves an ignored signal ignored.
+            signal.signal(sig, signal.SIG_IGN if stopping else handler)
         self._previous = {}
         if StopRequest._active is self:
             StopRequest._active = None

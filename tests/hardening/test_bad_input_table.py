@@ -62,6 +62,7 @@ def _translation_and_text_runs(root: Path) -> None:
     for name, preset in (("p2p", "pix2pix-shapes"), ("col", "colorize-shapes")):
         assert main(["train", preset, *TRANSLATION_TINY, "--run-dir", str(root / name), "--no-progress"]) == 0
     assert main(["train", "dfgan-shapes", *TEXT_TINY, "--run-dir", str(root / "txt"), "--no-progress"]) == 0
+    assert main(["export", str(root / "p2p"), "--out", str(root / "p2p.safetensors")]) == 0
 
 
 def _unreadable_text_files(root: Path, run: Path) -> None:
@@ -334,6 +335,7 @@ CASES = [
     Case("interpolate-steps-rows-huge", "interpolate {a}/run --steps 100000 --rows 100000 --out {w}/s.png",
          ("--steps", "GiB")),
     # translation runs elsewhere
+    Case("sample-a-translation-export", "sample {a}/p2p.safetensors --out {w}/g.png", ("p2p.safetensors", "translate")),
     Case("pix2pix-d-layers-too-many", "train pix2pix-shapes translator.d_layers=8 --dry-run",
          ("translator.d_layers", "at most 3")),
     Case("paired-folder-same-stem", "train pix2pix-shapes data.path={a}/pairs translation.layout=paired --dry-run",

@@ -113,3 +113,12 @@ def test_data_balance_takes_true_false_or_auto_and_names_the_choices_otherwise()
     assert load_config("cdcgan-digits", ["data.balance=false"]).data.balance is False
     with pytest.raises(UserError, match=r"data.balance: expected true, false or auto \(got 'maybe'\)"):
         load_config("cdcgan-digits", ["data.balance=maybe"])
+
+
+def test_a_loss_option_the_loss_does_not_read_is_refused():
+    with pytest.raises(UserError, match="loss.gp_weight: loss nonsaturating does not read it"):
+        load_config("dcgan-digits", ["loss.gp_weight=5"])
+    assert load_config("dcgan-digits", ["loss.name=wgan-gp", "loss.gp_weight=5"]).loss.gp_weight == 5
+    with pytest.raises(UserError, match="loss.r1_every: read only with loss.r1_gamma > 0"):
+        load_config("dcgan-digits", ["loss.r1_every=4"])
+    assert load_config("dcgan-digits", ["loss.r1_gamma=1", "loss.r1_every=4"]).loss.r1_every == 4

@@ -11,7 +11,7 @@ import numpy as np
 
 from ganforge import __version__
 from ganforge.audit.scan import relative_names
-from ganforge.curation.backbones import build_backbone
+from ganforge.curation.backbones import Backbone, build_backbone
 from ganforge.curation.embed import Embedded, embed_source
 from ganforge.curation.marks import Marks, read_marks
 from ganforge.curation.scoring import NEIGHBOURS, score
@@ -112,7 +112,8 @@ def selected_names(names: list[str], from_keep: str | None, marks: Marks) -> set
     return chosen
 
 
-def _examples(spec: str | None, flag: str, backbone, cache: FeatureCache, progress: bool) -> Embedded | None:
+def _examples(spec: str | None, flag: str, backbone: Backbone, cache: FeatureCache,
+              progress: bool) -> Embedded | None:
     if spec is None:
         return None
     if spec.startswith("builtin:"):

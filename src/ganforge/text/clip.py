@@ -54,7 +54,10 @@ def build_clip(text_config) -> CLIPTextEncoder:
         path = Path(text_config.weights).expanduser()
         if not path.is_file():
             raise UserError(f"text.weights {path}: no such CLIP checkpoint file")
-        model = open_clip.create_model(arch, pretrained=str(path))
+        try:
+            model = open_clip.create_model(arch, pretrained=str(path))
+        except Exception as err:  # a file torch refuses, or weights of another shape: both mean the same
+            raise UserError(f"text.weights {path}: not an open_clip checkpoint of {arch} ({type(err).__name__})") from None
         weights_id = _weights_id(path)
     else:
         try:
