@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ganforge.errors import UserError
 
@@ -43,6 +51,13 @@ class DataConfig(Section):
         if isinstance(value, int) and not 8 <= value <= 1024:
             raise ValueError(f"data.resolution: {value} is outside 8..1024 (or use auto)")
         return value
+
+    @field_validator("balance", mode="before")
+    @classmethod
+    def _balance_choice(cls, value: Any) -> Any:
+        if value == "auto" or isinstance(value, bool) or str(value).lower() in ("true", "false"):
+            return value
+        raise ValueError(f"data.balance: expected true, false or auto (got {value!r})")
 
     @field_validator("path")
     @classmethod

@@ -123,6 +123,13 @@ def test_a_config_an_earlier_release_wrote_loads_with_its_unread_keys_back_at_th
         validate(written, "config.yaml")  # the same keys from a user: refused
 
 
+def test_data_balance_takes_true_false_or_auto_and_names_the_choices_otherwise():
+    assert load_config("cdcgan-digits").data.balance == "auto"
+    assert load_config("cdcgan-digits", ["data.balance=false"]).data.balance is False
+    with pytest.raises(UserError, match=r"data.balance: expected true, false or auto \(got 'maybe'\)"):
+        load_config("cdcgan-digits", ["data.balance=maybe"])
+
+
 def test_a_loss_option_the_loss_does_not_read_is_refused():
     with pytest.raises(UserError, match="loss.gp_weight: loss nonsaturating does not read it"):
         load_config("dcgan-digits", ["loss.gp_weight=5"])
