@@ -318,6 +318,7 @@ class Config(Section):
             if self.loss.name is None:
                 self.loss.name = spec.default_loss
             _check_choice("loss.name", self.loss.name, LOSSES)
+            _check_loss_keys(self)
         if isinstance(self.data.resolution, int) and OBJECTIVES[self.task].uses_model_section:
             spec.check_resolution(self.data.resolution)
         if self.loss.ac_classifier != "d" and self.loss.ac_weight == 0:
@@ -363,6 +364,20 @@ def check_read_keys(config: Config, reads: tuple[str, ...]) -> None:
         if _covered(key, COMMON_KEYS) and not _covered(key, _NOT_COMMON):
             continue
         raise ValueError(f"{key}: task {config.task} does not read it (got {value!r}); remove the key")
+
+
+def _check_loss_keys(config: Config) -> None:
+    """Loss options that only some losses read, and lazy R1's interval without R1."""
+    from ganforge.losses import LOSS_OPTION_KEYS, LOSSES
+
+    defaults = LossConfig()
+    loss = LOSSES[config.loss.name]
+    for key in LOSS_OPTION_KEYS:
+        field = key.split(".", 1)[1]
+        if getattr(config.loss, field) != getattr(defaults, field) and key not in loss.reads:
+            raise ValueError(f"{key}: loss {loss.name} does not read it (got {getattr(config.loss, field)!r}); remove the key")
+    if config.loss.r1_every != defaults.r1_every and config.loss.r1_gamma == 0:
+        raise ValueError(f"loss.r1_every: read only with loss.r1_gamma > 0 (got {config.loss.r1_every}); set r1_gamma or remove the key")
 
 
 def _check_choice(path: str, value: str, registry: dict) -> None:

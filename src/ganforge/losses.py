@@ -26,6 +26,15 @@ class GanLoss:
     g_loss: GLoss  # fake_logits [N] -> scalar
     needs_gradient_penalty: bool = False  # the objective adds `gradient_penalty` * loss.gp_weight
 
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Config keys this loss reads (beyond loss.name): a non-default value of another
+        `loss.*` key of this kind is refused (see `LOSS_OPTION_KEYS`)."""
+        return ("loss.gp_weight",) if self.needs_gradient_penalty else ()
+
+
+LOSS_OPTION_KEYS = ("loss.gp_weight",)  # keys read only by the losses that list them in `reads`
+
 
 def _bce_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     """-E[log D(x)] - E[log(1 - D(G(z)))] (Goodfellow et al. 2014, eq. 1, as a loss)."""

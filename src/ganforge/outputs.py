@@ -109,9 +109,9 @@ def check_output_file(path: str | os.PathLike, flag: str = "--out", make_parents
     if not make_parents and not path.parent.is_dir():
         what = "is a file, not a folder" if path.parent.exists() else "does not exist"
         raise UserError(f"{flag} {path}: folder {path.parent} {what}")
-    _check_creatable_under(path, flag)
-    _check_not_an_input(path, flag, inputs)
+    _check_not_an_input(path, flag, inputs)  # before the probe: it would touch an input folder
     _check_not_run_owned(path, flag)
+    _check_creatable_under(path, flag)
     return path
 
 

@@ -106,3 +106,12 @@ def test_a_resolved_run_config_validates_again():
     for preset in ("dcgan-digits", "cdcgan-digits", "pix2pix-shapes", "cyclegan-shapes", "dfgan-shapes"):
         config = load_config(preset)
         assert validate(config.model_dump(mode="json"), preset) == config
+
+
+def test_a_loss_option_the_loss_does_not_read_is_refused():
+    with pytest.raises(UserError, match="loss.gp_weight: loss nonsaturating does not read it"):
+        load_config("dcgan-digits", ["loss.gp_weight=5"])
+    assert load_config("dcgan-digits", ["loss.name=wgan-gp", "loss.gp_weight=5"]).loss.gp_weight == 5
+    with pytest.raises(UserError, match="loss.r1_every: read only with loss.r1_gamma > 0"):
+        load_config("dcgan-digits", ["loss.r1_every=4"])
+    assert load_config("dcgan-digits", ["loss.r1_gamma=1", "loss.r1_every=4"]).loss.r1_every == 4

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from safetensors.torch import load_file
 from translation_helpers import tiny, write_images
 
 from crash_hook import Crash, crash_at
@@ -209,3 +210,18 @@ def test_report_shows_the_runs_input_output_target_rows_side_by_side(uninterrupt
     page, data = build_report(read_runs(runs))
     assert len(data["translation"]) == 4 and page.count("<th>output</th>") == 4
     assert main(["report", *map(str, runs), "--out", str(tmp_path / "report.html")]) == 0
+
+
+@pytest.mark.parametrize("task", ["nicegan", "cut"])
+def test_export_translates_as_the_run_does(task, uninterrupted, tmp_path):
+    """NICE-GAN's export holds D_A's encoder with G_AB; CUT's its generator (not F or D)."""
+    run = uninterrupted[task]
+    assert main(["export", str(run), "--out", str(tmp_path / "t.safetensors")]) == 0
+    write_images(tmp_path, 1, (37, 22), 5, ["in.png"])
+    for source, out in ((run, "from-run.png"), (tmp_path / "t.safetensors", "from-export.png")):
+        assert main(["translate", str(source), "--input", str(tmp_path / "in.png"), "--out", str(tmp_path / out)]) == 0
+    from_run, from_export = (np.asarray(Image.open(tmp_path / name)) for name in ("from-run.png", "from-export.png"))
+    assert from_run.shape == (22, 37, 3) and np.array_equal(from_run, from_export)
+    keys = load_file(tmp_path / "t.safetensors").keys()
+    assert (any(k.startswith("encoder.") for k in keys) and any(k.startswith("decoder.") for k in keys)) if task == "nicegan" \
+        else all(k.startswith("model.") for k in keys)

@@ -141,3 +141,15 @@ def test_sigterm_saves_a_checkpoint_and_exits_0(preset, tmp_path):
     assert process.returncode == 0 and "SIGTERM received" in stderr, stderr[-2000:]
     saved = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)
     assert 2 <= saved["step"] < 100000 and saved["task"] == preset.split("-")[0]
+
+
+def test_the_next_steps_after_training_name_the_translation_commands(tmp_path, capsys):
+    from ganforge.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", "cut-shapes", "translator.g_width=4", "translator.d_width=4", "train.steps=1",
+                 "train.batch_size=2", "--run-dir", str(run), "--no-progress"]) == 0
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert f"ganforge translate {run} --input IMAGES --out OUT" in text and f"ganforge eval-translation {run}" in text
+    assert "ganforge sample" not in text

@@ -91,11 +91,8 @@ def run(args: argparse.Namespace) -> int:
     outputs = {"--out": args.out, "--page": page}
     if args.json and args.json != "-":
         outputs["--json"] = Path(args.json)
-    folders = {flag: spec for flag, spec in (("SRC", args.source), ("--like", args.like), ("--unlike", args.unlike))
-               if spec}
-    inputs = [("--marks", m) for m in args.marks] + ([("--from-keep", args.from_keep)] if args.from_keep else [])
-    inputs += [(flag, spec) for flag, spec in folders.items() if not Path(spec).expanduser().is_dir()]
-    check_outputs(outputs, folders, inputs)
+    inputs = [spec for spec in (args.source, args.like, args.unlike, args.from_keep, *args.marks) if spec]
+    check_outputs(outputs, inputs)
     options = FilterOptions(
         like=args.like, unlike=args.unlike, marks=tuple(args.marks), from_keep=args.from_keep,
         recall=args.recall, min_subject=args.min_subject, features=args.features, weights=args.weights,

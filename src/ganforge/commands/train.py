@@ -49,7 +49,14 @@ def tensorboard_command(logdir: Path) -> str:
     return f"{program} --logdir {logdir}"
 
 
-def next_steps(run_dir: Path) -> str:
+# What to run next, by what the run makes (Objective.output): its commands refuse the other kind.
+NEXT_COMMANDS = {
+    "latents": ("ganforge sample {run} --n 64 --out grid.png", "ganforge eval --fake {run} --real DATA --metrics fid,kid"),
+    "translation": ("ganforge translate {run} --input IMAGES --out OUT", "ganforge eval-translation {run}"),
+}
+
+
+def next_steps(run_dir: Path, output: str = "latents") -> str:
     """What the run left and what to do next; only files that exist are named (a stopped run
     has no final samples)."""
     files = [("samples:    ", run_dir / "samples" / "final.png"), ("checkpoint: ", run_dir / "checkpoints" / "latest.ckpt")]
@@ -58,8 +65,7 @@ def next_steps(run_dir: Path) -> str:
         *(f"  {label} {path}" for label, path in files if path.is_file()),
         f"  TensorBoard: {tensorboard_command(run_dir / 'tb')}",
         "next:",
-        f"  ganforge sample {run_dir} --n 64 --out grid.png",
-        f"  ganforge eval --fake {run_dir} --real DATA --metrics fid,kid",
+        *(f"  {command.format(run=run_dir)}" for command in NEXT_COMMANDS[output]),
         f"  ganforge train --resume --run-dir {run_dir} train.steps=N   # train longer",
     ])
 
@@ -99,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run and main_process:
         checkpoint = plan.run_dir / "checkpoints" / "latest.ckpt"
         summary = {"run_dir": plan.run_dir, "checkpoint": checkpoint, "steps": plan.config.train.steps}
-        report(args, summary, next_steps(plan.run_dir))
+        from ganforge.training.objectives import OBJECTIVES
+
+        report(args, summary, next_steps(plan.run_dir, OBJECTIVES[plan.config.task].output))
     return 0
 
 

@@ -18,30 +18,17 @@ def keep_list(result: FilterResult) -> str:
     o = result.options
     header = (f"# ganforge keep list: {len(kept)} of {result.candidates} images of {result.source.spec}\n"
               f"# data filter --like {o.like}" + (f" --unlike {o.unlike}" if o.unlike else "")
+              + "".join(f" --marks {m}" for m in o.marks) + (f" --from-keep {o.from_keep}" if o.from_keep else "")
               + f" --recall {o.recall:g} --min-subject {o.min_subject:g}; use with data.include=THIS_FILE\n")
     return header + "".join(f"{name}\n" for name in kept)
 
 
-def _inside(path: Path, folder: str) -> bool:
-    root = Path(folder).expanduser()
-    return root.is_dir() and path.resolve().is_relative_to(root.resolve())
-
-
-def check_outputs(outputs: dict[str, Path], folders: dict[str, str], inputs: list[tuple[str, str]]) -> None:
-    """Refuse, before any work, an output that cannot be written, lands in a filtered folder or on an input file.
-
-    `outputs` flag -> path; `folders` flag -> image source; `inputs` (flag, file read): keep list, marks, a .zip.
-    """
+def check_outputs(outputs: dict[str, Path], inputs: list[str]) -> None:
+    """Refuse, before any work, an output that cannot be written, lands on or among the inputs
+    (SRC, the example folders, a keep list or marks file read), or is another output's file."""
     seen: dict[Path, str] = {}
     for flag, path in outputs.items():
-        check_output_file(path, flag)
-        for source_flag, folder in folders.items():
-            if _inside(path, folder):
-                raise UserError(f"{flag} {path}: inside {source_flag} {folder}; write filter outputs elsewhere "
-                                "(the filter never changes the images)")
-        for input_flag, file in inputs:
-            if Path(file).expanduser().resolve() == path.resolve():
-                raise UserError(f"{flag} {path}: is the {input_flag} file it reads; choose another name")
+        check_output_file(path, flag, inputs=inputs)
         if path.resolve() in seen:
             raise UserError(f"{flag} {path}: same file as {seen[path.resolve()]}; choose another name")
         seen[path.resolve()] = flag

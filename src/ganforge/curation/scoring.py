@@ -5,8 +5,9 @@ with --unlike examples, minus the same towards them (a k-NN classifier's margin)
 threshold comes from the --like set itself: each example is scored against the others
 (leave-one-out, as an unseen wanted image would be), and the threshold is the highest that keeps at
 least `recall` of them. Measured against a logistic regression that takes the source's own images as
-unlabelled negatives (positive-unlabelled learning), this scored as well or better on
-every mixed folder of the benchmark (benchmarks/filter_precision.py), most with 20 examples.
+unlabelled negatives (positive-unlabelled learning): with 20 examples that kept more
+irrelevant images or lost more wanted ones; with 100 the two were even
+(benchmarks/filter_precision.py, docs/REPORTS.md).
 """
 
 from __future__ import annotations

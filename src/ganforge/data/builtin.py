@@ -84,6 +84,20 @@ BUILTINS: dict[str, Callable[[str], BuiltinSource]] = {
 }
 
 
+# The shipped evaluator (src/ganforge/assets/evaluators) trained on each built-in source's
+# classes, and the image size it reads: what evaluates those images by default.
+SHIPPED_EVALUATORS: dict[str, str] = {"digits": "digits", "shapes": "shapes", "shapes64": "shapes"}
+SHIPPED_EVALUATOR_RESOLUTION = 32
+
+
+def shipped_evaluator(spec: str, resolution: int | None = None) -> str | None:
+    """The shipped evaluator of a built-in source (at `resolution`, when given: only its own size)."""
+    name = SHIPPED_EVALUATORS.get(spec.removeprefix(BUILTIN_PREFIX)) if is_builtin(spec) else None
+    if resolution is not None and resolution != SHIPPED_EVALUATOR_RESOLUTION:
+        return None
+    return name
+
+
 def is_builtin(spec: str) -> bool:
     return spec.startswith(BUILTIN_PREFIX)
 

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ganforge.data.builtin import shipped_evaluator
 from ganforge.errors import UserError
 from ganforge.metrics import catalog
 from ganforge.metrics.bootstrap import CI_LEVEL, CI_SEED, bootstrap_intervals
@@ -40,8 +41,6 @@ from ganforge.metrics.stats import feature_stats
 
 CONDITIONAL_METRICS = tuple(catalog.names(needs="labels"))  # from the one metric registry
 FEATURE_METRICS = tuple(name for name in CONDITIONAL_METRICS if "features" in catalog.CATALOG[name].needs)
-# Shipped evaluators that classify the classes of a built-in source.
-CLASSIFIER_FOR_SOURCE = {"builtin:digits": "digits", "builtin:shapes": "shapes", "builtin:shapes64": "shapes"}
 
 
 def split_metrics(names: list[str]) -> tuple[list[str], list[str]]:
@@ -254,7 +253,7 @@ def _classifier(name: str | None, features: str | FeatureExtractor, extractor: F
     elif name is None and isinstance(features, str) and features != "inception":
         judge = extractor if extractor is not None else build_features(features, device=device)
     else:
-        name = name or CLASSIFIER_FOR_SOURCE.get(real)
+        name = name or shipped_evaluator(real)
         if name is None:
             raise UserError("--metrics cacc: needs a classifier of your classes; pass --classifier DIR (a supervised evaluator)")
         judge = build_features(name, device=device)

@@ -3,7 +3,7 @@
 Adding an architecture = one file here that calls `register_model` + one import line below.
 Contract: G(z: [N, z_dim] float, c=None) -> [N, C, H, W] in [-1, 1], with attributes `z_dim`
 and `num_classes` (0: unconditional); D(x: [N, C, H, W], c=None) -> [N] raw logits (no
-sigmoid). For class-conditional models `c` is a label tensor [N] int64; text models take an
+sigmoid), or [N, K] for K logits per image (scales or patches), which every loss averages. For class-conditional models `c` is a label tensor [N] int64; text models take an
 embedding [N, E].
 """
 

@@ -119,7 +119,10 @@ def distribution_scores(fakes: Tensor, reals: Tensor, names: list[str], features
 
 
 def default_features(config) -> str:
-    return "shapes" if config.data.path.startswith("builtin:shapes") and config.data.resolution == 32 else config.eval.features
+    """The data's shipped evaluator at its own size (`data.builtin.shipped_evaluator`), else `eval.features`."""
+    from ganforge.data.builtin import shipped_evaluator
+
+    return shipped_evaluator(config.data.path, config.data.resolution) or config.eval.features
 
 
 def shapes_scores(translated: Tensor, side, domain: str, source: str) -> dict[str, float]:
