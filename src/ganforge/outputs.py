@@ -120,14 +120,14 @@ def check_output_dir(path: str | os.PathLike, flag: str = "--out",
     """An output folder that exists and is writable, or can be created; not an input nor
     inside an input folder, not a run's own folder."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{flag} {path}: is a file; expected a folder")
+    _check_not_an_input(path, flag, inputs)  # before the probe: it would touch an input folder
+    _check_not_run_owned(path, flag)
     if path.exists():
-        if not path.is_dir():
-            raise UserError(f"{flag} {path}: is a file; expected a folder")
         why = _probe_writable(path)
         if why is not None:
             raise UserError(f"{flag} {path}: cannot write in this folder ({why})")
     else:
         _check_creatable_under(path, flag)
-    _check_not_an_input(path, flag, inputs)
-    _check_not_run_owned(path, flag)
     return path

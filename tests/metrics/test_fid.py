@@ -164,7 +164,7 @@ def test_rank_warning_states_the_rank_only_when_n_at_most_d():
         warnings.simplefilter("error")
         assert rank_warning(65, 64) == 64
     fake, real = feature_pair(1, 40, 100, 64)
-    with pytest.warns(UserWarning, match="fake features: 40 vectors of dimension 64"):
+    with pytest.warns(UserWarning, match="40 images give 64-dimensional features"):
         fid_from_features(fake, real)
 
 
