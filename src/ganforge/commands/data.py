@@ -69,11 +69,10 @@ def run(args: argparse.Namespace) -> int:
     from ganforge.audit import AuditOptions, check_outputs, run_audit, write_outputs
     from ganforge.outputs import check_output_file
 
-    # The audit's own rule first: its message says why (the audit never changes the data).
-    check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
     for flag, path in (("--out", args.out), ("--json", args.json), ("--write-keep", args.write_keep)):
         if path is not None and str(path) != "-":
             check_output_file(path, flag, inputs=(args.source, args.against))
+    check_outputs([args.source] + ([args.against] if args.against else []), args.out, args.json, args.write_keep)
 
     options = AuditOptions(
         drop=_drops(args.drop),
