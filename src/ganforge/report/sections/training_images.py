@@ -46,15 +46,15 @@ def _sample(count: int) -> np.ndarray:
     return np.sort(np.random.default_rng(SEED).choice(count, SHOWN, replace=False))
 
 
+def _missing(path: str, include: str | None) -> str | None:
+    if not Path(path).expanduser().exists():
+        return path
+    return include if include and not Path(include).expanduser().is_file() else None
+
+
 def _sheet(path: str, include: str | None) -> tuple[str, dict]:
-    if not Path(path).expanduser().exists() or (include and not Path(include).expanduser().is_file()):
-        missing = path if not Path(path).expanduser().exists() else include
-        return (f'<p class="note">{html.escape(missing)} is not here (paths are read from where the report is '
-                "written); write the report from where the run was trained to mark its images.</p>"), {}
-    try:
-        source = open_source(path, include=include)
-    except UserError as err:
-        return f'<p class="note">{html.escape(err)}</p>', {}
+    """(tiles and marks panel, the data behind them) of the images the run trained on."""
+    source = open_source(path, include=include)
     names = relative_names(source)
     shown = _sample(len(names))
     tiles = "".join(tile(names[i], _png(source, int(i)), names[i]) for i in shown)
@@ -71,8 +71,16 @@ def build(runs: list[Run]) -> Built | None:
     if not trained:
         return None
     run, (path, include) = trained[0]
-    body, data = _sheet(path, include)
     heading = f"<h3>{html.escape(run.label)}</h3>" if len(runs) > 1 else ""
+    missing = _missing(path, include)
+    if missing is not None:  # no tiles, so no marks panel and no script
+        return Built(heading + f'<p class="note">{html.escape(missing)} is not here (paths are read from where the '
+                     "report is written); write the report from where the run was trained to mark its images.</p>",
+                     {run.label: None})
+    try:
+        body, data = _sheet(path, include)
+    except UserError as err:
+        return Built(heading + f'<p class="note">{html.escape(err)}</p>', {run.label: None})
     others = [r.label for r, _ in trained[1:]]
     note = (f'<p class="note">Images of {html.escape(", ".join(others))} not shown (one marks file a page): '
             "write a report of that run alone to mark them.</p>" if others else "")
