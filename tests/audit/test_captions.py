@@ -6,8 +6,8 @@ from PIL import Image
 
 from ganforge.audit import AuditOptions, run_audit
 from ganforge.audit.captions import find_captions
-from ganforge.audit.scan import relative_names
 from ganforge.data import open_source
+from ganforge.data.thumbnails import relative_names
 
 
 def _images(root, names):

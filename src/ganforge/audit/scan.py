@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from ganforge.audit.facts import ImageFacts, inspect_decoded, inspect_image
 from ganforge.data import ImageSource, UnreadableImage, open_source
+from ganforge.data.thumbnails import relative_names
 from ganforge.errors import UserError
 
 CHUNK = 64  # images per task handed to a worker
@@ -36,15 +37,6 @@ class Scan:
     def classes(self) -> list[str | None]:
         """The first-level sub-folder of each image, None at the top level."""
         return [parts[0] if len(parts := PurePosixPath(name).parts) >= 2 else None for name in self.names]
-
-
-def relative_names(source: ImageSource) -> list[str]:
-    """Names that `data.include` matches: paths inside a folder, member names inside a zip."""
-    if hasattr(source, "relatives"):
-        return list(source.relatives)
-    if hasattr(source, "members"):
-        return [member.filename for member in source.members]
-    return [source.name(i) for i in range(len(source))]
 
 
 def _facts_of(source: ImageSource, index: int) -> ImageFacts:

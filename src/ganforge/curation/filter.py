@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from ganforge import __version__
-from ganforge.audit.scan import relative_names
 from ganforge.curation.backbones import Backbone, build_backbone
 from ganforge.curation.embed import Embedded, embed_source
 from ganforge.curation.marks import Marks, read_marks
@@ -18,6 +17,7 @@ from ganforge.curation.scoring import NEIGHBOURS, score
 from ganforge.curation.subject import SUBJECT_RULE
 from ganforge.data import ImageSource, open_source
 from ganforge.data.include import read_include
+from ganforge.data.thumbnails import relative_names
 from ganforge.errors import UserError
 from ganforge.metrics.cache import FeatureCache
 

@@ -1,8 +1,8 @@
-"""Marks: the images a person picked out on a filter page, read by the next `data filter --marks`.
+"""Marks: the images a person picked out on a filter page or a run's report, read by the next `data filter --marks`.
 
 One mark a line, `like NAME` or `unlike NAME`, NAME a path relative to the filtered source
-(as in a keep list); blank lines and lines starting with `#` are ignored. The filter page
-writes this file ("Save marks"); a person can also write it by hand.
+(as in a keep list); blank lines and lines starting with `#` are ignored. The filter page and
+the report's training images write this file ("Save marks"); a person can also write it by hand.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ganforge.errors import UserError
+from ganforge.report.marking import marks_header
 
 VERDICTS = ("like", "unlike")
 MAX_BYTES = 64 << 20  # a marks file is a few kB; refuse to read anything absurd into memory
@@ -62,6 +63,5 @@ def read_marks(path: str | Path) -> Marks:
 
 
 def marks_text(marks: Marks, source: str) -> str:
-    header = f"# ganforge filter marks for {source}: pass to data filter --marks THIS_FILE\n"
-    return header + "".join(f"like {n}\n" for n in sorted(marks.like)) + "".join(
+    return marks_header(source) + "\n" + "".join(f"like {n}\n" for n in sorted(marks.like)) + "".join(
         f"unlike {n}\n" for n in sorted(marks.unlike))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from ganforge.atomic import atomic_write_bytes
 from ganforge.curation.filter import FilterResult
-from ganforge.curation.marks import marks_text
 from ganforge.errors import UserError
 from ganforge.outputs import check_output_file
+from ganforge.report.marking import marks_header
 
 
 def keep_list(result: FilterResult) -> str:
@@ -40,8 +40,7 @@ def write_outputs(result: FilterResult, keep_out: Path, page_out: Path | None = 
 
     atomic_write_bytes(keep_out, keep_list(result).encode("utf-8"))
     if page_out is not None:
-        header = marks_text(result.marks, result.source.spec).splitlines()[0]
-        atomic_write_bytes(page_out, filter_page(result, header).encode("utf-8"))
+        atomic_write_bytes(page_out, filter_page(result, marks_header(result.source.spec)).encode("utf-8"))
     if json_out is not None:
         payload = json.dumps(result.to_json(), indent=1)
         if json_out == "-":

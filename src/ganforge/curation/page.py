@@ -8,10 +8,10 @@ import numpy as np
 import torchvision.transforms.functional as TF
 
 from ganforge import __version__
-from ganforge.audit.sheets import thumbnail
 from ganforge.curation.filter import DECISIONS, FilterResult
-from ganforge.curation.marking import SCRIPT, panel, tile
+from ganforge.data.thumbnails import thumbnail
 from ganforge.report import html, plots
+from ganforge.report.marking import SCRIPT, panel, tile
 
 SHOWN = 48  # tiles per section: a seeded sample of kept and dropped images
 BORDERLINE = 24  # images nearest the threshold on each side

@@ -17,17 +17,19 @@ from ganforge.report.sections import SECTIONS
 
 def build_report(runs: list[Run]) -> tuple[str, dict[str, Any]]:
     """(HTML document, the data behind each section keyed by section name)."""
-    shown, data = [], {}
+    shown, data, scripts = [], {}, []
     for name, section in SECTIONS.items():
         built = section.build(runs)
         if built is None:
             continue
         shown.append((name, section.title, built.html, built.half))
         data[name] = built.data
+        if built.script and built.script not in scripts:
+            scripts.append(built.script)
     labels = ", ".join(run.label for run in runs)
     title = f"ganforge report: {labels}" if len(runs) <= 3 else f"ganforge report: {len(runs)} runs"
     subtitle = f"written {time.strftime('%Y-%m-%d %H:%M:%S')} by ganforge {__version__}"
-    return html.page(title, subtitle, shown), data
+    return html.page(title, subtitle, shown, script="\n".join(scripts) or None), data
 
 
 def write_report(run_dirs: list[str | Path], out: str | Path, json_out: str | Path | None = None) -> Path:

@@ -10,6 +10,7 @@ from ganforge.report.sections import (
     overview,
     prompts,
     samples,
+    training_images,
     translation,
 )
 from ganforge.report.sections.base import Built, Section
@@ -29,6 +30,7 @@ SECTIONS: dict[str, Section] = {
     "speed": Section("Speed", curves.group_section(curves.SPEED)),
     "gradients": Section("Gradient norms", curves.group_section(curves.GRADIENTS)),
     "other": Section("Other logged values", curves.other_values),
+    "training-images": Section("Training images (mark them for the next data filter)", training_images.build),
 }
 
 __all__ = ["SECTIONS", "Built", "Section"]

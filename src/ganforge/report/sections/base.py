@@ -16,6 +16,7 @@ class Built:
     html: str
     data: Any
     half: bool = False  # narrow enough (one plot) to sit beside the next half-width section
+    script: str | None = None  # inline JavaScript the section's body needs (once a page)
 
 
 @dataclass(frozen=True)

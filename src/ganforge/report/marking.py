@@ -1,7 +1,8 @@
-"""Marking images on the filter page: click a tile to cycle like / unlike / unmarked; save the marks file.
+"""Marking images on a page (the filter page, a run's training images): click a tile to cycle
+like / unlike / unmarked; save the marks file.
 
-The saved file is what `ganforge data filter --marks FILE` reads (marks.py). Nothing leaves
-the page: the file is made in the browser and downloaded.
+The saved file is what `ganforge data filter --marks FILE` reads (curation/marks.py). Nothing
+leaves the page: the file is made in the browser and downloaded. One marks panel a page.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ document.getElementById("marks-save").addEventListener("click", () => {
 });
 render();
 """
+
+
+def marks_header(source: str) -> str:
+    """The first line of a marks file: what it marks and how to use it (a comment to the reader)."""
+    return f"# ganforge filter marks for {source}: pass to data filter --marks THIS_FILE"
 
 
 def tile(name: str, png: bytes, caption: str) -> str:
