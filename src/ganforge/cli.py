@@ -58,7 +58,13 @@ class Parser(argparse.ArgumentParser):
                          self.format_usage())
 
 
+_SAID: set[str] = set()  # warnings already printed by this command: a repeat says nothing new
+
+
 def _warning_one_line(message, category, filename, lineno, file=None, line=None):
+    if str(message) in _SAID:
+        return
+    _SAID.add(str(message))
     print(f"ganforge: warning: {message}", file=sys.stderr if file is None else file)
 
 
@@ -118,6 +124,7 @@ def hand_to_launcher(message: str) -> bool:
 
 
 def _main(argv: list[str] | None, stop) -> int:
+    _SAID.clear()
     warnings.showwarning = _warning_one_line
     warnings.filterwarnings("once", message=".*covariance of rank at most")  # one evaluation, one line
     if os.environ.get("RANK", "0") != "0":  # torchrun's other processes: process 0 speaks for all

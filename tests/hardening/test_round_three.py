@@ -241,6 +241,18 @@ def test_the_rank_warning_is_one_line_for_both_sides_and_says_what_to_do():
     assert len(texts) == 1 and "use more than 2048 images" in texts.pop()
 
 
+def test_a_command_prints_a_repeated_warning_once(capsys):
+    """The real-against-real floor and the generator's evaluation warn in the same words: one line."""
+    from ganforge import cli
+
+    cli._SAID.clear()
+    for _ in range(2):
+        cli._warning_one_line("179 images give 2048-dimensional features ...", UserWarning, "x.py", 1)
+    cli._warning_one_line("another warning", UserWarning, "x.py", 2)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["ganforge: warning: 179 images give 2048-dimensional features ...", "ganforge: warning: another warning"]
+
+
 def test_dry_run_of_a_text_preset_fails_when_the_encoder_weights_cannot_be_had(tmp_path, monkeypatch, capsys):
     from ganforge.text.prompts import _frozen_encoder
 
