@@ -16,7 +16,7 @@ standardised inputs) of the --like examples against SRC as unlabelled negatives,
 over five folds, with the same threshold rule. The subject-size rows give how often
 --min-subject 0.17 keeps a large shape (0.5 of the width) and drops a small one (0.3).
 
-    flock /tmp/ganforge-cpu.lock python benchmarks/filter_precision.py [--features inception,efficientnet-lite0]
+    python benchmarks/filter_precision.py [--features inception,efficientnet-lite0]
 """
 
 from __future__ import annotations
