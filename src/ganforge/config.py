@@ -356,11 +356,12 @@ COMMON_KEYS = ("name", "task", "seed", "data.path", "data.resolution", "data.max
 _NOT_COMMON = ("train.n_dis",)  # under a common section, yet read by some tasks only
 
 
-def _leaves(tree: dict, prefix: str = "") -> dict[str, Any]:
+def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    """{"train.steps": 200, "model.g.width": 8, ...}: a config tree's leaf values by dotted key."""
     flat = {}
     for key, value in tree.items():
         if isinstance(value, dict):
-            flat.update(_leaves(value, f"{prefix}{key}."))
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
@@ -376,8 +377,8 @@ def check_read_keys(config: Config, reads: tuple[str, ...], reset: bool = False)
     With `reset` (a config ganforge wrote: a run's config.yaml, a checkpoint, an export) such a key
     goes back to its default instead: earlier versions wrote every key, and some defaults changed.
     """
-    defaults = _leaves(Config.model_construct().model_dump())
-    for key, value in _leaves(config.model_dump()).items():
+    defaults = flatten(Config.model_construct().model_dump())
+    for key, value in flatten(config.model_dump()).items():
         if value == defaults.get(key, value) or _covered(key, reads):
             continue
         if _covered(key, COMMON_KEYS) and not _covered(key, _NOT_COMMON):

@@ -20,11 +20,11 @@ def documented_keys(text: str) -> set[str]:
 
 
 def test_every_config_key_is_in_the_readme_table():
-    from ganforge.config import Config, _leaves
+    from ganforge.config import Config, flatten
 
     documented = documented_keys(README)
     missing = [
-        key for key in _leaves(Config.model_construct().model_dump())
+        key for key in flatten(Config.model_construct().model_dump())
         if key not in documented and not any(key.startswith(pattern[:-1]) for pattern in documented if pattern.endswith("*"))
     ]
     assert missing == []

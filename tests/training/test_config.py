@@ -87,10 +87,10 @@ def test_a_key_the_task_does_not_read_is_one_line_naming_key_and_task(preset, ov
 
 def test_the_keys_each_task_reads_are_its_own_and_validate():
     """Defaults and every key a task reads pass; what a task reads names keys that exist."""
-    from ganforge.config import COMMON_KEYS, Config, _leaves
+    from ganforge.config import COMMON_KEYS, Config, flatten
     from ganforge.training.objectives import OBJECTIVES
 
-    leaves = set(_leaves(Config.model_construct().model_dump()))
+    leaves = set(flatten(Config.model_construct().model_dump()))
     for name, objective in OBJECTIVES.items():
         for prefix in (*objective.read_keys(), *COMMON_KEYS):
             assert any(leaf == prefix or leaf.startswith(prefix + ".") for leaf in leaves), (name, prefix)

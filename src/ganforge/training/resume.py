@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ganforge.config import Config, load_config, parse_override, validate
+from ganforge.config import flatten as flatten_tree
 from ganforge.errors import UserError
 from ganforge.training.checkpoint import CHECKPOINT_DIR, LATEST, config_from_state, load_checkpoint
 
@@ -54,16 +55,9 @@ class TrainingPlan:
     finished: str | None = None  # set when a resumed run has nothing left to do
 
 
-def flatten(config: Config | dict, prefix: str = "") -> dict[str, Any]:
-    """{"train.steps": 200, "model.g.width": 8, ...}: leaf values by dotted key."""
-    tree = config.model_dump(mode="json") if isinstance(config, BaseModel) else config
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+def flatten(config: Config | dict) -> dict[str, Any]:
+    """{"train.steps": 200, "model.g.width": 8, ...}: leaf values (JSON types) by dotted key."""
+    return flatten_tree(config.model_dump(mode="json") if isinstance(config, BaseModel) else config)
 
 
 def differing_keys(a: Config, b: Config) -> list[str]:
