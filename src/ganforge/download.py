@@ -84,3 +84,17 @@ def download_weights(url: str, dest: str | os.PathLike, sha256: str, timeout: fl
         if os.path.exists(temp_name):
             os.remove(temp_name)
     return dest
+
+
+def write_manifest(path: Path, fields: dict) -> dict:
+    """`fields` plus the install time and ganforge version, written atomically as JSON to `path`
+    (the record beside installed weights that says what they are and where they came from)."""
+    import json
+    import time
+
+    from ganforge import __version__
+    from ganforge.atomic import atomic_write_bytes
+
+    manifest = {**fields, "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "ganforge_version": __version__}
+    atomic_write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode())
+    return manifest

@@ -14,16 +14,14 @@ a complete file. A second installation finds the manifest and does nothing.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 from safetensors.torch import save as safetensors_bytes
 
-from ganforge import __version__
 from ganforge.atomic import atomic_write_bytes
-from ganforge.download import DownloadFailed, download_weights
+from ganforge.download import DownloadFailed, download_weights, write_manifest
 from ganforge.errors import UserError
 from ganforge.metrics.weights import (
     CANONICAL_SHA256,
@@ -63,20 +61,9 @@ def verification_images(per_source: int = VERIFY_IMAGES_PER_SOURCE) -> torch.Ten
 
 
 def _write_manifest(file: str, sha256: str, source: dict, classifier: bool, **extra) -> dict:
-    import json
-
-    manifest = {
-        "network": "fid-inception-v3 (TensorFlow graph 2015-12-05)",
-        "file": file,
-        "sha256": sha256,
-        "classifier": classifier,
-        "source": source,
-        **extra,
-        "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "ganforge_version": __version__,
-    }
-    atomic_write_bytes(manifest_path(), (json.dumps(manifest, indent=2) + "\n").encode())
-    return manifest
+    fields = {"network": "fid-inception-v3 (TensorFlow graph 2015-12-05)", "file": file, "sha256": sha256,
+              "classifier": classifier, "source": source, **extra}
+    return write_manifest(manifest_path(), fields)
 
 
 def _from_canonical_url(url: str, sha256: str) -> ResolvedWeights:

