@@ -126,7 +126,6 @@ def hand_to_launcher(message: str) -> bool:
 def _main(argv: list[str] | None, stop) -> int:
     _SAID.clear()
     warnings.showwarning = _warning_one_line
-    warnings.filterwarnings("once", message=".*covariance of rank at most")  # one evaluation, one line
     if os.environ.get("RANK", "0") != "0":  # torchrun's other processes: process 0 speaks for all
         warnings.simplefilter("ignore")
     try:
