@@ -18,8 +18,6 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from scipy import linalg
-from scipy.linalg import blas
 
 from ganforge.errors import UserError
 from ganforge.metrics.stats import checked_features, feature_stats
@@ -32,6 +30,9 @@ SQRTM_MAX_IMAGINARY = 1e-3  # pytorch-fid's tolerance on the imaginary diagonal 
 def _symmetric_factor(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
     """(L, lower-triangular?) with sigma = L Lᵀ: Cholesky when sigma is positive definite, else
     V √max(Λ, 0) from `eigh`."""
+    # scipy is imported where used: it adds a second to the start of commands that never use it.
+    from scipy import linalg
+
     try:
         return linalg.cholesky(sigma, lower=True, check_finite=False), True
     except np.linalg.LinAlgError:  # singular (N ≤ d): the eigendecomposition always exists
@@ -43,6 +44,8 @@ def _congruence(factor: np.ndarray, lower: bool, sigma: np.ndarray) -> np.ndarra
     """Lᵀ Σ L for a symmetric Σ; with a triangular L as two triangular products (half the work of
     two GEMMs). The C-ordered L and Σ are read as their Fortran-ordered transposes, U = Lᵀ and
     Σᵀ = Σ, so BLAS gets them without copies: Σ L = Σ Uᵀ, then Lᵀ (Σ L) = U (Σ L)."""
+    from scipy.linalg import blas
+
     if not lower:
         return factor.T @ sigma @ factor
     upper = np.asfortranarray(factor.T)  # a view when L is C-ordered
@@ -51,6 +54,8 @@ def _congruence(factor: np.ndarray, lower: bool, sigma: np.ndarray) -> np.ndarra
 
 
 def _trace_sqrt_symmetric(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
+    from scipy import linalg
+
     factor, lower = _symmetric_factor(sigma1)
     # Lᵀ Σ₂ L is PSD; eigenvalues below 0 are rounding, whose roots `eig` also drops (real part 0).
     eigenvalues = linalg.eigvalsh(_congruence(factor, lower, sigma2), driver="ev", check_finite=False,
@@ -65,6 +70,8 @@ def _trace_sqrt_eig(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
 
 
 def _trace_sqrt_sqrtm(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
+    from scipy import linalg
+
     covmean = linalg.sqrtm(sigma1 @ sigma2)
     if not np.isfinite(covmean).all():
         warnings.warn(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from scipy.special import log_softmax
 
 from ganforge.errors import UserError
 from ganforge.metrics.stats import as_float64_features
@@ -27,6 +26,8 @@ def inception_score(
         )
     if shuffle:
         logits = logits[np.random.RandomState(seed).permutation(n)]
+    from scipy.special import log_softmax  # imported where used: scipy slows every command's start
+
     log_probs = log_softmax(logits, axis=1)
     probs = np.exp(log_probs)
     scores = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 
-import timm
 import torch
 from torch import nn
 
@@ -43,6 +42,8 @@ def timm_key(reference_key: str) -> str:
 
 def efficientnet_lite0(weights: str | os.PathLike | None = None) -> nn.Module:
     """The ImageNet classifier in eval mode, frozen: [N,3,H,W] in [-1, 1] -> logits [N, 1000]."""
+    import timm  # here: importing timm costs a second or more of every `train` start that needs no EfficientNet
+
     network = timm.create_model("tf_efficientnet_lite0", pretrained=False)
     state = {timm_key(key): value for key, value in load_efficientnet_state(weights).items()}
     network.load_state_dict(state, strict=True)  # every key present, none left over
