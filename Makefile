@@ -45,6 +45,7 @@ test-all: $(STAMP) optional-weights
 bench: $(STAMP) weights
 	$(PY) benchmarks/frechet_speed.py
 	$(PY) benchmarks/train_speed.py
+	$(PY) benchmarks/train_speed.py --program
 	$(PY) benchmarks/inception_ops.py
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
