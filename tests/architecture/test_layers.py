@@ -32,9 +32,7 @@ KNOWN_UPWARD = {
 }
 
 # Imports within one layer that close a circle, each with its reason (same rules as above).
-KNOWN_CIRCLES = {
-    ("metrics", "alignment"): "the shapes-attributes features read each shape with alignment's shapes reader",
-}
+KNOWN_CIRCLES: dict[tuple[str, str], str] = {}
 
 
 def _unit(path: Path) -> str:
