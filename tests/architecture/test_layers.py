@@ -27,8 +27,6 @@ KNOWN_UPWARD = {
     ("config", "models"): "validation checks model.name and the model's options",
     ("config", "text"): "validation checks text.encoder against the registry",
     ("config", "training"): "validation asks the task's objective (reads, check_config)",
-    ("metrics", "runs"): "`eval --fake RUN` loads the run's generator",
-    ("translation", "runs"): "`translate`/`eval-translation` load the run they are given",
 }
 
 # Imports within one layer that close a circle, each with its reason (same rules as above).
