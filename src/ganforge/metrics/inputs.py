@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import torch
@@ -207,7 +207,7 @@ def _generated_count(n: int | None, default_count: int | None) -> int:
 
 def _refuse_run(
     spec: str, n: int | None, seed: int, default_count: int | None, device: Any, exif_orientation: bool
-) -> ImageInput:
+) -> NoReturn:
     raise UserError(f"{spec}: a run, not images; evaluate it with ganforge.evaluate or `ganforge eval`, which load its generator")
 
 
