@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import (
     ConditionedSequential,
     ProjectionHead,
@@ -29,8 +29,6 @@ from ganforge.models.conditioning import (
     require_labels,
 )
 from ganforge.models.init import xavier_init
-
-RESOLUTIONS = (32, 64, 128)
 
 
 def _multipliers(resolution: int) -> list[int]:
@@ -179,6 +177,4 @@ def build_discriminator(
     return ResNetDiscriminator(cfg.d.width, resolution, channels, num_classes)
 
 
-SPEC = register_model(
-    ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS, conditional=True)
-)
+SPEC = register_model("resnet", build_generator, build_discriminator)
