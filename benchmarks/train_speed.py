@@ -144,10 +144,11 @@ def seconds_per_step(loop, iterations: int) -> float:
 BENCHMARKS = Path(__file__).resolve().parent
 PROGRAM_BATCH = 64  # dcgan-folder-64's batch and the example's default
 # ganforge's variants, each run beside a fresh reference program: (label, extra overrides)
-PROGRAM_VARIANTS = (
-    ("ganforge dcgan-folder-64 (default: DiffAugment + EMA)", ()),
-    ("ganforge dcgan-folder-64 augment.diffaugment=[] train.ema.enabled=false", ("augment.diffaugment=[]", "train.ema.enabled=false")),
-)
+PROGRAM_VARIANTS = {
+    "default": ("ganforge dcgan-folder-64 (default: DiffAugment + EMA)", ()),
+    "plain": ("ganforge dcgan-folder-64 augment.diffaugment=[] train.ema.enabled=false",
+              ("augment.diffaugment=[]", "train.ema.enabled=false")),
+}
 GANFORGE_PROGRESS = re.compile(r"^step (\d+)/\d+ ")  # the plain progress line, every 30 s
 GANFORGE_STOPPED = re.compile(r"checkpoint saved at step (\d+)")
 REFERENCE_ITERATION = re.compile(r"^\[\d+/\d+\]\[\d+/\d+\] Loss_D")
@@ -238,12 +239,12 @@ def program_comparison(args: argparse.Namespace) -> None:
             write_folder(folder, per_class=1000, smallest=0.6, seed=0)
         load_before = os.getloadavg()
         rows = []
-        for label, overrides in PROGRAM_VARIANTS:
+        for label, overrides in (PROGRAM_VARIANTS[name] for name in args.variants):
             work = Path(tmp) / f"pair-{len(rows)}"
             work.mkdir()
             rows += run_pair(Path(folder), args.seconds, overrides, work, label)
         load_after = os.getloadavg()
-    print(f"\ncommand: python benchmarks/train_speed.py --program --seconds {args.seconds:g}"
+    print(f"\ncommand: python benchmarks/train_speed.py --program --seconds {args.seconds:g} --variants {' '.join(args.variants)}"
           + (f" --folder {args.folder}" if args.folder else ""))
     print(f"torch {torch.__version__}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; each row "
           f"pair ran side by side, one thread each, for {args.seconds:g} s of wall time from launch; "
@@ -263,6 +264,8 @@ def main() -> None:
     parser.add_argument("--program", action="store_true", help="compare the whole training programs instead")
     parser.add_argument("--folder", type=Path, default=None, help="image folder for --program (default: digits)")
     parser.add_argument("--seconds", type=float, default=180.0, help="wall time of each --program pair")
+    parser.add_argument("--variants", nargs="+", choices=list(PROGRAM_VARIANTS), default=list(PROGRAM_VARIANTS),
+                        help="ganforge's settings in --program, each beside its own reference run")
     args = parser.parse_args()
     if args.program:
         program_comparison(args)
