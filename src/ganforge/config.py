@@ -102,6 +102,9 @@ class LossConfig(Section):
     # where that classifier lives: "d" a head on D's features (AC-GAN), "separate" a plain CNN of
     # its own trained on real images only (models/aux_classifier.py), which learns much sooner
     ac_classifier: Literal["d", "separate"] = "d"
+    # width of the separate classifier's first layer (doubling per halving of the size, up to 8x):
+    # its cost per step grows with the square of it, at 32 px some 4x D's at 32
+    ac_width: int = Field(32, ge=1)
 
 
 class AugmentConfig(Section):
@@ -338,6 +341,9 @@ class Config(Section):
             spec.check_resolution(self.data.resolution)
         if self.loss.ac_classifier != "d" and self.loss.ac_weight == 0:
             raise ValueError("loss.ac_classifier: used only with loss.ac_weight > 0; set ac_weight or remove the key")
+        if self.loss.ac_width != LossConfig().ac_width and self.loss.ac_classifier != "separate":
+            raise ValueError("loss.ac_width: the width of the separate classifier; set loss.ac_classifier=separate "
+                             "(and loss.ac_weight > 0) or remove the key")
         OBJECTIVES[self.task].check_config(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
         for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm"))):
