@@ -78,6 +78,7 @@ class DiscriminatorNetConfig(Section):
     # None: the model's own default; a model without the option refuses an explicit value.
     batchnorm: bool | None = None
     spectral_norm: bool | None = None
+    minibatch_std: bool | None = None  # ProGAN's minibatch standard deviation channel
 
 
 class ModelConfig(Section):
@@ -187,6 +188,10 @@ class TextConfig(Section):
     # Mode seeking (Mao et al. 2019, MSGAN) in DF-GAN's G step: weight of 1 / (mean |G(z1, e) -
     # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
     mode_seeking: float = Field(0.0, ge=0)
+    # text-dfgan: weight λ of the bounded diversity term (training/objectives/diversity.py):
+    # pairs of fakes sharing a caption pay λ·relu(1 − d/τ), d their distance at 8×8, τ that of
+    # real images sharing a caption; 0 is off.
+    diversity_weight: float = Field(0.0, ge=0)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
     # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
     # than "generated", which it learns for fakes; 0 is off.
@@ -340,7 +345,7 @@ class Config(Section):
             raise ValueError("loss.ac_classifier: used only with loss.ac_weight > 0; set ac_weight or remove the key")
         OBJECTIVES[self.task].check_config(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
-        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm"))):
+        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm", "minibatch_std"))):
             for option in known:
                 if getattr(getattr(self.model, net), option) is not None and option not in options:
                     raise ValueError(
