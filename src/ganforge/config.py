@@ -192,6 +192,7 @@ class TextConfig(Section):
     # pairs of fakes sharing a caption pay λ·relu(1 − d/τ), d their distance at 8×8, τ that of
     # real images sharing a caption; 0 is off.
     diversity_weight: float = Field(0.0, ge=0)
+    diversity_start: int = Field(0, ge=0)  # ... from this step on (before it: one fake per caption)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
     # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
     # than "generated", which it learns for fakes; 0 is off.

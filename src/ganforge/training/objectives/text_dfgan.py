@@ -50,7 +50,7 @@ class DFGANObjective(TextObjective):
     name = "text-dfgan"
     model_name = "dfgan"
     reads = ("text.ma_gp_weight", "text.ma_gp_power", "text.ma_gp_every", "text.mode_seeking",
-             "text.diversity_weight")
+             "text.diversity_weight", "text.diversity_start")
 
     @classmethod
     def build_networks(cls, config, data: DataInfo, text_dim: int):
@@ -63,6 +63,7 @@ class DFGANObjective(TextObjective):
         super().__init__(config, networks, device, data)
         self.d_steps_done = 0
         self.diversity_target = 1.0  # τ, measured from the training images in `batch_fields`
+        self._paired = False  # whether the kept fakes come in caption pairs
 
     def batch_fields(self, data) -> dict:
         fields = super().batch_fields(data)
@@ -72,8 +73,11 @@ class DFGANObjective(TextObjective):
         return fields
 
     def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        """With the diversity term, fakes i and i + ceil(N/2) share a caption."""
-        if self.config.text.diversity_weight <= 0:
+        """With the diversity term on (from D step `text.diversity_start`), fakes i and
+        i + ceil(N/2) share a caption."""
+        text = self.config.text
+        self._paired = text.diversity_weight > 0 and self.d_steps_done >= text.diversity_start
+        if not self._paired:
             return e, ids
         return paired(e), (paired(ids) if ids is not None else None)
 
@@ -116,10 +120,9 @@ class DFGANObjective(TextObjective):
             spread = mode_seeking_ratio(self.generator, fake, z, e)
             loss = loss + weight / (spread + MODE_SEEKING_EPS)
             logs["mode_seeking_ratio"] = spread.detach()
-        weight = self.config.text.diversity_weight
-        if weight > 0:
+        if self._paired:
             shortfall, ratio = diversity_shortfall(fake, self.diversity_target)
-            loss = loss + weight * shortfall
+            loss = loss + self.config.text.diversity_weight * shortfall
             logs["diversity_ratio"] = ratio
         match_loss, match_logs = self.matcher_g_loss(fake, e)
         logs.update(match_logs)
