@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import (
     ConditionedSequential,
     ProjectionHead,
@@ -33,8 +33,6 @@ from ganforge.models.conditioning import (
 )
 from ganforge.models.init import xavier_init
 from ganforge.models.minibatch_std import MinibatchStd
-
-RESOLUTIONS = (32, 64, 128)
 
 
 def _multipliers(resolution: int) -> list[int]:
@@ -189,7 +187,4 @@ def build_discriminator(
     return ResNetDiscriminator(cfg.d.width, resolution, channels, num_classes, minibatch_std)
 
 
-SPEC = register_model(
-    ModelSpec("resnet", build_generator, build_discriminator, "hinge", RESOLUTIONS, conditional=True,
-              d_options={"minibatch_std": False})
-)
+SPEC = register_model("resnet", build_generator, build_discriminator)

@@ -60,8 +60,6 @@ class TextObjective(Objective):
 
     batch_keys = ("image", "caption")
     conditions = PromptConditions
-    reads = ("data.crop", "data.include", "data.labels", "model", "train.n_dis", "text.encoder", "text.weights",
-             "text.clip_model", "text.cache", "text.mismatch_weight", "text.mismatch_pairs", "text.contrastive_weight")
 
     @classmethod
     def check_loaded(cls, config: Config, saved: dict, networks: dict[str, nn.Module], label: str) -> None:
@@ -71,11 +69,6 @@ class TextObjective(Objective):
         if "text_encoder" in saved and trained_with != encoder.cache_key():
             raise UserError(f"{label}: trained with text encoder {trained_with}, but its config now gives "
                             f"{encoder.cache_key()} (other text.weights?)")
-
-    @classmethod
-    def check_config(cls, config: Config, model) -> None:
-        if model.name != cls.model_name:
-            raise ValueError(f"task: {cls.name} needs model.name={cls.model_name} (got {model.name!r})")
 
     @classmethod
     def prepare_data(cls, config: Config, data: TrainingImages) -> TrainingImages:

@@ -48,9 +48,6 @@ def mode_seeking_ratio(generator, fake: Tensor, z: Tensor, e: Tensor) -> Tensor:
 @register_objective
 class DFGANObjective(TextObjective):
     name = "text-dfgan"
-    model_name = "dfgan"
-    reads = ("text.ma_gp_weight", "text.ma_gp_power", "text.ma_gp_every", "text.mode_seeking",
-             "text.diversity_weight", "text.diversity_start")
 
     @classmethod
     def build_networks(cls, config, data: DataInfo, text_dim: int):
