@@ -36,11 +36,16 @@ optional-weights: | $(STAMP)
 demo: $(STAMP) optional-weights
 	$(VENV)/bin/ganforge demo
 
+# One pytest worker per core, one thread each: the tests are small enough that two workers
+# finish sooner than one worker with two threads, and one thread each never oversubscribes.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 test: $(STAMP) optional-weights
-	$(PY) -m pytest -q
+	$(TEST_ENV) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-all: $(STAMP) optional-weights
-	$(PY) -m pytest -q -m ""
+	$(TEST_ENV) $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m ""
 
 bench: $(STAMP) weights
 	$(PY) benchmarks/frechet_speed.py

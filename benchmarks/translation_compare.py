@@ -35,11 +35,10 @@ from ganforge.metrics.bootstrap import bootstrap_intervals
 from ganforge.metrics.features import build_features
 from ganforge.metrics.fid import fid_from_features
 from ganforge.metrics.kid import kernel_inception_distance
-from ganforge.runs import load_checkpoint, resolve_checkpoint
+from ganforge.runs import load_checkpoint, load_translator, resolve_checkpoint
 from ganforge.training.logging import save_grid
 from ganforge.training.objectives import OBJECTIVES, DataInfo
 from ganforge.translation.evaluate import _translate_all, shapes_scores
-from ganforge.translation.inference import load_translator
 
 METHODS = {  # name: (preset, overrides)
     "cyclegan": ("cyclegan-shapes", []),

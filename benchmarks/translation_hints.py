@@ -16,8 +16,8 @@ import torch
 
 from ganforge.data.shapes import BACKGROUND, COLOURS
 from ganforge.data.translation import load_translation_data
+from ganforge.runs import load_translator
 from ganforge.training.logging import save_grid
-from ganforge.translation.inference import load_translator
 from ganforge.translation.shapes_check import FOREGROUND_DIFFERENCE, colour_names
 
 HINT_COLOURS = ("red", "blue", "green", "yellow")

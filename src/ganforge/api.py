@@ -23,7 +23,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganforge.runs import export_generator, load_generator, load_run
+from ganforge.runs import (
+    evaluation_source,
+    export_generator,
+    load_generator,
+    load_run,
+    load_translator,
+)
 from ganforge.sampling import sample
 
 __all__ = ["train", "load_run", "load_generator", "sample", "interpolate", "export", "evaluate", "translate", "evaluate_translation"]
@@ -113,22 +119,24 @@ def export(source: str | Path, out: str | Path) -> tuple[Path, Path]:
     return export_generator(source, out)
 
 
-def evaluate(*args, **kwargs) -> dict:
-    """FID/KID/IS/PR/DC of `fake` against `real`; see `ganforge.metrics.evaluate.evaluate`."""
+def evaluate(fake: Any, real: Any = None, *args, **kwargs) -> dict:
+    """FID/KID/IS/PR/DC of `fake` against `real`; see `ganforge.metrics.evaluate.evaluate`. A run
+    directory, checkpoint or export on either side is its generator (`runs.evaluation_source`)."""
     from ganforge.metrics.evaluate import evaluate as evaluate_impl
 
-    return evaluate_impl(*args, **kwargs)
+    return evaluate_impl(evaluation_source(fake), evaluation_source(real), *args, **kwargs)
 
 
-def translate(*args, **kwargs) -> list[Path]:
-    """Translate an image or folder with a pix2pix/colorize/cyclegan run; see `ganforge.translation.files.translate`."""
+def translate(run: str | Path, input: str | Path, out: str | Path, direction: str | None = None,
+              hints: str | Path | None = None, progress: bool = False, device: str = "cpu") -> list[Path]:
+    """Translate an image or folder with a translation run; see `ganforge.translation.files.translate`."""
     from ganforge.translation.files import translate as translate_impl
 
-    return translate_impl(*args, **kwargs)
+    return translate_impl(run, lambda: load_translator(run, direction, device=device), input, out, hints, progress)
 
 
-def evaluate_translation(*args, **kwargs) -> dict:
+def evaluate_translation(run: str | Path, *args, **kwargs) -> dict:
     """Held-out translation metrics of a run; see `ganforge.translation.evaluate.evaluate_translation`."""
     from ganforge.translation.evaluate import evaluate_translation as evaluate_impl
 
-    return evaluate_impl(*args, **kwargs)
+    return evaluate_impl(run, lambda: load_run(run, needs="translation"), *args, **kwargs)

@@ -7,6 +7,7 @@ line overrides the preset. Every error names the key path and what was expected.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,13 @@ from pydantic import (
     model_validator,
 )
 
+from ganforge.choices import (
+    LOSS_CHOICES,
+    LOSS_OPTION_KEYS,
+    MODEL_CHOICES,
+    TASK_CHOICES,
+    TEXT_ENCODER_CHOICES,
+)
 from ganforge.errors import UserError
 
 
@@ -78,6 +86,7 @@ class DiscriminatorNetConfig(Section):
     # None: the model's own default; a model without the option refuses an explicit value.
     batchnorm: bool | None = None
     spectral_norm: bool | None = None
+    minibatch_std: bool | None = None  # ProGAN's minibatch standard deviation channel
 
 
 class ModelConfig(Section):
@@ -88,7 +97,7 @@ class ModelConfig(Section):
 
 
 class LossConfig(Section):
-    name: str | None = None  # None: the model's default loss (MODELS[name].default_loss)
+    name: str | None = None  # None: the model's default loss (MODEL_CHOICES[name].default_loss)
     r1_gamma: float = Field(0.0, ge=0)  # R1 weight; 0 disables
     r1_every: int = Field(16, ge=1)  # lazy R1: every k D steps, scaled by k
     gp_weight: float = Field(10.0, ge=0)  # wgan-gp gradient penalty weight
@@ -175,7 +184,7 @@ class TrainConfig(Section):
 class TextConfig(Section):
     """Text-to-image tasks (text-dfgan, text-gancls): the text encoder and the text losses."""
 
-    encoder: str = "minilm"  # minilm, clip or learned (see ganforge.text)
+    encoder: str = "minilm"  # minilm, clip or learned (choices.TEXT_ENCODER_CHOICES; see ganforge.text)
     weights: str | None = None  # local weights: a folder or .zip (minilm), a checkpoint file (clip)
     clip_model: str = "ViT-B-32"  # open_clip architecture of text.encoder=clip
     cache: bool = True  # keep caption embeddings in $GANFORGE_HOME/text-embeddings
@@ -190,6 +199,11 @@ class TextConfig(Section):
     # Mode seeking (Mao et al. 2019, MSGAN) in DF-GAN's G step: weight of 1 / (mean |G(z1, e) -
     # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
     mode_seeking: float = Field(0.0, ge=0)
+    # text-dfgan: weight λ of the bounded diversity term (training/objectives/diversity.py):
+    # pairs of fakes sharing a caption pay λ·relu(1 − d/τ), d their distance at 8×8, τ that of
+    # real images sharing a caption; 0 is off.
+    diversity_weight: float = Field(0.0, ge=0)
+    diversity_start: int = Field(0, ge=0)  # ... from this step on (before it: one fake per caption)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
     # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
     # than "generated", which it learns for fakes; 0 is off.
@@ -200,9 +214,7 @@ class TextConfig(Section):
     @field_validator("encoder")
     @classmethod
     def _known_encoder(cls, value: str) -> str:
-        from ganforge.text import TEXT_ENCODERS
-
-        _check_choice("text.encoder", value, TEXT_ENCODERS)
+        _check_choice("text.encoder", value, TEXT_ENCODER_CHOICES)
         return value
 
 
@@ -319,34 +331,31 @@ class Config(Section):
 
     @model_validator(mode="after")
     def _check_names(self, info: ValidationInfo) -> Config:
-        # The registries import no config at run time, so these imports make no circle.
-        from ganforge.losses import LOSSES
-        from ganforge.models import MODELS
-        from ganforge.training.objectives import OBJECTIVES
-
-        _check_choice("task", self.task, OBJECTIVES)
-        reads = OBJECTIVES[self.task].read_keys()
-        _check_choice("model.name", self.model.name, MODELS)
-        spec = MODELS[self.model.name]
-        if spec.built_by_task and OBJECTIVES[self.task].model_name != spec.name:
-            owners = [name for name, objective in OBJECTIVES.items() if objective.model_name == spec.name]
+        # The tables of ganforge.choices: validating imports no network, loss or training code.
+        _check_choice("task", self.task, TASK_CHOICES)
+        task = TASK_CHOICES[self.task]
+        reads = task.reads
+        _check_choice("model.name", self.model.name, MODEL_CHOICES)
+        spec = MODEL_CHOICES[self.model.name]
+        if spec.built_by_task and task.model_name != spec.name:
+            owners = [name for name, other in TASK_CHOICES.items() if other.model_name == spec.name]
             raise ValueError(f"model.name: {spec.name} is built by its own task only; use task: {', '.join(owners)}")
         check_read_keys(self, reads, reset=bool((info.context or {}).get("written")))
         if _covered("loss.name", reads):
             if self.loss.name is None:
                 self.loss.name = spec.default_loss
-            _check_choice("loss.name", self.loss.name, LOSSES)
+            _check_choice("loss.name", self.loss.name, LOSS_CHOICES)
             _check_loss_keys(self)
-        if isinstance(self.data.resolution, int) and OBJECTIVES[self.task].uses_model_section:
+        if isinstance(self.data.resolution, int) and task.uses_model_section:
             spec.check_resolution(self.data.resolution)
         if self.loss.ac_classifier != "d" and self.loss.ac_weight == 0:
             raise ValueError("loss.ac_classifier: used only with loss.ac_weight > 0; set ac_weight or remove the key")
         if self.loss.ac_width != LossConfig().ac_width and self.loss.ac_classifier != "separate":
             raise ValueError("loss.ac_width: the width of the separate classifier; set loss.ac_classifier=separate "
                              "(and loss.ac_weight > 0) or remove the key")
-        OBJECTIVES[self.task].check_config(self, spec)
+        task.check(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
-        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm"))):
+        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm", "minibatch_std"))):
             for option in known:
                 if getattr(getattr(self.model, net), option) is not None and option not in options:
                     raise ValueError(
@@ -356,7 +365,7 @@ class Config(Section):
         return self
 
 
-# Keys every task reads; the task's objective adds its own (`Objective.reads`).
+# Keys every task reads; each task adds its own (`TaskChoice.reads`).
 COMMON_KEYS = ("name", "task", "seed", "data.path", "data.resolution", "data.max_resolution", "data.channels",
                "data.max_images", "train", "ckpt", "eval")
 _NOT_COMMON = ("train.n_dis",)  # under a common section, yet read by some tasks only
@@ -401,10 +410,8 @@ def check_read_keys(config: Config, reads: tuple[str, ...], reset: bool = False)
 
 def _check_loss_keys(config: Config) -> None:
     """Loss options that only some losses read, and lazy R1's interval without R1."""
-    from ganforge.losses import LOSS_OPTION_KEYS, LOSSES
-
     defaults = LossConfig()
-    loss = LOSSES[config.loss.name]
+    loss = LOSS_CHOICES[config.loss.name]
     for key in LOSS_OPTION_KEYS:
         field = key.split(".", 1)[1]
         if getattr(config.loss, field) != getattr(defaults, field) and key not in loss.reads:
@@ -413,7 +420,7 @@ def _check_loss_keys(config: Config) -> None:
         raise ValueError(f"loss.r1_every: read only with loss.r1_gamma > 0 (got {config.loss.r1_every}); set r1_gamma or remove the key")
 
 
-def _check_choice(path: str, value: str, registry: dict) -> None:
+def _check_choice(path: str, value: str, registry: Collection[str]) -> None:
     if value not in registry:
         raise ValueError(f"{path}: unknown value {value!r}; allowed: {', '.join(sorted(registry))}")
 
@@ -501,12 +508,10 @@ def drop_former_no_op_keys(tree: dict) -> dict:
     """Remove `model.g.batchnorm`/`model.g.spectral_norm` (ignored by every model) and D options
     a model never had, where they hold the value written for them by default; any other value
     stays and fails validation, naming the key."""
-    from ganforge.models import MODELS
-
     model = tree.get("model")
     if not isinstance(model, dict):
         return tree
-    spec = MODELS.get(model.get("name", "dcgan"))
+    spec = MODEL_CHOICES.get(model.get("name", "dcgan"))
     g, d = model.get("g"), model.get("d")
     for key, written in FORMER_DEFAULTS.items():
         if isinstance(g, dict) and key in g and g[key] == written:

@@ -15,25 +15,27 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganforge.choices.losses import LOSS_CHOICES
+
 DLoss = Callable[[Tensor, Tensor], Tensor]
 GLoss = Callable[[Tensor], Tensor]
 
 
 @dataclass(frozen=True)
 class GanLoss:
-    name: str
+    name: str  # a name of `choices.LOSS_CHOICES`, which says what config keys it reads
     d_loss: DLoss  # (real_logits [N], fake_logits [N]) -> scalar
     g_loss: GLoss  # fake_logits [N] -> scalar
-    needs_gradient_penalty: bool = False  # the objective adds `gradient_penalty` * loss.gp_weight
 
     @property
     def reads(self) -> tuple[str, ...]:
-        """Config keys this loss reads (beyond loss.name): a non-default value of another
-        `loss.*` key of this kind is refused (see `LOSS_OPTION_KEYS`)."""
-        return ("loss.gp_weight",) if self.needs_gradient_penalty else ()
+        """Config keys this loss reads (beyond loss.name), as its `LossChoice` declares them."""
+        return LOSS_CHOICES[self.name].reads
 
-
-LOSS_OPTION_KEYS = ("loss.gp_weight",)  # keys read only by the losses that list them in `reads`
+    @property
+    def needs_gradient_penalty(self) -> bool:
+        """The objective adds `gradient_penalty` x loss.gp_weight."""
+        return "loss.gp_weight" in self.reads
 
 
 def _bce_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
@@ -83,7 +85,7 @@ LOSSES: dict[str, GanLoss] = {
         GanLoss("minimax", _bce_d_loss, _minimax_g_loss),
         GanLoss("lsgan", _lsgan_d_loss, _lsgan_g_loss),
         GanLoss("hinge", _hinge_d_loss, _negative_mean_g_loss),
-        GanLoss("wgan-gp", _wasserstein_d_loss, _negative_mean_g_loss, needs_gradient_penalty=True),
+        GanLoss("wgan-gp", _wasserstein_d_loss, _negative_mean_g_loss),
     )
 }
 

@@ -3,6 +3,8 @@ a run's own file is an error up front, never a traceback or a loss at the end.
 
 Every command calls `check_output_file` / `check_output_dir` on each path it will write,
 naming its inputs; nothing is created by the check (a probe file is made and removed).
+What a run directory holds (`RUN_FILES`, its latest checkpoint) is written here once, for
+the checks and for whoever tells a run from images (`is_run_source`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from ganforge.errors import UserError
 RUN_FILES = ("config.yaml", "log.jsonl", "metrics.jsonl", "best.json")
 RUN_FOLDERS = ("checkpoints", "samples", "tb")
 RUN_MARKERS = ("checkpoints", "config.yaml", "log.jsonl")
+CHECKPOINT_DIR = "checkpoints"
+LATEST = "latest.ckpt"
+CHECKPOINT_SUFFIX = ".ckpt"
+EXPORT_SUFFIX = ".safetensors"
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -50,6 +56,19 @@ def _check_creatable_under(path: Path, flag: str) -> None:
 
 def is_run_directory(folder: Path) -> bool:
     return any((folder / marker).exists() for marker in RUN_MARKERS)
+
+
+def latest_checkpoint(run_dir: Path) -> Path | None:
+    path = Path(run_dir) / CHECKPOINT_DIR / LATEST
+    return path if path.is_file() else None
+
+
+def is_run_source(spec: str | os.PathLike) -> bool:
+    """True for a run directory, a `.ckpt` file or an exported `.safetensors` generator."""
+    path = Path(spec)
+    if path.is_dir():
+        return latest_checkpoint(path) is not None
+    return path.is_file() and path.suffix in (CHECKPOINT_SUFFIX, EXPORT_SUFFIX)
 
 
 def _run_directory_of(path: Path) -> Path | None:

@@ -15,7 +15,9 @@ from ganforge.config import Config, validate
 from ganforge.errors import UserError
 
 if TYPE_CHECKING:
+    from ganforge.metrics.inputs import GeneratorSource
     from ganforge.training.objectives import Objective
+    from ganforge.translation.translator import Translator
 
 from ganforge.training.checkpoint import (  # noqa: F401  (reading checkpoints: re-exported for callers of runs)
     CHECKPOINT_DIR,
@@ -188,6 +190,37 @@ def load_generator(spec: str | Path, ema: bool = True) -> nn.Module:
     carrying its conditions (see `ganforge.conditions`). Uses the EMA weights when the run kept
     them and `ema` is True; a translation run is refused (see `load_run`)."""
     return load_run(spec, ema, needs="latents").generator
+
+
+def evaluation_source(spec: Any) -> Any | GeneratorSource:
+    """What the metrics read for `spec` (`eval --fake/--real`, `stats SRC`): a run directory,
+    checkpoint or export as its generator, loaded when first read; anything else as given."""
+    from ganforge.metrics.inputs import GeneratorSource
+
+    if isinstance(spec, str | Path) and is_run_source(spec):
+        return GeneratorSource(str(spec), lambda: load_generator(spec))
+    return spec
+
+
+TRANSLATION_DIRECTIONS = ("AtoB", "BtoA")
+
+
+def load_translator(run: str | Path, direction: str | None = None, ema: bool = True, device: str = "cpu") -> Translator:
+    """One direction (default: the run's first) of a translation run, in eval mode on `device`."""
+    from ganforge.metrics.protocol import resolve_device
+
+    device = resolve_device(device)
+    loaded = load_run(run, ema=ema, needs="translation")
+    translators = loaded.translators()
+    if direction is not None and direction not in TRANSLATION_DIRECTIONS:
+        raise UserError(f"--direction {direction}: expected {' or '.join(TRANSLATION_DIRECTIONS)}")
+    chosen = direction or next(iter(translators))
+    if chosen not in translators:
+        raise UserError(f"--direction {chosen}: this {loaded.config.task} run translates {', '.join(translators)} only "
+                        f"(its translation.direction)")
+    translator = translators[chosen]
+    translator.network.to(device).eval()
+    return translator
 
 
 def export_generator(spec: str | Path, out: str | Path) -> tuple[Path, Path]:

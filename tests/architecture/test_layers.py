@@ -11,7 +11,7 @@ SRC = Path(__file__).parents[2] / "src" / "ganforge"
 LAYERS = (
     ("__init__", "errors", "atomic", "storage", "outputs", "memory", "rng", "download", "wheel_source", "augment",
      "textfiles", "signals"),
-    ("config",),
+    ("config", "choices"),
     ("data", "models", "losses", "text", "pretrained", "distributed", "conditions"),
     ("sampling", "metrics", "evaluators", "alignment", "audit", "curation", "report"),
     ("training", "translation"),
@@ -19,23 +19,6 @@ LAYERS = (
     ("api", "commands", "cli", "__main__"),
 )
 LEVEL = {unit: level for level, units in enumerate(LAYERS) for unit in units}
-
-# Upward imports still there, each with its reason; the test fails on any other, and on an
-# entry here that is gone (remove it then).
-KNOWN_UPWARD = {
-    ("config", "losses"): "validation checks loss.name against the registry",
-    ("config", "models"): "validation checks model.name and the model's options",
-    ("config", "text"): "validation checks text.encoder against the registry",
-    ("config", "training"): "validation asks the task's objective (reads, check_config)",
-    ("metrics", "runs"): "`eval --fake RUN` loads the run's generator",
-    ("translation", "runs"): "`translate`/`eval-translation` load the run they are given",
-}
-
-# Imports within one layer that close a circle, each with its reason (same rules as above).
-KNOWN_CIRCLES = {
-    ("metrics", "alignment"): "the shapes-attributes features read each shape with alignment's shapes reader",
-}
-
 
 def _unit(path: Path) -> str:
     relative = path.relative_to(SRC)
@@ -50,28 +33,33 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
     return skipped
 
 
+def imported_modules(tree: ast.AST) -> list[tuple[str, int]]:
+    """(module, line) of every absolute import in `tree`, inside functions too, but not under
+    `if TYPE_CHECKING:` (never run); relative imports are refused, so none hides from the graph."""
+    skipped, found = _type_checking_only(tree), []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0 and node.module, f"line {node.lineno}: a relative import; write ganforge.<package>"
+            found.append((node.module, node.lineno))
+        elif isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+    return found
+
+
 def import_graph() -> dict[tuple[str, str], list[str]]:
     """{(importing package, imported package): ["file:line", ...]} over every module of src/."""
     edges = defaultdict(list)
     for path in sorted(SRC.rglob("*.py")):
-        tree, source = ast.parse(path.read_text(encoding="utf-8")), _unit(path)
-        skipped = _type_checking_only(tree)
-        for node in ast.walk(tree):
-            if id(node) in skipped:
+        source = _unit(path)
+        for module, line in imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+            parts = module.split(".")
+            if parts[0] != "ganforge":
                 continue
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module]
-            elif isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            else:
-                continue
-            for module in modules:
-                parts = module.split(".")
-                if parts[0] != "ganforge":
-                    continue
-                target = parts[1] if len(parts) > 1 else "__init__"
-                if target != source:
-                    edges[(source, target)].append(f"{path.relative_to(SRC)}:{node.lineno}")
+            target = parts[1] if len(parts) > 1 else "__init__"
+            if target != source:
+                edges[(source, target)].append(f"{path.relative_to(SRC)}:{line}")
     return edges
 
 
@@ -80,17 +68,15 @@ def test_every_package_has_a_layer():
     assert units - set(LEVEL) == set()
 
 
-def test_imports_run_downward_except_the_known_few():
+def test_imports_run_downward_only():
     upward = {edge: where for edge, where in import_graph().items() if LEVEL[edge[0]] < LEVEL[edge[1]]}
-    assert set(upward) - set(KNOWN_UPWARD) == set(), {edge: upward[edge] for edge in set(upward) - set(KNOWN_UPWARD)}
-    assert set(KNOWN_UPWARD) - set(upward) == set()  # fixed: remove it from the list
+    assert upward == {}
 
 
-def test_no_import_cycle_between_packages_but_through_the_known_upward_imports():
+def test_no_import_cycle_between_packages():
     graph = defaultdict(set)
     for source, target in import_graph():
-        if (source, target) not in KNOWN_UPWARD and (source, target) not in KNOWN_CIRCLES:
-            graph[source].add(target)
+        graph[source].add(target)
 
     def reaches(start: str, goal: str) -> bool:
         seen, stack = {start}, [start]
@@ -105,10 +91,17 @@ def test_no_import_cycle_between_packages_but_through_the_known_upward_imports()
 
     cycles = sorted((a, b) for a in list(graph) for b in graph[a] if reaches(b, a))
     assert cycles == []
-    assert set(KNOWN_CIRCLES) <= set(import_graph())  # fixed: remove it from the list
 
 
 def test_the_graph_sees_imports_inside_functions_and_skips_type_checking():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "import ganforge.errors\n"
+        "if TYPE_CHECKING:\n"
+        "    from ganforge.runs import LoadedRun\n"
+        "def load():\n"
+        "    from ganforge.training.checkpoint import load_checkpoint\n"
+    )
+    assert imported_modules(tree) == [("typing", 1), ("ganforge.errors", 2), ("ganforge.training.checkpoint", 6)]
     edges = import_graph()
-    assert any("config.py" in where for where in edges[("config", "training")])  # inside a validator
-    assert ("training", "runs") not in edges  # runs is above training: checkpoints are read in training
+    assert "api.py" in edges[("api", "training")][0]  # `ganforge.train` imports the loop inside the function

@@ -1,11 +1,13 @@
-"""A task added as one objective (defined here, in the test) trains, samples, exports and
-evaluates through the CLI with no edit anywhere else: the commands ask the objective."""
+"""A task added as its `TaskChoice` and one objective (both defined here, in the test) trains,
+samples, exports and evaluates through the CLI with no edit anywhere else: the config asks the
+choice, the commands ask the objective."""
 
 import json
 
 import torch
 from torch import nn
 
+from ganforge.choices import TaskChoice, register_task
 from ganforge.cli import main
 from ganforge.conditions import ClassConditions
 from ganforge.losses import LOSSES
@@ -34,6 +36,9 @@ class Critic(nn.Module):
         return self.judge(images.flatten(1)).squeeze(1)
 
 
+register_task(TaskChoice("test-painter", reads=("model.z_dim",), uses_model_section=False))
+
+
 @register_objective
 class PainterObjective(Objective):
     """A class-conditional task with networks of its own names, none of them "G"."""
@@ -41,9 +46,7 @@ class PainterObjective(Objective):
     name = "test-painter"
     batch_keys = ("image", "label")
     sampled = "Painter"
-    uses_model_section = False
     conditions = ClassConditions
-    reads = ("model.z_dim",)
     size_keys = ("model.z_dim",)
 
     @classmethod

@@ -10,8 +10,8 @@ import torch.multiprocessing as mp
 from launch_helpers import free_port, tiny_overrides
 from workers import evaluate_in_group
 
+from ganforge.api import evaluate
 from ganforge.config import load_config
-from ganforge.metrics.evaluate import evaluate
 from ganforge.training.loop import train
 
 

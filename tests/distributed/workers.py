@@ -52,7 +52,7 @@ def one_step(rank: int, world_size: int, port: int, preset: str, overrides: dict
 
 
 def evaluate_in_group(rank: int, world_size: int, port: int, calls: list[dict], out: str) -> None:
-    from ganforge.metrics.evaluate import evaluate
+    from ganforge.api import evaluate
 
     join(rank, world_size, port)
     init_from_env("cpu", timeout_s=60)

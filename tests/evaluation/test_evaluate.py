@@ -325,7 +325,7 @@ def test_exported_generator_file_is_a_source(toy_features, toy_folders, tmp_path
     )
     (tmp_path / "G.json").write_text(json.dumps({"config": config.model_dump(mode="json")}))
     _, real = toy_folders
-    result = evaluate(
+    result = ganforge.evaluate(
         tmp_path / "G.safetensors",
         real,
         metrics="fid,dc",
@@ -341,16 +341,18 @@ def test_exported_generator_file_is_a_source(toy_features, toy_folders, tmp_path
     }
     assert result["protocol"]["n_fake"] == 30 and np.isfinite(result["fid"])
     toy_features.clear()
-    same = evaluate(
+    same = ganforge.evaluate(
         tmp_path / "G.safetensors", real, metrics="fid", features="toy", seed=1, device="cpu"
     )
-    other_seed = evaluate(
+    other_seed = ganforge.evaluate(
         tmp_path / "G.safetensors", real, metrics="fid", features="toy", seed=2, device="cpu"
     )
     assert same["fid"] == result["fid"] and other_seed["fid"] != result["fid"]
     assert (
         toy_features[1].images_seen == 30
     )  # generated images are extracted, the real side came from the cache
+    with pytest.raises(UserError, match="G.safetensors: a run, not images; evaluate it with ganforge.evaluate"):
+        evaluate(tmp_path / "G.safetensors", real, features="toy", device="cpu")  # metrics alone never load runs
 
 
 def test_a_folder_of_unreadable_files_is_one_line_error(toy_features, toy_folders, tmp_path, cli):

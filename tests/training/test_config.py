@@ -137,3 +137,30 @@ def test_a_loss_option_the_loss_does_not_read_is_refused():
     with pytest.raises(UserError, match="loss.r1_every: read only with loss.r1_gamma > 0"):
         load_config("dcgan-digits", ["loss.r1_every=4"])
     assert load_config("dcgan-digits", ["loss.r1_gamma=1", "loss.r1_every=4"]).loss.r1_every == 4
+
+
+def test_validating_a_config_imports_no_network_loss_or_training_code():
+    """Config validation reads ganforge.choices: every preset, a refused key and a refused name
+    are checked in a fresh interpreter that then holds none of torch, models, losses or training."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from ganforge.config import load_config, preset_names, validate
+from ganforge.errors import UserError
+for preset in preset_names():  # the folder presets name no folder: give one (validation reads none)
+    validate(load_config(preset, ["data.path=photos"]).model_dump(mode="json"), preset, written=True)
+for override in ("loss.name=nope", "translation.l1_weight=5"):
+    try:
+        load_config("dcgan-digits", [override])
+    except UserError as err:
+        print(err)
+print(sorted(name for name in sys.modules if name == "torch" or name.startswith("ganforge.")))
+"""
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert lines[0] == "dcgan-digits: loss.name: unknown value 'nope'; allowed: hinge, lsgan, minimax, nonsaturating, wgan-gp"
+    assert lines[1] == "dcgan-digits: translation.l1_weight: task unconditional does not read it (got 5.0); remove the key"
+    imported = eval(lines[2])  # the list printed above
+    assert "torch" not in imported and "ganforge.config" in imported
+    assert {name.split(".")[1] for name in imported} <= {"config", "choices", "errors", "textfiles"}, imported

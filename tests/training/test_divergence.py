@@ -7,6 +7,7 @@ import torch
 from helpers import tiny_overrides
 
 from ganforge import losses
+from ganforge.choices import LOSS_CHOICES, LossChoice
 from ganforge.config import load_config
 from ganforge.errors import TrainingFailed
 from ganforge.training.loop import train
@@ -31,12 +32,18 @@ class PoisonedLoss:
         return self.inner.g_loss(fake_logits)
 
 
+def _poison(monkeypatch, bad_calls) -> None:
+    """Make `loss.name: poisoned` a loss the config accepts and training runs."""
+    monkeypatch.setitem(LOSS_CHOICES, "poisoned", LossChoice("poisoned"))
+    monkeypatch.setitem(losses.LOSSES, "poisoned", PoisonedLoss(bad_calls))
+
+
 def _config(**extra):
     return load_config("dcgan-digits", {**tiny_overrides(**{"loss.name": "poisoned", "ckpt.every": 4}), **extra})
 
 
 def test_isolated_bad_steps_are_skipped(monkeypatch, tmp_path, capsys):
-    monkeypatch.setitem(losses.LOSSES, "poisoned", PoisonedLoss(bad_calls={3, 4}))
+    _poison(monkeypatch, {3, 4})
     run = train(_config(**{"train.steps": 6}), tmp_path / "run", progress=False)
     steps = [json.loads(line)["step"] for line in (run / "log.jsonl").read_text().splitlines()]
     assert steps == [1, 2, 3, 4, 5, 6]
@@ -45,7 +52,7 @@ def test_isolated_bad_steps_are_skipped(monkeypatch, tmp_path, capsys):
 
 def test_bad_streak_restores_checkpoint_with_lower_lr(monkeypatch, tmp_path, capsys):
     # calls 1-4 good (steps 1-4, checkpoint at 4), calls 5-7 bad -> restore step 4, lr x0.5
-    monkeypatch.setitem(losses.LOSSES, "poisoned", PoisonedLoss(bad_calls={5, 6, 7}))
+    _poison(monkeypatch, {5, 6, 7})
     config = _config(**{"train.steps": 6, "train.divergence.max_bad_steps": 3})
     run = train(config, tmp_path / "run", progress=False)
     assert "restored step 4 with lr x0.5" in capsys.readouterr().err
@@ -54,7 +61,7 @@ def test_bad_streak_restores_checkpoint_with_lower_lr(monkeypatch, tmp_path, cap
 
 
 def test_bad_streak_with_stop_action_fails_cleanly(monkeypatch, tmp_path):
-    monkeypatch.setitem(losses.LOSSES, "poisoned", PoisonedLoss(bad_calls=set(range(1, 100))))
+    _poison(monkeypatch, set(range(1, 100)))
     config = _config(**{"train.steps": 6, "train.divergence.max_bad_steps": 2, "train.divergence.action": "stop"})
     with pytest.raises(TrainingFailed, match="diverged"):
         train(config, tmp_path / "run", progress=False)

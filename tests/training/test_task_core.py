@@ -7,6 +7,7 @@ import pytest
 import torch
 from helpers import tiny_overrides
 
+from ganforge.choices import TaskChoice, register_task
 from ganforge.config import load_config
 from ganforge.errors import UserError
 from ganforge.losses import LOSSES
@@ -21,13 +22,14 @@ from ganforge.training.objectives import (
 )
 from ganforge.training.objectives.unconditional import UnconditionalObjective
 
+register_task(TaskChoice("test-two-pairs", reads=("model", "loss.name")))  # its networks are built from the model section
+
 
 @register_objective
 class TwoPairs(Objective):
     """Two independent GANs trained in one D phase and one G phase (the shape of CycleGAN)."""
 
     name = "test-two-pairs"
-    reads = ("model", "loss.name")  # its networks are built from the model section
 
     @classmethod
     def declare(cls, config, data):

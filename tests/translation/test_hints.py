@@ -7,7 +7,7 @@ from torch import nn
 
 from ganforge.translation.files import translate_file
 from ganforge.translation.hints import hints_from_image, sample_hints, training_counts
-from ganforge.translation.inference import Translator
+from ganforge.translation.translator import Translator
 
 
 def test_training_counts_are_often_zero_and_sometimes_many():

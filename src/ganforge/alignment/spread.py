@@ -4,7 +4,7 @@ many pictures?
 A caption fixes shape, colour, size class and position class, but the real images with that
 caption still vary: the centre moves (x by ±4 %, y by ±10 % of the width) and the area by
 ±20 %. For each of `prompts` held-out captions, `per_prompt` images are generated with
-different latents and read with the attribute reader's foreground coverage; per caption and
+different latents and read by their foreground (`data.shapes_foreground.measures`); per caption and
 measure, the standard deviation over the generated images is divided by that over every real
 image with the same caption. Reported per measure as the mean ratio over the captions:
 
@@ -19,28 +19,15 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import nn
 
-from ganforge.alignment.shapes_reader import coverage
 from ganforge.data.shapes import make_shapes
+from ganforge.data.shapes_foreground import measures
 from ganforge.errors import UserError
 
 SIZES = {"builtin:shapes": 32, "builtin:shapes64": 64}
 MEASURES = ("position", "size")
 MIN_REAL = 4  # real images a caption needs for its spread to be measured
-
-
-def measures(images: Tensor) -> np.ndarray:
-    """uint8 RGB [N,3,H,W] -> [N,3]: the foreground's centre x, centre y (fractions of the
-    width) and area (fraction of the image), coverage-weighted."""
-    cover = coverage(images)
-    height, width = cover.shape[-2:]
-    mass = cover.sum(dim=(1, 2)).clamp(min=1e-6)
-    xs = (torch.arange(width, dtype=torch.float32) + 0.5) / width
-    ys = (torch.arange(height, dtype=torch.float32) + 0.5) / height
-    centre_x = (cover.sum(dim=1) * xs).sum(dim=1) / mass
-    centre_y = (cover.sum(dim=2) * ys).sum(dim=1) / mass
-    return torch.stack([centre_x, centre_y, cover.mean(dim=(1, 2))], dim=1).numpy()
 
 
 def held_out_captions(data_path: str, first: int, prompts: int) -> tuple[list[str], dict[str, np.ndarray]]:

@@ -52,6 +52,7 @@ def inception_available() -> bool:
 def demo_metrics(run_dir: Path) -> dict[str, dict[str, dict]]:
     """{features: {"generator": result, "floor": result}}, both against the same held-out half."""
     from ganforge.metrics.evaluate import evaluate
+    from ganforge.runs import evaluation_source
 
     extractors = [DOMAIN_FEATURES] + (["inception"] if inception_available() else [])
     results = {}
@@ -61,7 +62,7 @@ def demo_metrics(run_dir: Path) -> dict[str, dict[str, dict]]:
         for features in extractors:
             common = {"real": str(real_a), "metrics": METRICS[features], "features": features, "n": n,
                       "kid_subset_size": min(KID_SUBSET_SIZE, n), "cache": False, "device": "cpu"}  # fmt: skip
-            results[features] = {"generator": evaluate(fake=str(run_dir), **common),
+            results[features] = {"generator": evaluate(fake=evaluation_source(str(run_dir)), **common),
                                  "floor": evaluate(fake=str(real_b), **common)}  # fmt: skip
     return results
 

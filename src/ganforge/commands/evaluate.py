@@ -122,10 +122,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> dict:
     from ganforge.metrics.evaluate import evaluate
+    from ganforge.runs import evaluation_source
 
     return evaluate(
-        fake=args.fake,
-        real=args.real,
+        fake=evaluation_source(args.fake),
+        real=evaluation_source(args.real),
         metrics=args.metrics,
         features=args.features,
         weights=args.weights,

@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganforge.translation.evaluate import evaluate_translation, format_table
+    from ganforge.api import evaluate_translation
+    from ganforge.translation.evaluate import format_table
 
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
     result = evaluate_translation(args.run, metrics=metrics, hints=_int_list(args.hints_count), features=args.features,

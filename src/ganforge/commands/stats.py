@@ -75,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganforge.metrics.reference import write_reference_statistics
     from ganforge.outputs import check_output_file
+    from ganforge.runs import evaluation_source
     from ganforge.sampling import check_seed
 
     check_seed(args.seed)
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     protocol = write_reference_statistics(
         args.out,
-        args.source,
+        evaluation_source(args.source),
         features=args.features,
         weights=args.weights,
         resize=args.resize,

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganforge.translation.files import translate
+    from ganforge.api import translate
 
     written = translate(args.run, args.input, args.out, direction=args.direction, hints=args.hints,
                         progress=not args.no_progress, device=args.device)

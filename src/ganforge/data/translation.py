@@ -315,9 +315,3 @@ def load_translation_data(cfg) -> TranslationData:
     if cfg.translation.direction == "BtoA":
         a, b = b, a
     return TranslationData(a=a, b=b, paired=paired, source=f"{cfg.data.path} ({layout})", skipped=skipped)
-
-
-def side_channels(cfg) -> tuple[int, int]:
-    """(channels of the input side, channels of the output side) after `direction`."""
-    a, b = cfg.translation.input_channels, cfg.data.channels
-    return (b, a) if cfg.translation.direction == "BtoA" else (a, b)

@@ -266,14 +266,17 @@ def evaluate_with_class_metrics(evaluate_fn, kwargs: dict[str, Any], standard: l
                                 classifier: str | None, proportions: str) -> dict[str, Any]:
     """`evaluate(**kwargs)` for the usual metrics plus `ifid`/`cacc`, merged into one result."""
     from ganforge.metrics.features import build_features
+    from ganforge.metrics.inputs import GeneratorSource
     from ganforge.metrics.protocol import resolve_device
     from ganforge.metrics.sharding import is_main_process
-    from ganforge.runs import load_generator
 
     fake, real = kwargs["fake"], kwargs.get("real")
     if not isinstance(real, str):
         raise UserError(f"--metrics {','.join(per_class)}: --real must be a labelled image source, not {real!r}")
-    generator = fake if isinstance(fake, nn.Module) else load_generator(fake)
+    if not isinstance(fake, nn.Module | GeneratorSource):
+        raise UserError(f"--fake {fake}: --metrics {','.join(per_class)} generate each class; expected a run directory, "
+                        f".ckpt or .safetensors export of a class-conditional generator")
+    generator = fake if isinstance(fake, nn.Module) else fake.load()
     device = resolve_device(kwargs.get("device", "auto"))
     features = kwargs.get("features", "inception")
     extractor = None

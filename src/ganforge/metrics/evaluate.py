@@ -1,7 +1,7 @@
 """`ganforge.evaluate`: sources -> features -> metrics, with the protocol that produced them.
 
-    res = evaluate(fake="runs/dcgan-digits", real="builtin:digits", metrics=["fid", "kid"],
-                   weights="pt_inception.pth")
+    res = ganforge.evaluate(fake="runs/dcgan-digits", real="builtin:digits", metrics=["fid", "kid"],
+                            weights="pt_inception.pth")
     res["fid"], res["kid_mean"], res["kid_std"], res["protocol"]
 
 The result is one flat dict: the keys of the metrics asked for (`fid`, `kid_mean`, `kid_std`,
@@ -29,7 +29,13 @@ from ganforge.metrics.features import build_features
 from ganforge.metrics.features.base import FeatureExtractor
 from ganforge.metrics.fid import DEFAULT_METHOD
 from ganforge.metrics.floor import floor_values
-from ganforge.metrics.inputs import EvaluationInput, ImageInput, StatsInput, open_input
+from ganforge.metrics.inputs import (
+    EvaluationInput,
+    GeneratorSource,
+    ImageInput,
+    StatsInput,
+    open_input,
+)
 from ganforge.metrics.kid import warn_shrunk
 from ganforge.metrics.protocol import (
     check_comparable,
@@ -49,8 +55,8 @@ LayerValues = dict[str, LayerResult | None]
 
 
 def evaluate(
-    fake: str | Path | nn.Module,
-    real: str | Path | None = None,
+    fake: str | Path | nn.Module | GeneratorSource,
+    real: str | Path | GeneratorSource | None = None,
     metrics: Iterable[str] | str = ("fid",),
     features: str = "inception",
     weights: str | Path | None = None,
@@ -77,9 +83,9 @@ def evaluate(
     the real data's class `proportions` ("data") or "uniform"; `classifier` names the evaluator
     that judges `cacc` (default: the domain features, or the shipped one for a built-in source).
 
-    `fake`/`real`: an image folder, `.zip`, `builtin:NAME`, run directory or checkpoint (images
-    generated from latents seeded by `seed`), a generator module, or (real; fake for FID alone)
-    a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
+    `fake`/`real`: an image folder, `.zip`, `builtin:NAME`, a generator module or `GeneratorSource`
+    (images generated from latents seeded by `seed`; `ganforge.evaluate` makes one of a run
+    directory, checkpoint or export), or (real; fake for FID alone) a statistics `.npz`. `n` caps both sides; `json_path` also writes the result as JSON
     (`"-"`: print it). Image files are read as stored, as the reference tools read them;
     `exif_orientation` turns photos upright first. `floor` adds each metric's real-vs-real
     value as `<key>_real` (see `floor.py`). KID's subset size shrinks to the smaller image count

@@ -4,8 +4,10 @@
 
 - `statistics`: a `.npz` with `mu`/`sigma` (`ganforge stats`, pytorch-fid, clean-fid); usable
   only by metrics that need nothing but statistics (FID).
-- `generator`: a run directory, `.ckpt` or exported `.safetensors` (or a generator module in
-  Python): images are generated on the fly from seeded latents.
+- `generator`: a generator module, or a `GeneratorSource` (a run directory, `.ckpt` or exported
+  `.safetensors` that `runs.evaluation_source` loads when first read): images are generated on
+  the fly from seeded latents. A run given by its path alone is refused, not read as images:
+  the metrics never load runs (runs sit above them, docs/ARCHITECTURE.md).
 - `images`: `builtin:NAME`, an image folder (recursive) or a `.zip`, read via `ganforge.data`.
 
 How many images: `n` caps every input. An image source gives all its images, or a seeded
@@ -19,7 +21,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import torch
@@ -32,9 +34,21 @@ from ganforge.data.decode import UnreadableImage, decode_image
 from ganforge.data.sources import read_or_warn, to_rgb_uint8
 from ganforge.errors import UserError
 from ganforge.metrics.stats import load_stats
+from ganforge.outputs import is_run_source
 
 DEFAULT_GENERATED = 10_000  # generated images when neither --n nor the other side says how many
 STATS_SUFFIX = ".npz"
+
+
+@dataclass(frozen=True)
+class GeneratorSource:
+    """A generator known by the name of its run, loaded when first read (after the cheap checks)."""
+
+    spec: str
+    load: Callable[[], nn.Module] = field(repr=False)
+
+    def __str__(self) -> str:
+        return self.spec
 
 
 @dataclass
@@ -191,14 +205,10 @@ def _generated_count(n: int | None, default_count: int | None) -> int:
     return n if n is not None else default_count or DEFAULT_GENERATED
 
 
-def _open_generator(
+def _refuse_run(
     spec: str, n: int | None, seed: int, default_count: int | None, device: Any, exif_orientation: bool
-) -> ImageInput:
-    from ganforge.runs import load_generator
-
-    return generator_input(
-        load_generator(spec), spec, _generated_count(n, default_count), seed, device
-    )
+) -> NoReturn:
+    raise UserError(f"{spec}: a run, not images; evaluate it with ganforge.evaluate or `ganforge eval`, which load its generator")
 
 
 def _open_stats(
@@ -212,26 +222,19 @@ def _is_stats(spec: str) -> bool:
     return spec.lower().endswith(STATS_SUFFIX)
 
 
-def _is_run(spec: str) -> bool:
-    # Imported here: runs pull in model and checkpoint code that image-only evaluation never needs.
-    from ganforge.runs import is_run_source
-
-    return is_run_source(spec)
-
-
 def _is_anything(spec: str) -> bool:
     return True
 
 
 INPUT_KINDS: dict[str, tuple[Callable[[str], bool], Callable[..., EvaluationInput]]] = {
     "statistics": (_is_stats, _open_stats),
-    "generator": (_is_run, _open_generator),
+    "run": (is_run_source, _refuse_run),  # its path alone: see GeneratorSource
     "images": (_is_anything, _open_images),  # builtin, folder, zip; open_source names what is wrong
 }
 
 
 def open_input(
-    spec: str | Path | nn.Module,
+    spec: str | Path | nn.Module | GeneratorSource,
     n: int | None = None,
     seed: int = 0,
     default_count: int | None = None,
@@ -247,6 +250,8 @@ def open_input(
         raise UserError(f"--n {n}: expected a positive number of images")
     if isinstance(spec, nn.Module):  # a generator in memory stays on its own device
         return generator_input(spec, type(spec).__name__, _generated_count(n, default_count), seed)
+    if isinstance(spec, GeneratorSource):
+        return generator_input(spec.load(), spec.spec, _generated_count(n, default_count), seed, device)
     text = str(spec)
     for matches, opener in INPUT_KINDS.values():
         if matches(text):

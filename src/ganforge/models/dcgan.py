@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import (
     ConditionedSequential,
     ProjectionHead,
@@ -30,7 +30,6 @@ from ganforge.models.conditioning import (
 )
 from ganforge.models.init import dcgan_init
 
-RESOLUTIONS = (32, 64, 128)
 LEAKY_SLOPE = 0.2  # Radford et al. 2015, sec. 3
 LABEL_DIM = 32  # learned label embedding concatenated to z in the conditional generator
 
@@ -154,14 +153,4 @@ def build_discriminator(
     )
 
 
-SPEC = register_model(
-    ModelSpec(
-        "dcgan",
-        build_generator,
-        build_discriminator,
-        "nonsaturating",
-        RESOLUTIONS,
-        conditional=True,
-        d_options={"batchnorm": True, "spectral_norm": False},
-    )
-)
+SPEC = register_model("dcgan", build_generator, build_discriminator)

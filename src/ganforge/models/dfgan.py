@@ -19,11 +19,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import require_labels
 from ganforge.models.text_conditioning import TextStandardizer
 
-RESOLUTIONS = (32, 64, 128, 256)
 SLOPE = 0.2
 LABEL_DIM = 64  # the learned class embedding that stands in for a caption (task conditional)
 
@@ -224,7 +223,4 @@ def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_cl
     return DFGANDiscriminator(cfg.d.width, resolution, channels, text_dim, num_classes)
 
 
-SPEC = register_model(
-    ModelSpec("dfgan", build_generator, build_discriminator, default_loss="hinge", resolutions=RESOLUTIONS,
-              conditional=True, needs_condition=True, g_options={"coords": False})
-)
+SPEC = register_model("dfgan", build_generator, build_discriminator)

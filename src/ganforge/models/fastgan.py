@@ -23,7 +23,6 @@ from ganforge.models.fastgan_blocks import (
     spectral,
 )
 
-RESOLUTIONS = (32, 64, 128, 256, 512)
 LABEL_DIM = 32
 SKIP_RATIO = 16  # excitation from the map 16 times smaller
 SKIP_FROM = 64  # the smallest side that gets one

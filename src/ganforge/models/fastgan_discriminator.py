@@ -14,9 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import require_labels
-from ganforge.models.fastgan import RESOLUTIONS, FastGANGenerator
+from ganforge.models.fastgan import FastGANGenerator
 from ganforge.models.fastgan_blocks import (
     SkipLayerExcitation,
     UpBlock,
@@ -123,6 +123,4 @@ def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_cl
     return FastGANDiscriminator(cfg.d.width, resolution, channels)
 
 
-SPEC = register_model(
-    ModelSpec("fastgan", build_generator, build_discriminator, "hinge", RESOLUTIONS[1:], reconstructs=True)
-)
+SPEC = register_model("fastgan", build_generator, build_discriminator, reconstructs=True)

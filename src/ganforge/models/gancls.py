@@ -16,8 +16,8 @@ from itertools import pairwise
 import torch
 from torch import Tensor, nn
 
-from ganforge.models import ModelSpec, register_model
-from ganforge.models.dcgan import RESOLUTIONS, DCGANGenerator
+from ganforge.models import register_model
+from ganforge.models.dcgan import DCGANGenerator
 from ganforge.models.init import dcgan_init
 from ganforge.models.text_conditioning import TextStandardizer
 
@@ -83,5 +83,4 @@ def _built_by_task(*args, **kwargs) -> nn.Module:
     raise ValueError("model gancls is built by its text task's objective")
 
 
-register_model(ModelSpec("gancls", _built_by_task, _built_by_task, default_loss="nonsaturating",
-                         resolutions=RESOLUTIONS, built_by_task=True))
+register_model("gancls", _built_by_task, _built_by_task)

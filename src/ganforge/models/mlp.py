@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import require_labels
 
 LEAKY_SLOPE = 0.01  # CS231n GAN notebook, discriminator()
@@ -73,6 +73,4 @@ def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_cl
     return MLPDiscriminator(cfg.d.width, resolution, channels, SPEC.d_option(cfg, "spectral_norm"))
 
 
-SPEC = register_model(
-    ModelSpec("mlp", build_generator, build_discriminator, "nonsaturating", d_options={"spectral_norm": False})
-)
+SPEC = register_model("mlp", build_generator, build_discriminator)

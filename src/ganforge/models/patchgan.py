@@ -20,22 +20,6 @@ def receptive_field(n_layers: int) -> int:
     return field
 
 
-def output_side(resolution: int, n_layers: int) -> int:
-    """Side of the logit map for a `resolution` input: n_layers halvings, then two 4x4 stride-1 convs."""
-    side = resolution
-    for _ in range(n_layers):
-        side = (side + 2 - 4) // 2 + 1
-    return side - 2
-
-
-def most_layers(resolution: int) -> int:
-    """The largest n_layers that leaves at least one logit for a `resolution` input (0: none)."""
-    n = 0
-    while output_side(resolution, n + 1) >= 1:
-        n += 1
-    return n
-
-
 class PatchDiscriminator(nn.Module):
     def __init__(self, in_channels: int, width: int = 64, n_layers: int = 3, norm: str = "batch"):
         super().__init__()

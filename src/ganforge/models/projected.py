@@ -25,9 +25,9 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ganforge.errors import UserError
-from ganforge.models import ModelConfig, ModelSpec, register_model
+from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import ProjectionHead, require_labels
-from ganforge.models.fastgan import RESOLUTIONS, FastGANGenerator
+from ganforge.models.fastgan import FastGANGenerator
 from ganforge.pretrained.efficientnet_lite import FEATURE_CHANNELS, stage_features
 from ganforge.pretrained.efficientnet_weights import NETWORK, WEIGHTS_SHA256
 
@@ -167,6 +167,4 @@ def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_cl
     return discriminator
 
 
-SPEC = register_model(
-    ModelSpec("projected", build_generator, build_discriminator, "hinge", RESOLUTIONS, conditional=True)
-)
+SPEC = register_model("projected", build_generator, build_discriminator)

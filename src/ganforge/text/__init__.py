@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ganforge.choices.text import TEXT_ENCODER_CHOICES
 from ganforge.text.base import TextEncoder
 
 TEXT_ENCODERS: dict[str, Callable[[Any], TextEncoder]] = {}
@@ -18,6 +19,8 @@ def register_text_encoder(name: str):
     def add(builder: Callable[[Any], TextEncoder]) -> Callable[[Any], TextEncoder]:
         if name in TEXT_ENCODERS:
             raise ValueError(f"text encoder {name!r} is already registered")
+        if name not in TEXT_ENCODER_CHOICES:
+            raise ValueError(f"text encoder {name!r}: not among ganforge.choices.text.TEXT_ENCODER_CHOICES")
         TEXT_ENCODERS[name] = builder
         return builder
 

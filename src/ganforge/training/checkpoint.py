@@ -13,11 +13,15 @@ import torch
 from ganforge.atomic import atomic_write
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
+from ganforge.outputs import (  # noqa: F401  (the run layout: re-exported for the readers of checkpoints)
+    CHECKPOINT_DIR,
+    CHECKPOINT_SUFFIX,
+    EXPORT_SUFFIX,
+    LATEST,
+    is_run_source,
+    latest_checkpoint,
+)
 
-CHECKPOINT_DIR = "checkpoints"
-LATEST = "latest.ckpt"
-EXPORT_SUFFIX = ".safetensors"
-CHECKPOINT_SUFFIX = ".ckpt"
 # `atomic_write` names its temp file `.<name>.<random>.tmp` beside the target.
 TEMP_PATTERN = f".*{CHECKPOINT_SUFFIX}.*.tmp"
 
@@ -128,19 +132,6 @@ def _refusal(path: Path, message: str) -> str:
         f"{path}: refused: it holds Python objects beyond tensors and plain data{named}, and loading"
         f" them could run code; {NOT_A_CHECKPOINT}"
     )
-
-
-def latest_checkpoint(run_dir: Path) -> Path | None:
-    path = Path(run_dir) / CHECKPOINT_DIR / LATEST
-    return path if path.is_file() else None
-
-
-def is_run_source(spec: str | Path) -> bool:
-    """True for a run directory, a `.ckpt` file or an exported `.safetensors` generator."""
-    path = Path(spec)
-    if path.is_dir():
-        return latest_checkpoint(path) is not None
-    return path.is_file() and path.suffix in (".ckpt", EXPORT_SUFFIX)
 
 
 def resolve_checkpoint(spec: str | Path) -> Path:

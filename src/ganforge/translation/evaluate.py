@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor
@@ -183,22 +183,31 @@ def _check_request(objective, metrics: Iterable[str] | None, hints: Iterable[int
     return names, hints
 
 
-def evaluate_translation(run: str | Path, metrics: Iterable[str] | None = None, hints: Iterable[int] | None = None,
-                         features: str | None = None, weights: str | None = None, device: str = "cpu",
-                         json_path: str | Path | None = None) -> dict[str, Any]:
-    """Held-out metrics of a translation run (see the module docstring); returns a flat-ish dict:
-    `rows` {name: {psnr, ssim, l1}} for paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys.
-    `metrics` default to all that apply to the task; `hints` (runs that read hints) to 0 and 10."""
+class TranslationRun(Protocol):
+    """What the evaluation asks of a loaded translation run (`runs.LoadedRun` answers it)."""
+
+    objective: Any
+    config: Any
+
+    def translators(self) -> dict[str, Translator]: ...
+
+
+def evaluate_translation(run: str | Path, load: Callable[[], TranslationRun], metrics: Iterable[str] | None = None,
+                         hints: Iterable[int] | None = None, features: str | None = None, weights: str | None = None,
+                         device: str = "cpu", json_path: str | Path | None = None) -> dict[str, Any]:
+    """Held-out metrics of the translation run `run`, loaded by `load()` once the output is checked
+    (see the module docstring); returns a flat-ish dict: `rows` {name: {psnr, ssim, l1}} for
+    paired tasks, `fid`, `kid_mean`, `kid_std`, cycle keys. `metrics` default to all that apply
+    to the task; `hints` (runs that read hints) to 0 and 10."""
     from ganforge.metrics.protocol import resolve_device
     from ganforge.metrics.report import check_output_path
-    from ganforge.runs import load_run
 
     if json_path is not None:
         from ganforge.outputs import run_files
 
         check_output_path(json_path, inputs=run_files(run))
     device = resolve_device(device)
-    loaded = load_run(run, needs="translation")
+    loaded = load()
     names, hints = _check_request(loaded.objective, metrics, hints)
     config = loaded.config
     translators = loaded.translators()

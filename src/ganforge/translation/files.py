@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -15,7 +16,7 @@ from ganforge.data.decode import UnreadableImage, decode_image
 from ganforge.data.training import to_channels
 from ganforge.errors import UserError
 from ganforge.translation.hints import hints_from_image
-from ganforge.translation.inference import Translator, load_translator
+from ganforge.translation.translator import Translator
 
 OUTPUT_SUFFIX = ".png"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
@@ -78,9 +79,10 @@ def check_output(source: Path, out: Path, run: str | Path, hints: str | Path | N
     return single
 
 
-def translate(run: str | Path, input: str | Path, out: str | Path, direction: str | None = None,
-              hints: str | Path | None = None, progress: bool = False, device: str = "cpu") -> list[Path]:
-    """Translate an image or a folder of images with a trained run; returns the files written.
+def translate(run: str | Path, load: Callable[[], Translator], input: str | Path, out: str | Path,
+              hints: str | Path | None = None, progress: bool = False) -> list[Path]:
+    """Translate an image or a folder of images with the translator `load()` gives (of the run
+    `run`, loaded once `input` and `out` are checked); returns the files written.
 
     A single input with `out` ending in an image suffix writes that file; otherwise `out` is a
     folder receiving one PNG per input (sub-folders kept). `hints` (colorize runs, one input):
@@ -91,7 +93,7 @@ def translate(run: str | Path, input: str | Path, out: str | Path, direction: st
     if not source.exists():
         raise UserError(f"--input {source}: no such file or folder")
     single = check_output(source, out, run, hints)
-    translator = load_translator(run, direction, device=device)
+    translator = load()
     if hints is not None:
         if not translator.hinted:
             raise UserError(f"--hints: a {translator.config.task} run takes no colour hints (its translator reads none)")

@@ -4,7 +4,7 @@ generator that draws, say, only small red shapes.
 
 The shapes evaluator is trained to tell the five shapes apart; its features hardly change with
 colour or size. The six appended values come from the attribute reader's foreground coverage
-(alignment/shapes_reader.py): the mean RGB of the clearly-foreground pixels, the foreground's
+(data/shapes_foreground.py): the mean RGB of the clearly-foreground pixels, the foreground's
 centre (x, y) and its area. Each is standardised with its mean and std over the first
 `REFERENCE_IMAGES` images of builtin:shapes, and the six together are weighted to carry as much
 total variance there as the 128 learned features do: colour, place and size weigh as much as
@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganforge.data.shapes_foreground import SOLID, coverage, measures
 from ganforge.metrics.features import register_features
 from ganforge.metrics.features.base import FeatureExtractor
 
@@ -30,9 +31,6 @@ ATTRIBUTE_NAMES = ("red", "green", "blue", "centre_x", "centre_y", "area")
 def attribute_values(images: Tensor) -> Tensor:
     """uint8 RGB [N,3,H,W] -> [N,6]: mean colour of the solid foreground (0..1), centre x, y
     (fractions of the side) and area (fraction of the image)."""
-    from ganforge.alignment.shapes_reader import SOLID, coverage
-    from ganforge.alignment.spread import measures
-
     images = images.cpu()
     cover = coverage(images)
     solid = (cover > SOLID).float()[:, None]
@@ -82,6 +80,7 @@ class ShapesAttributeFeatures(FeatureExtractor):
             "name": self.name,
             "appended": {
                 "values": list(ATTRIBUTE_NAMES),
+                # Worded as statistics files recorded it: their protocol must still match (identity_of).
                 "from": "attribute reader's foreground coverage (alignment/shapes_reader.py)",
                 "standardised_on": f"builtin:shapes[:{REFERENCE_IMAGES}]",
                 "mean": [round(float(v), 6) for v in mean],

@@ -3,7 +3,8 @@
 An objective is one task (unconditional, class-conditional, ...). The loop knows only this
 interface: it builds the declared networks with their optimisers and EMAs, feeds each phase
 the batches it asks for, steps the optimisers of the networks a phase trains, and saves all of
-it by name. Adding a task = one file that subclasses `Objective` and one registry line.
+it by name. Adding a task = its `TaskChoice` in `ganforge.choices` (the config keys it reads,
+the settings it refuses) and one file that subclasses `Objective` with one registry line.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from ganforge.choices import TASK_CHOICES
 from ganforge.conditions import Conditions
 
 if TYPE_CHECKING:
     from ganforge.config import Config
     from ganforge.data.training import TrainingImages
-    from ganforge.models import ModelSpec
     from ganforge.training.batches import BatchField, TrainingBatches
 
 Batch = dict[str, Tensor]  # e.g. {"image": [B,C,R,R] float in [-1,1], "label": [B] int64}
@@ -85,7 +86,6 @@ class Objective:
     name: ClassVar[str]
     batch_keys: ClassVar[tuple[str, ...]] = ("image",)  # what `Batch` holds for this task
     sampled: ClassVar[str] = "G"  # the network that `sample`, `export` and `eval` use
-    uses_model_section: ClassVar[bool] = True  # False: builds its own networks (config `translator`)
     # What a trained run makes: "latents" (sample, interpolate, eval, align) or "translation"
     # (translate, eval-translation); the commands of the other kind refuse the run.
     output: ClassVar[str] = "latents"
@@ -93,15 +93,11 @@ class Objective:
     evaluation: ClassVar[str] = "images"  # in-training evaluation: a key of training.evaluation.EVALUATIONS
     grid_columns: ClassVar[tuple[str, ...] | None] = None  # names of the sample grid's columns, if it has any
     size_keys: ClassVar[tuple[str, ...]] = ("model.z_dim", "model.g.width", "model.d.width")  # named when they do not fit
-    model_name: ClassVar[str] = ""  # a model only this task builds (its ModelSpec has built_by_task)
-    # Config keys (or whole sections) this task reads beyond `config.COMMON_KEYS`, added to its
-    # base classes' (`read_keys`); a non-default value of any other key is a config error.
-    reads: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def read_keys(cls) -> tuple[str, ...]:
-        """Every config key this task reads: its own `reads` and its base classes'."""
-        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("reads", ()))
+        """Every config key this task reads (its `TaskChoice`: config validation reads the same)."""
+        return TASK_CHOICES[cls.name].reads
 
     @classmethod
     def loaded_networks(cls, config: Config) -> tuple[str, ...] | None:
@@ -121,10 +117,6 @@ class Objective:
     def translators(cls, config: Config, networks: dict[str, nn.Module]) -> dict[str, Any]:
         """Translation tasks: {direction: Translator} over `networks` (the first: the default)."""
         return {}
-
-    @classmethod
-    def check_config(cls, config: Config, model: ModelSpec) -> None:
-        """Raise ValueError (worded as a config error) for settings this task cannot use."""
 
     @classmethod
     def data_needs_labels(cls) -> bool:
@@ -193,8 +185,11 @@ OBJECTIVES: dict[str, type[Objective]] = {}
 
 
 def register_objective(cls: type[Objective]) -> type[Objective]:
-    """Class decorator: `OBJECTIVES[cls.name] = cls`; a name registered twice is an error."""
+    """Class decorator: `OBJECTIVES[cls.name] = cls`; a name registered twice, or without its
+    `TaskChoice` (what config validation knows of the task), is an error."""
     if cls.name in OBJECTIVES:
         raise ValueError(f"objective {cls.name!r} is already registered")
+    if cls.name not in TASK_CHOICES:
+        raise ValueError(f"objective {cls.name!r}: no TaskChoice of that name (ganforge.choices.register_task)")
     OBJECTIVES[cls.name] = cls
     return cls

@@ -36,14 +36,7 @@ HINT_SEED_OFFSET = 5
 @register_objective
 class ColorizeObjective(Pix2PixObjective):
     name = "colorize"
-    reads = ("translation.hint_none_prob", "translation.hint_geometric_p", "translation.hint_max_patch")
     hinted = True
-
-    @classmethod
-    def check_config(cls, config: Config, model) -> None:
-        super().check_config(config, model)
-        if config.data.channels != 3:
-            raise ValueError("data.channels: colorize makes colour images; set data.channels=3")
 
     @classmethod
     def generator_channels(cls, config: Config) -> tuple[int, int]:

@@ -21,7 +21,6 @@ from ganforge.training.objectives.unconditional import UnconditionalObjective
 
 if TYPE_CHECKING:
     from ganforge.config import Config
-    from ganforge.models import ModelSpec
 
 
 @register_objective
@@ -29,12 +28,6 @@ class ConditionalObjective(UnconditionalObjective):
     name = "conditional"
     batch_keys = ("image", "label")
     conditions = ClassConditions
-    reads = ("data.balance", "loss.mismatch_weight", "loss.ac_weight", "loss.ac_classifier", "loss.ac_width")
-
-    @classmethod
-    def check_config(cls, config: Config, model: ModelSpec) -> None:
-        if not model.conditional:
-            raise ValueError(f"task: conditional needs a class-conditional model; model {model.name!r} is not one")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:

@@ -29,34 +29,14 @@ from ganforge.training.objectives.translation import TranslationObjective
 
 if TYPE_CHECKING:
     from ganforge.config import Config
-    from ganforge.models import ModelSpec
-
-RESNET_BLOCKS = {"resnet6": 6, "resnet9": 9}
-RESNET_FIXED_LAYERS = 19  # ResnetGenerator.model besides its residual blocks
 
 
 @register_objective
 class CUTObjective(TranslationObjective):
     name = "cut"
-    reads = ("cut",)
     sampled = "G"
     default_gan_loss = "lsgan"
     needs_pairs = False
-
-    @classmethod
-    def check_config(cls, config: Config, model: ModelSpec) -> None:
-        super().check_config(config, model)
-        generator = config.translator.generator
-        if generator not in RESNET_BLOCKS:
-            raise ValueError(f"translator.generator: task cut compares the layers of a ResNet translator; "
-                             f"expected resnet6 or resnet9 (got {generator})")
-        layers, count = config.cut.nce_layers, RESNET_FIXED_LAYERS + RESNET_BLOCKS[generator]
-        if not layers or any(not 0 <= i < count for i in layers) or len(set(layers)) != len(layers):
-            raise ValueError(f"cut.nce_layers: {layers}: expected distinct layer indices of the {generator} "
-                             f"translator, 0 to {count - 1}")
-        a, b = cls.channels(config)
-        if config.cut.resolved()[1] and a != b:
-            raise ValueError(f"cut.nce_identity: G(B) needs as many channels on both sides (A {a}, B {b}); set cut.nce_identity=false")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:

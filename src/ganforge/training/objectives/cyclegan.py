@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 @register_objective
 class CycleGANObjective(TranslationObjective):
     name = "cyclegan"
-    reads = ("translation.cycle_weight", "translation.identity_weight", "translation.pool_size")
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False
@@ -42,14 +41,6 @@ class CycleGANObjective(TranslationObjective):
     @classmethod
     def translation_network(cls, networks: dict[str, nn.Module], direction: str) -> nn.Module:
         return networks["G_AB" if direction == "AtoB" else "G_BA"]
-
-    @classmethod
-    def check_config(cls, config: Config, model) -> None:
-        super().check_config(config, model)
-        a, b = cls.channels(config)
-        if config.translation.identity_weight > 0 and a != b:
-            raise ValueError(f"translation.identity_weight: the identity terms need as many channels on both sides "
-                             f"(A {a}, B {b}); set translation.identity_weight=0")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:

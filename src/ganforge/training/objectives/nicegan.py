@@ -32,7 +32,6 @@ from ganforge.training.objectives.translation import TranslationObjective
 
 if TYPE_CHECKING:
     from ganforge.config import Config
-    from ganforge.models import ModelSpec
 
 # direction -> (the source domain's discriminator, whose encoder codes the input; the decoder)
 ROUTES = {"AtoB": ("D_A", "G_AB"), "BtoA": ("D_B", "G_BA")}
@@ -41,19 +40,10 @@ ROUTES = {"AtoB": ("D_A", "G_AB"), "BtoA": ("D_B", "G_BA")}
 @register_objective
 class NiceGANObjective(TranslationObjective):
     name = "nicegan"
-    reads = ("nicegan", "translation.cycle_weight")
     sampled = "G_AB"
     default_gan_loss = "lsgan"
     needs_pairs = False
     directions = ("AtoB", "BtoA")
-
-    @classmethod
-    def check_config(cls, config: Config, model: ModelSpec) -> None:
-        super().check_config(config, model)
-        a, b = cls.channels(config)
-        if config.nicegan.recon_weight > 0 and a != b:
-            raise ValueError(f"nicegan.recon_weight: the identity terms need as many channels on both sides "
-                             f"(A {a}, B {b}); set nicegan.recon_weight=0")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 @register_objective
 class Pix2PixObjective(TranslationObjective):
     name = "pix2pix"
-    reads = ("translation.l1_weight",)
 
     @classmethod
     def generator_channels(cls, config: Config) -> tuple[int, int]:

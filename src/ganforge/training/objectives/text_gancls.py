@@ -19,14 +19,6 @@ from ganforge.training.objectives.text import TextObjective
 @register_objective
 class GANCLSObjective(TextObjective):
     name = "text-gancls"
-    model_name = "gancls"
-    reads = ("text.kl_weight", "text.condition_dim")
-
-    @classmethod
-    def check_config(cls, config, model) -> None:
-        super().check_config(config, model)
-        if config.text.mismatch_pairs != "one":
-            raise ValueError("text.mismatch_pairs: all is a text-dfgan option; GAN-CLS pairs each image with one wrong caption")
 
     @classmethod
     def build_networks(cls, config, data: DataInfo, text_dim: int):

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, ClassVar
 import torch
 from torch import Tensor, nn
 
+from ganforge.choices.translation_tasks import side_channels
 from ganforge.data.training import from_model_range, to_model_range
-from ganforge.data.translation import TranslationData, load_translation_data, side_channels
+from ganforge.data.translation import TranslationData, load_translation_data
 from ganforge.training.objectives.base import DataInfo, Objective
 from ganforge.translation.adversarial import ADVERSARIAL
 from ganforge.translation.translator import Translator
 
 if TYPE_CHECKING:
     from ganforge.config import Config
-    from ganforge.models import ModelSpec
     from ganforge.training.translation_batches import TranslationBatches
 
 GRID_ROWS = 8  # test examples shown in a sample grid, at most
@@ -45,16 +45,12 @@ class TranslationObjective(Objective):
     """Base of the image-to-image tasks: batches {"a": input, "b": target} in [-1, 1]."""
 
     batch_keys = ("a", "b")
-    uses_model_section = False
     output = "translation"
     evaluation = "translation"
     default_gan_loss: ClassVar[str] = "vanilla"
     needs_pairs: ClassVar[bool] = True
     hinted: ClassVar[bool] = False  # G also reads hint colours and a mask
     size_keys = ("translator.g_width", "translator.d_width", "translator.d_layers")
-    reads = ("translation.layout", "translation.direction", "translation.derive", "translation.domain_a",
-             "translation.domain_b", "translation.input_channels", "translation.jitter", "translation.flip",
-             "translation.test_fraction", "translation.gan_loss", "translator")
     # Two-way tasks translate both ways ("AtoB", "BtoA"); the others their trained direction only.
     directions: ClassVar[tuple[str, ...]] = ()
 
@@ -95,27 +91,6 @@ class TranslationObjective(Objective):
     def grid_columns(self) -> tuple[str, ...]:  # type: ignore[override]
         """Two-way tasks show each input translated and translated back; the others the target."""
         return ("input", "output", "reconstruction") if len(self.directions) == 2 else ("input", "output", "target")
-
-    @classmethod
-    def check_config(cls, config: Config, model: ModelSpec) -> None:
-        if config.data.resolution == "auto" or config.data.channels == "auto":
-            raise ValueError(f"task: {cls.name} needs data.resolution and data.channels as numbers (not auto)")
-        if config.data.resolution % 4:
-            raise ValueError(f"data.resolution: {config.data.resolution} is not a multiple of 4 ({cls.name} networks halve it twice)")
-        if config.translator.generator == "unet":
-            res = config.data.resolution
-            if res < 32 or res & (res - 1):
-                raise ValueError(f"data.resolution: the U-Net generator needs a power of two of at least 32 (got {res}); or set translator.generator=resnet9")
-        cls._check_patch_layers(config)
-
-    @staticmethod
-    def _check_patch_layers(config: Config) -> None:
-        from ganforge.models.patchgan import most_layers, output_side
-
-        net, res = config.translator, config.data.resolution
-        if net.discriminator == "patch" and output_side(res, net.d_layers) < 1:
-            raise ValueError(f"translator.d_layers: {net.d_layers} halvings leave nothing of {res}x{res} images to judge; "
-                             f"use at most {most_layers(res)} at data.resolution={res}")
 
     @classmethod
     def load_data(cls, config: Config, device: torch.device) -> TranslationData:

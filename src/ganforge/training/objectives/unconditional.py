@@ -34,17 +34,7 @@ class UnconditionalObjective(Objective):
     """G(z) against D(x): a D phase (n_dis repeats) and a G phase with D frozen."""
 
     name = "unconditional"
-    reads = ("data.crop", "data.include", "data.labels", "model", "loss.name", "loss.r1_gamma", "loss.r1_every",
-             "loss.gp_weight", "augment", "train.n_dis")
     batch_keys = ("image",)
-
-    @classmethod
-    def check_config(cls, config: Config, model) -> None:
-        if config.data.labels:
-            raise ValueError("data.labels=true: class labels condition task: conditional only; set task=conditional")
-        if model.needs_condition:
-            raise ValueError(f"model.name: {model.name} is built to read a condition (text or class); with task "
-                             f"{cls.name} use a model without one (e.g. dcgan), or a text or conditional task")
 
     @classmethod
     def declare(cls, config: Config, data: DataInfo) -> list[NetworkDecl]:
