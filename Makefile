@@ -60,6 +60,8 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py
 	$(PY) benchmarks/translation_compare.py --out runs/translation-compare-$$(date +%s)
+	$(PY) benchmarks/class_coverage.py --work runs/class-coverage-$$(date +%s)
+	$(PY) benchmarks/class_coverage.py --work runs/class-coverage-digits-$$(date +%s) --preset cdcgan-digits --data builtin:digits
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

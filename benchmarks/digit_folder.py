@@ -3,10 +3,13 @@ user's labelled folder would be: scikit-learn's 8x8 digits drawn into a 20-pixel
 a 28-pixel canvas (as MNIST is), each copy with its own rotation, shear, scale, shift and
 stroke width, and uneven class counts (the smallest class has `--smallest` of the largest's).
 
-    python benchmarks/digit_folder.py OUT [--per-class 1000] [--smallest 0.6] [--seed 0]
+    python benchmarks/digit_folder.py OUT [--per-class 1000] [--smallest 0.6] [--seed 0] [--sources all]
 
 Used to measure the labelled-folder preset (docs/TRAINING.md): train on one folder, judge the
-samples with an evaluator trained on a second folder written with another seed.
+samples with an evaluator trained on a second folder written with another seed. `--sources first`
+and `--sources second` draw from disjoint halves of each class's source digits, so a judge
+trained on one half has never seen the digits the generator learned from
+(benchmarks/class_coverage.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PIL import Image, ImageFilter
 from ganforge.data.digits import read_sklearn_digits
 
 CANVAS, BOX = 28, 20  # MNIST: a 20x20 digit box centred in 28x28
+SOURCES = ("all", "first", "second")  # which source digits of each class a folder draws from
 
 
 def class_counts(per_class: int, smallest: float, classes: int = 10) -> list[int]:
@@ -53,13 +57,20 @@ def draw(small: np.ndarray, rng: np.random.Generator) -> Image.Image:
     return image
 
 
-def write_folder(out: Path, per_class: int, smallest: float, seed: int) -> dict[int, int]:
+def source_pool(labels: np.ndarray, digit: int, sources: str) -> np.ndarray:
+    """Indices of the source digits of one class: all, or the first or second half of them."""
+    pool = np.flatnonzero(labels == digit)
+    half = len(pool) // 2
+    return {"all": pool, "first": pool[:half], "second": pool[half:]}[sources]
+
+
+def write_folder(out: Path, per_class: int, smallest: float, seed: int, sources: str = "all") -> dict[int, int]:
     """Write OUT/<digit>/<k>.png; returns the count written per class."""
     images, labels = read_sklearn_digits()
     rng = np.random.default_rng(seed)
     counts = class_counts(per_class, smallest)
     for digit, count in enumerate(counts):
-        pool = np.flatnonzero(labels == digit)
+        pool = source_pool(labels, digit, sources)
         folder = out / str(digit)
         folder.mkdir(parents=True, exist_ok=True)
         for k, index in enumerate(rng.choice(pool, size=count, replace=True)):
@@ -73,8 +84,9 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=1000)
     parser.add_argument("--smallest", type=float, default=0.6)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sources", choices=SOURCES, default="all", help="source digits of each class drawn from")
     args = parser.parse_args()
-    counts = write_folder(args.out, args.per_class, args.smallest, args.seed)
+    counts = write_folder(args.out, args.per_class, args.smallest, args.seed, args.sources)
     print(f"wrote {sum(counts.values())} images to {args.out}: " + ", ".join(f"{k}: {n}" for k, n in counts.items()))
 
 

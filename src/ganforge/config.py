@@ -86,6 +86,7 @@ class DiscriminatorNetConfig(Section):
     # None: the model's own default; a model without the option refuses an explicit value.
     batchnorm: bool | None = None
     spectral_norm: bool | None = None
+    minibatch_std: bool | None = None  # ProGAN's minibatch standard deviation channel
 
 
 class ModelConfig(Section):
@@ -110,6 +111,9 @@ class LossConfig(Section):
     # where that classifier lives: "d" a head on D's features (AC-GAN), "separate" a plain CNN of
     # its own trained on real images only (models/aux_classifier.py), which learns much sooner
     ac_classifier: Literal["d", "separate"] = "d"
+    # width of the separate classifier's first layer (doubling per halving of the size, up to 8x):
+    # its cost per step grows with the square of it, at 32 px some 4x D's at 32
+    ac_width: int = Field(32, ge=1)
 
 
 class AugmentConfig(Section):
@@ -195,6 +199,11 @@ class TextConfig(Section):
     # Mode seeking (Mao et al. 2019, MSGAN) in DF-GAN's G step: weight of 1 / (mean |G(z1, e) -
     # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
     mode_seeking: float = Field(0.0, ge=0)
+    # text-dfgan: weight λ of the bounded diversity term (training/objectives/diversity.py):
+    # pairs of fakes sharing a caption pay λ·relu(1 − d/τ), d their distance at 8×8, τ that of
+    # real images sharing a caption; 0 is off.
+    diversity_weight: float = Field(0.0, ge=0)
+    diversity_start: int = Field(0, ge=0)  # ... from this step on (before it: one fake per caption)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
     # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
     # than "generated", which it learns for fakes; 0 is off.
@@ -341,9 +350,12 @@ class Config(Section):
             spec.check_resolution(self.data.resolution)
         if self.loss.ac_classifier != "d" and self.loss.ac_weight == 0:
             raise ValueError("loss.ac_classifier: used only with loss.ac_weight > 0; set ac_weight or remove the key")
+        if self.loss.ac_width != LossConfig().ac_width and self.loss.ac_classifier != "separate":
+            raise ValueError("loss.ac_width: the width of the separate classifier; set loss.ac_classifier=separate "
+                             "(and loss.ac_weight > 0) or remove the key")
         task.check(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
-        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm"))):
+        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm", "minibatch_std"))):
             for option in known:
                 if getattr(getattr(self.model, net), option) is not None and option not in options:
                     raise ValueError(

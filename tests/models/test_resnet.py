@@ -88,3 +88,46 @@ def test_unsupported_resolution_names_the_key_and_allowed_values():
 def test_registered_with_hinge_loss():
     spec = MODELS["resnet"]
     assert spec.default_loss == "hinge" and spec.default_loss in LOSSES
+
+
+def _d_with_minibatch_std():
+    return ModelConfig(name="resnet", z_dim=8, g={"width": 4}, d={"width": 4, "minibatch_std": True})
+
+
+def test_minibatch_std_makes_d_see_the_batch_and_is_off_by_default():
+    from ganforge.models.minibatch_std import MinibatchStd
+
+    torch.manual_seed(0)
+    _, plain = build_models(_cfg(), 32, 3, num_classes=5)
+    _, seeing = build_models(_d_with_minibatch_std(), 32, 3, num_classes=5)
+    assert not any(isinstance(m, MinibatchStd) for m in plain.modules())
+    assert sum(isinstance(m, MinibatchStd) for m in seeing.modules()) == 1
+    plain.eval(), seeing.eval()  # no power iteration between the calls
+    images, labels = torch.rand(4, 3, 32, 32) * 2 - 1, torch.arange(4)
+    # The first image's logit moves when only the other images of its group change.
+    others = images.clone()
+    others[1:] = torch.rand(3, 3, 32, 32) * 2 - 1
+    assert torch.allclose(plain(images, labels)[0], plain(others, labels)[0], atol=1e-6)
+    assert (seeing(images, labels)[0] - seeing(others, labels)[0]).abs() > 1e-4
+
+
+def test_minibatch_std_discriminator_state_round_trips_and_old_ones_load_unchanged():
+    torch.manual_seed(0)
+    _, seeing = build_models(_d_with_minibatch_std(), 32, 3, num_classes=5)
+    _, again = build_models(_d_with_minibatch_std(), 32, 3, num_classes=5)
+    again.load_state_dict(seeing.state_dict())
+    images, labels = torch.rand(4, 3, 32, 32) * 2 - 1, torch.arange(4)
+    seeing.eval(), again.eval()
+    assert torch.equal(seeing(images, labels), again(images, labels))
+    # A D written before the option (no key in its config) has the same layout as one built now.
+    _, old = build_models(_cfg(), 32, 3, num_classes=5)
+    _, new = build_models(_cfg(), 32, 3, num_classes=5)
+    assert new.load_state_dict(old.state_dict(), strict=True).missing_keys == []
+
+
+def test_minibatch_std_is_refused_by_models_without_it():
+    from ganforge.config import load_config
+    from ganforge.errors import UserError
+
+    with pytest.raises(UserError, match=r"model.d.minibatch_std: model 'dcgan' has no such option"):
+        load_config("dcgan-digits", {"model.d.minibatch_std": True})

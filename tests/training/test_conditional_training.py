@@ -341,6 +341,21 @@ def test_separate_classifier_learns_real_labels_and_generated_images_and_resumes
         load_config("sngan-proj-shapes", {"loss.ac_weight": 0, "loss.ac_classifier": "separate"})
 
 
+def test_separate_classifier_width_sets_its_first_layer_and_needs_the_separate_classifier(tmp_path):
+    """loss.ac_width: the separate classifier's first layer has that many channels (and the
+    next ones twice as many per halving); the key is refused where there is no such classifier."""
+    overrides = {**COND, "train.steps": 1, "loss.ac_weight": 1.0, "loss.ac_classifier": "separate",
+                 "loss.ac_width": 8, "model.g.width": 4, "model.d.width": 4}
+    run = train(load_config("cdcgan-digits", overrides), tmp_path / "run", progress=False)
+    weights = torch.load(run / "checkpoints/latest.ckpt", weights_only=True)["networks"]["C"]
+    assert weights["encoder.body.0.weight"].shape == (8, 1, 3, 3)
+    assert weights["encoder.body.2.weight"].shape == (16, 8, 4, 4)
+    assert weights["head.weight"].shape == (11, 64)  # 32 px -> 4x4 at 8x the width; ten digits and "generated"
+    for wrong in ({"loss.ac_width": 8}, {"loss.ac_width": 8, "loss.ac_weight": 1.0}):
+        with pytest.raises(UserError, match="loss.ac_width: the width of the separate classifier"):
+            load_config("cdcgan-digits", wrong)
+
+
 def test_separate_classifier_resume_is_bit_exact(tmp_path):
     from crash_hook import Crash, crash_at
 

@@ -52,9 +52,9 @@ class PlainImageEncoder(nn.Module):
 class AuxiliaryClassifier(nn.Module):
     """[N, C, R, R] images -> class logits [N, classes]; `noisy` adds the training input noise."""
 
-    def __init__(self, channels: int, resolution: int, num_classes: int) -> None:
+    def __init__(self, channels: int, resolution: int, num_classes: int, width: int = 32) -> None:
         super().__init__()
-        self.encoder = PlainImageEncoder(channels, resolution)
+        self.encoder = PlainImageEncoder(channels, resolution, width=width)
         self.head = nn.Linear(self.encoder.feature_dim, num_classes)
 
     def forward(self, images: Tensor, noisy: bool = False) -> Tensor:

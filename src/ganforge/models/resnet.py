@@ -9,6 +9,9 @@ each doubling of R above 32 doubles the channels of the deepest blocks.
 
 Class-conditional (num_classes > 0): conditional BatchNorm in G's up-blocks and a projection
 discriminator with a spectrally normalised class embedding (Miyato & Koyama 2018).
+
+`model.d.minibatch_std` adds ProGAN's minibatch standard deviation channel before D's two
+last blocks (models/minibatch_std.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ganforge.models.conditioning import (
     require_labels,
 )
 from ganforge.models.init import xavier_init
+from ganforge.models.minibatch_std import MinibatchStd
 
 
 def _multipliers(resolution: int) -> list[int]:
@@ -135,7 +139,8 @@ class ResNetDiscriminator(nn.Module):
     """images [N, C, R, R] (+ labels [N] when conditional) -> raw logits [N]; spectral norm
     on every conv, linear and class embedding."""
 
-    def __init__(self, width: int, resolution: int, channels: int, num_classes: int = 0) -> None:
+    def __init__(self, width: int, resolution: int, channels: int, num_classes: int = 0,
+                 minibatch_std: bool = False) -> None:
         super().__init__()
         self.resolution, self.channels, self.num_classes = resolution, channels, num_classes
         # Down to 8x8: log2(R) - 3 halvings, the first in the optimized block; widths mirror G.
@@ -143,7 +148,11 @@ class ResNetDiscriminator(nn.Module):
         widths = [width * m for m in reversed(_multipliers(resolution)[:halvings])]
         blocks: list[nn.Module] = [OptimizedDownBlock(channels, widths[0])]
         blocks += [DownBlock(a, b, downsample=True) for a, b in pairwise(widths)]
-        blocks += [DownBlock(widths[-1], widths[-1], downsample=False) for _ in range(2)]
+        if minibatch_std:  # at 8x8, before the two last blocks; the first of them takes the extra channel
+            blocks += [MinibatchStd(), DownBlock(widths[-1] + 1, widths[-1], downsample=False)]
+        else:
+            blocks += [DownBlock(widths[-1], widths[-1], downsample=False)]
+        blocks += [DownBlock(widths[-1], widths[-1], downsample=False)]
         self.blocks = nn.Sequential(*blocks)
         head = nn.Linear(widths[-1], 1)
         _shortcut_init(head)
@@ -174,7 +183,8 @@ def build_discriminator(
     cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0
 ) -> ResNetDiscriminator:
     SPEC.check_resolution(resolution)
-    return ResNetDiscriminator(cfg.d.width, resolution, channels, num_classes)
+    minibatch_std = SPEC.d_option(cfg, "minibatch_std")
+    return ResNetDiscriminator(cfg.d.width, resolution, channels, num_classes, minibatch_std)
 
 
 SPEC = register_model("resnet", build_generator, build_discriminator)

@@ -37,7 +37,8 @@ class ConditionalObjective(UnconditionalObjective):
         if config.loss.ac_weight > 0 and config.loss.ac_classifier == "separate":
             # One class more than the data: "generated" (Salimans et al. 2016; AM-GAN, Zhou et
             # al. 2018), so G cannot pass by drawing the classifier's shortcuts.
-            classifier = AuxiliaryClassifier(data.channels, data.resolution, data.num_classes + 1)
+            classifier = AuxiliaryClassifier(data.channels, data.resolution, data.num_classes + 1,
+                                             width=config.loss.ac_width)
             declared.append(NetworkDecl("C", classifier, LEARNING_RATE, BETAS))
         return declared
 

@@ -138,12 +138,13 @@ class TextObjective(Objective):
         captions: the batch rolled by one, or with `text.mismatch_pairs: all` every pair of a
         real image and another caption of the batch (`ids` tell equal captions apart). On the
         `last` repeat the fakes keep their graph for the G step."""
-        e_fixed = e.detach()
+        e_fake, fake_ids = self.fake_conditions(e, ids)
+        e_fixed = e_fake.detach()
         z = torch.randn(len(real), self.z_dim, device=self.device)
         if last:
             fake = self.generator(z, e_fixed)
             self._kept = self.keep_for_g(fake, e_fixed, z)
-            self._kept_ids = ids
+            self._kept_ids = fake_ids
             fake = fake.detach()
         else:
             with torch.no_grad():
@@ -156,7 +157,11 @@ class TextObjective(Objective):
             wrong_logits = self.discriminator.all_pair_logits(features, e)[other]
         else:
             wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
-        return real_logits, wrong_logits, self.discriminator(fake, e)
+        return real_logits, wrong_logits, self.discriminator(fake, e_fake)
+
+    def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """The captions (embeddings, ids) G draws this step's fakes for: the batch's own."""
+        return e, ids
 
     # -- the text-image matcher (text.contrastive_weight) ------------------------------------
     def matcher_d_loss(self, real: Tensor, e: Tensor, ids: Tensor) -> tuple[Tensor, dict[str, Tensor]]:

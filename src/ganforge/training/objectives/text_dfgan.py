@@ -5,7 +5,9 @@ D: relu(1 - D(x, e)) + ½·relu(1 + D(G(z, e), e)) + ½·relu(1 + D(x, e_wrong))
 mismatch weight is `text.mismatch_weight`), plus k·E[‖∇_(x,e) D(x, e)‖^p] (k, p =
 `text.ma_gp_weight`, `text.ma_gp_power`; 2 and 6 in the paper; every `text.ma_gp_every`
 D steps). G: -D(G(z, e), e), plus with `text.mode_seeking` = λ > 0 the MSGAN term
-λ / (ratio + ε), ratio = mean |G(z, e) - G(z2, e)| / mean |z - z2| (Mao et al. 2019).
+λ / (ratio + ε), ratio = mean |G(z, e) - G(z2, e)| / mean |z - z2| (Mao et al. 2019), and
+with `text.diversity_weight` > 0 the bounded diversity term of `diversity.py` (the fakes then
+come in pairs sharing a caption).
 Wrong captions are the batch's captions rolled by one. Adam β = (0, 0.9), lr G 1e-4, D 4e-4
 as in the paper come from the presets.
 """
@@ -18,6 +20,7 @@ from torch import Tensor
 
 from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
+from ganforge.training.objectives.diversity import diversity_shortfall, paired, real_pair_target
 from ganforge.training.objectives.text import TextObjective
 
 
@@ -56,6 +59,24 @@ class DFGANObjective(TextObjective):
     def __init__(self, config, networks, device, data):
         super().__init__(config, networks, device, data)
         self.d_steps_done = 0
+        self.diversity_target = 1.0  # τ, measured from the training images in `batch_fields`
+        self._paired = False  # whether the kept fakes come in caption pairs
+
+    def batch_fields(self, data) -> dict:
+        fields = super().batch_fields(data)
+        if self.config.text.diversity_weight > 0:
+            first_captions = [texts[0] for texts in data.captions]
+            self.diversity_target = real_pair_target(data.images, first_captions, self.config.seed)
+        return fields
+
+    def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """With the diversity term on (from D step `text.diversity_start`), fakes i and
+        i + ceil(N/2) share a caption."""
+        text = self.config.text
+        self._paired = text.diversity_weight > 0 and self.d_steps_done >= text.diversity_start
+        if not self._paired:
+            return e, ids
+        return paired(e), (paired(ids) if ids is not None else None)
 
     def d_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         text = self.config.text
@@ -96,6 +117,10 @@ class DFGANObjective(TextObjective):
             spread = mode_seeking_ratio(self.generator, fake, z, e)
             loss = loss + weight / (spread + MODE_SEEKING_EPS)
             logs["mode_seeking_ratio"] = spread.detach()
+        if self._paired:
+            shortfall, ratio = diversity_shortfall(fake, self.diversity_target)
+            loss = loss + self.config.text.diversity_weight * shortfall
+            logs["diversity_ratio"] = ratio
         match_loss, match_logs = self.matcher_g_loss(fake, e)
         logs.update(match_logs)
         return loss + match_loss, logs

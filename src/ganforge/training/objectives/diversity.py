@@ -1,0 +1,79 @@
+"""A diversity-sensitive G term for conditional generators: images of one condition drawn
+from two latents must differ as much as real images of that condition do, and no more.
+
+As DSGAN (Yang et al. 2019) it rewards the distance between G(z1, c) and G(z2, c), but
+bounded as a hinge under a target: λ · mean relu(1 − d / τ). d is the mean absolute
+difference of a pair of fakes after average pooling to 8×8 (where things are and how large
+they are, not the texture of their edges); τ is the same distance between real images that
+share a condition, measured once from the training data. A G that draws one picture per
+condition pays λ; one as varied as the data pays nothing, so the term cannot buy variety
+with the condition the way MSGAN's unbounded 1 / distance does.
+
+The pairs cost no extra forward pass: the fakes of a step are made for the first half of
+the batch's conditions twice (`paired`), so fake i and fake i + ceil(N/2) share one.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+POOLED = 8  # side of the pooled images the distance is taken on
+REAL_PAIRS = 512  # real pairs the target is averaged over
+
+
+def pooled(images: Tensor) -> Tensor:
+    """[N,C,R,R] -> [N,C,8,8] by average pooling (unchanged at R <= 8)."""
+    side = images.shape[-1]
+    return F.adaptive_avg_pool2d(images, POOLED) if side > POOLED else images
+
+
+def pair_distance(a: Tensor, b: Tensor) -> Tensor:
+    """[N] mean |pooled(a) − pooled(b)| per pair of images in [-1, 1]."""
+    return (pooled(a) - pooled(b)).abs().flatten(1).mean(dim=1)
+
+
+def paired(values: Tensor) -> Tensor:
+    """The first ceil(N/2) rows, then the first floor(N/2) again: rows i and i + ceil(N/2) match."""
+    half = (len(values) + 1) // 2
+    return torch.cat([values[:half], values[: len(values) - half]])
+
+
+def pair_split(fakes: Tensor) -> tuple[Tensor, Tensor]:
+    """The two sides of the pairs `paired` made: rows i and i + ceil(N/2), i < floor(N/2)."""
+    half = (len(fakes) + 1) // 2
+    return fakes[: len(fakes) - half], fakes[half:]
+
+
+def diversity_shortfall(fakes: Tensor, target: float) -> tuple[Tensor, Tensor]:
+    """(mean relu(1 − d/τ), mean d/τ) over the pairs of `fakes` made from `paired` conditions."""
+    first, second = pair_split(fakes)
+    ratio = pair_distance(first, second) / target
+    return F.relu(1 - ratio).mean(), ratio.mean().detach()
+
+
+@torch.no_grad()
+def real_pair_target(images: Tensor, groups: list, seed: int) -> float:
+    """τ: the mean pooled distance of up to REAL_PAIRS pairs of real images (uint8 [N,C,R,R])
+    with the same group (condition), drawn with `seed`; of random pairs of different images
+    where no two images share a group."""
+    generator = torch.Generator().manual_seed(seed)
+    by_group: dict[int, list[int]] = {}
+    for index, group in enumerate(groups):
+        by_group.setdefault(group, []).append(index)
+    shared = [members for members in by_group.values() if len(members) > 1]
+    pairs = []
+    for _ in range(REAL_PAIRS):
+        if shared:
+            members = shared[int(torch.randint(len(shared), (1,), generator=generator))]
+            picks = torch.randperm(len(members), generator=generator)[:2].tolist()
+            pairs.append((members[picks[0]], members[picks[1]]))
+        elif len(groups) > 1:
+            picks = torch.randperm(len(groups), generator=generator)[:2].tolist()
+            pairs.append((picks[0], picks[1]))
+    if not pairs:
+        return 1.0
+    first, second = (torch.tensor(side) for side in zip(*pairs, strict=True))
+    as_float = lambda x: images[x].float() / 127.5 - 1  # noqa: E731
+    return max(float(pair_distance(as_float(first), as_float(second)).mean()), 1e-3)
