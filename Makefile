@@ -38,7 +38,8 @@ demo: $(STAMP) optional-weights
 
 # One pytest worker per core, one thread each: the tests are small enough that two workers
 # finish sooner than one worker with two threads, and one thread each never oversubscribes.
-TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# At most four: each worker holds its own copy of the session's fixtures in memory.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 test: $(STAMP) optional-weights
