@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import os
 
-# Under pytest-xdist every core already runs a worker: one thread each (and in the processes tests
-# start) keeps them from oversubscribing the cores, which slows torch many times over.
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
-
 import pytest
+import torch
 
 from ganforge.metrics.weights import ResolvedWeights, installed_weights, torchscript_path
 from ganforge.storage import ganforge_home
 
+# Under pytest-xdist every core already runs a worker: one thread each (here and in the processes
+# tests start) keeps them from oversubscribing the cores, which slows torch many times over.
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    import torch
-
-    torch.set_num_threads(1)  # torch may have read the environment before the lines above ran
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
 
 # Read before any test points GANFORGE_HOME elsewhere: where `make weights` installed the weights.
 INSTALLED_HOME = ganforge_home()

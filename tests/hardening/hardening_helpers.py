@@ -1,10 +1,13 @@
-"""Shared by the hardening tests: a tiny trained run, and a snapshot of every file under a folder."""
+"""Shared by the hardening tests: a tiny trained run, a snapshot of every file under a folder, and
+waiting for a started process to print a marker."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
@@ -40,3 +43,15 @@ def snapshot(root: Path) -> dict[str, tuple]:
 
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("ganforge: error:")]
+
+
+def wait_for_line(process: subprocess.Popen, marker: str, timeout: float = 120.0) -> None:
+    """Read the process's stdout until a line holds marker; fail with its stderr if it never does."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        line = process.stdout.readline()
+        if marker in line:
+            return
+        if not line and process.poll() is not None:
+            break
+    raise AssertionError(f"never printed {marker}: {process.stderr.read()}")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hardening_helpers import TINY_RUN_OVERRIDES, error_lines, snapshot
+from hardening_helpers import TINY_RUN_OVERRIDES, error_lines, snapshot, wait_for_line
 from PIL import Image
 
 from ganforge.cli import main
@@ -127,24 +127,14 @@ def _start(argv: list[str], startup_s: float, save_s: float) -> subprocess.Popen
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_line(process: subprocess.Popen, marker: str, timeout: float = 120.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if marker in line:
-            return
-        if not line and process.poll() is not None:
-            break
-    raise AssertionError(f"never printed {marker}: {process.stderr.read()}")
-
 
 def test_sigterm_in_startup_then_more_while_checkpointing_still_saves_and_exits_0(tmp_path):
     """One signal while the run starts (data, models), three more and a SIGINT during the save."""
     run = tmp_path / "run"
     process = _start(_train_argv(run, 100000), 1.0, 1.5)
-    _wait_for_line(process, "STARTING")
+    wait_for_line(process, "STARTING")
     process.send_signal(signal.SIGTERM)
-    _wait_for_line(process, "SAVING")
+    wait_for_line(process, "SAVING")
     for sig in (signal.SIGTERM, signal.SIGTERM, signal.SIGTERM, signal.SIGINT):
         process.send_signal(sig)
         time.sleep(0.1)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hardening_helpers import TINY_RUN_OVERRIDES, error_lines, train_tiny_run
+from hardening_helpers import TINY_RUN_OVERRIDES, error_lines, train_tiny_run, wait_for_line
 from PIL import Image
 
 from ganforge.cli import main
@@ -149,16 +149,6 @@ def _start(argv: list[str], home: Path, parse_s: float = 0.0) -> subprocess.Pope
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for(process: subprocess.Popen, marker: str, timeout: float = 120.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if marker in line:
-            return
-        if not line and process.poll() is not None:
-            break
-    raise AssertionError(f"never printed {marker}: {process.stderr.read()}")
-
 
 def _train(run: Path, *extra: str) -> list[str]:
     return ["train", "dcgan-digits", *TINY_RUN_OVERRIDES, "train.steps=100000", *extra, "--run-dir", str(run),
@@ -168,7 +158,7 @@ def _train(run: Path, *extra: str) -> list[str]:
 def test_sigterm_while_parsing_the_command_line_still_stops_with_a_checkpoint(tmp_path):
     run = tmp_path / "run"
     process = _start(_train(run), tmp_path / "home", parse_s=1.0)
-    _wait_for(process, "PARSING")
+    wait_for_line(process, "PARSING")
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
@@ -180,7 +170,7 @@ def test_sigterm_during_an_in_training_fid_evaluation_stops_within_seconds_and_t
     run = tmp_path / "run"
     process = _start(_train(run, "eval.every=1", "eval.n=100000", "eval.features=digits", "eval.metrics=[fid]"),
                      tmp_path / "home")
-    _wait_for(process, "EXTRACTING")
+    wait_for_line(process, "EXTRACTING")
     time.sleep(1.0)
     process.send_signal(signal.SIGTERM)
     sent = time.perf_counter()
@@ -195,7 +185,7 @@ def test_sigterm_during_an_in_training_fid_evaluation_stops_within_seconds_and_t
 
 def test_a_command_that_does_not_stop_cleanly_dies_of_a_signal_received_while_parsing(tmp_path):
     process = _start(["sample", str(tmp_path / "none"), "--out", str(tmp_path / "g.png")], tmp_path / "home", parse_s=1.0)
-    _wait_for(process, "PARSING")
+    wait_for_line(process, "PARSING")
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=60)
     assert process.returncode == -signal.SIGTERM
