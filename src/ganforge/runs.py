@@ -19,14 +19,10 @@ if TYPE_CHECKING:
     from ganforge.training.objectives import Objective
     from ganforge.translation.translator import Translator
 
+from ganforge.outputs import EXPORT_SUFFIX, is_run_source
 from ganforge.training.checkpoint import (  # noqa: F401  (reading checkpoints: re-exported for callers of runs)
-    CHECKPOINT_DIR,
-    EXPORT_SUFFIX,
-    LATEST,
     NOT_A_CHECKPOINT,
     config_from_state,
-    is_run_source,
-    latest_checkpoint,
     load_checkpoint,
     resolve_checkpoint,
     upgrade_checkpoint,

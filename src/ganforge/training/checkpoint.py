@@ -13,14 +13,7 @@ import torch
 from ganforge.atomic import atomic_write
 from ganforge.config import Config, validate
 from ganforge.errors import UserError
-from ganforge.outputs import (  # noqa: F401  (the run layout: re-exported for the readers of checkpoints)
-    CHECKPOINT_DIR,
-    CHECKPOINT_SUFFIX,
-    EXPORT_SUFFIX,
-    LATEST,
-    is_run_source,
-    latest_checkpoint,
-)
+from ganforge.outputs import CHECKPOINT_DIR, CHECKPOINT_SUFFIX, LATEST, latest_checkpoint
 
 # `atomic_write` names its temp file `.<name>.<random>.tmp` beside the target.
 TEMP_PATTERN = f".*{CHECKPOINT_SUFFIX}.*.tmp"
