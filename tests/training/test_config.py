@@ -3,7 +3,7 @@ import pytest
 from ganforge.config import dump_config, load_config, parse_override, preset_names
 from ganforge.errors import UserError
 
-PRESETS = ["gan-mlp-digits", "lsgan-digits", "dcgan-digits", "dcgan-shapes", "sngan-shapes", "dcgan-folder-64"]
+PRESETS = ["gan-mlp-digits", "lsgan-digits", "dcgan-digits", "dcgan-shapes", "sngan-shapes", "dcgan-folder-64", "dcgan-folder"]
 
 
 def test_all_required_presets_exist():

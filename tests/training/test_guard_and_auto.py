@@ -57,3 +57,17 @@ def test_colour_folder_trains_three_channels(tmp_path):
                                   "data.channels": "auto", "data.resolution": "auto"})
     saved = load_config(train(load_config("dcgan-folder-64", overrides), tmp_path / "r", progress=False) / "config.yaml")
     assert (saved.data.channels, saved.data.resolution) == (3, 128)
+
+
+@pytest.mark.parametrize(("side", "mode", "expected"), [(28, "L", (1, 32)), (100, "RGB", (3, 64))])
+def test_own_size_folder_preset_trains_small_images_at_their_size_and_large_ones_at_64(tmp_path, side, mode, expected):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    shape = (side, side) if mode == "L" else (side, side, 3)
+    for i in range(4):
+        Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8), mode).save(folder / f"{i}.png")
+    overrides = tiny_overrides(**{"train.steps": 1, "data.path": str(folder)})
+    saved = load_config(train(load_config("dcgan-folder", overrides), tmp_path / "r", progress=False) / "config.yaml")
+    assert (saved.data.channels, saved.data.resolution) == expected
+    assert saved.train.max_minutes == 9  # a run ends as a finished one within a user's 10 minutes

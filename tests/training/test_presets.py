@@ -11,7 +11,7 @@ from PIL import Image
 from ganforge.config import load_config
 from ganforge.training.loop import train
 
-PRESETS = ["gan-mlp-digits", "lsgan-digits", "dcgan-digits", "dcgan-shapes", "sngan-shapes", "dcgan-folder-64"]
+PRESETS = ["gan-mlp-digits", "lsgan-digits", "dcgan-digits", "dcgan-shapes", "sngan-shapes", "dcgan-folder-64", "dcgan-folder"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def folder(tmp_path_factory):
 @pytest.mark.parametrize("preset", PRESETS)
 def test_preset_trains_with_finite_losses(preset, tmp_path, folder):
     overrides = tiny_overrides(**{"train.steps": 3, "data.max_images": 32})
-    if preset == "dcgan-folder-64":
+    if preset.startswith("dcgan-folder"):
         overrides["data.path"] = str(folder)
     config = load_config(preset, overrides)
     run = train(config, tmp_path / "run", progress=False)
