@@ -168,6 +168,9 @@ def test_labelled_folder_preset_trains_at_the_images_size_with_uneven_classes_ba
     assert code == 0, err
     config = load_config(tmp_path / "r/config.yaml")
     assert (config.data.resolution, config.data.channels, config.data.balance) == (32, 1, True)
+    assert (config.loss.ac_weight, config.loss.ac_classifier) == (0.5, "d")  # D's class head: every class drawn
+    records = [json.loads(line) for line in (tmp_path / "r/log.jsonl").read_text().splitlines()]
+    assert any("ac_real" in record for record in records)
     code, out, _ = _cli(capsys, "sample", tmp_path / "r", "--class", "1", "--n", 2, "--out", tmp_path / "d.png", "--json")
     assert code == 0 and json.loads(out)["class_names"] == ["0", "1"]
 
