@@ -56,8 +56,8 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
 	$(PY) benchmarks/eval_profile.py
-	$(PY) benchmarks/quality.py --presets dcgan-folder dcgan-folder-64 projected-folder-64 --set dcgan-folder:train.max_minutes=null --minutes 10 --data builtin:digits
-	$(PY) benchmarks/quality.py --presets dcgan-folder dcgan-folder-64 projected-folder-64 --set dcgan-folder:train.max_minutes=null --minutes 10 --data builtin:shapes
+	$(PY) benchmarks/quality.py --presets dcgan-folder dcgan-folder-64 projected-folder-64 --minutes 10 --data builtin:digits
+	$(PY) benchmarks/quality.py --presets dcgan-folder dcgan-folder-64 projected-folder-64 --minutes 10 --data builtin:shapes
 	$(PY) benchmarks/audit_speed.py --n 5000
 	$(PY) benchmarks/ddp_scaling.py
 	$(PY) benchmarks/translation_compare.py --out runs/translation-compare-$$(date +%s)

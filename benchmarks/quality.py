@@ -132,7 +132,8 @@ def few_shot(args: argparse.Namespace) -> None:
 def worker(args: argparse.Namespace) -> None:
     """Train one preset, then score its snapshots; print one JSON line per mark."""
     config = load_config(args.worker, {"data.path": args.data, "train.steps": 10**9, "ckpt.every": 10**9,
-                                       "train.sample_every": 10**9, **preset_overrides(args.set, args.worker)})  # fmt: skip
+                                       "train.sample_every": 10**9, "train.max_minutes": None,  # the marks set the budget
+                                       **preset_overrides(args.set, args.worker)})  # fmt: skip
     marks = Marks(args.minutes, args.every)
     with tempfile.TemporaryDirectory() as tmp:
         train(config, Path(args.keep or tmp) / args.worker, progress=False, step_hook=marks)
