@@ -73,6 +73,10 @@ class UnconditionalObjective(Objective):
     def draw_condition(self, n: int) -> Tensor | None:
         return None
 
+    def fake_condition(self, c: Tensor | None) -> Tensor | None:
+        """The condition a D step's fakes are drawn for: the real batch's."""
+        return c
+
     def scored(self, images: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
         """D's logits of (augmented) images, and a class loss where the task has one (else None)."""
         return self.discriminator(self._augment(images), c), None
@@ -96,21 +100,22 @@ class UnconditionalObjective(Objective):
         graph so the G step reuses them."""
         real_images = batch["image"]
         c = self.condition(batch)
+        fake_c = self.fake_condition(c)
         z = self._latents(len(real_images))
         if last:
-            fake_images = self.generator(z, c)
-            self._kept = (fake_images, c)
+            fake_images = self.generator(z, fake_c)
+            self._kept = (fake_images, fake_c)
             fake_images = fake_images.detach()
         else:
             with torch.no_grad():
-                fake_images = self.generator(z, c)
+                fake_images = self.generator(z, fake_c)
         reconstruction_loss = None
         if self.reconstructs:  # D's self-supervised task on the real images it sees (FastGAN)
             real_logits, reconstruction_loss = self.discriminator(self._augment(real_images), c, reconstruct=True)
             class_loss = None
         else:
             real_logits, class_loss = self.scored(real_images, c)
-        fake_logits = self.discriminator(self._augment(fake_images), c)
+        fake_logits = self.discriminator(self._augment(fake_images), fake_c)
         loss = self.loss.d_loss(real_logits, fake_logits)
         logs = {"d_real": real_logits.detach().mean(), "d_fake": fake_logits.detach().mean()}
         if reconstruction_loss is not None:

@@ -1,0 +1,56 @@
+"""The bounded diversity term for class pairs (`loss.diversity_weight`): fakes come in pairs
+sharing a class from its start step on, G logs d/τ, τ is measured on real images of one class,
+and a run with it resumes bit for bit."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+import torch
+from helpers import tiny_overrides
+
+from crash_hook import Crash, crash_at
+from ganforge.config import load_config
+from ganforge.training.loop import train
+from ganforge.training.objectives.conditional import ConditionalObjective
+
+COND = tiny_overrides(**{"train.steps": 6, "train.sample_grid": 20, "ckpt.every": 2, "train.log_every": 1})
+
+
+def test_fakes_share_a_class_in_pairs_only_from_the_start_step():
+    labels = torch.tensor([4, 1, 8, 2, 0])
+    config = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_start": 3})
+    objective = SimpleNamespace(loss_cfg=config.loss, d_steps_done=2)
+    assert ConditionalObjective.fake_condition(objective, labels).tolist() == [4, 1, 8, 2, 0]
+    assert not objective._paired
+    objective.d_steps_done = 3
+    assert ConditionalObjective.fake_condition(objective, labels).tolist() == [4, 1, 8, 4, 1]
+    assert objective._paired
+    off = SimpleNamespace(loss_cfg=load_config("cdcgan-digits").loss, d_steps_done=100)
+    assert ConditionalObjective.fake_condition(off, labels).tolist() == [4, 1, 8, 2, 0]
+
+
+def test_term_trains_on_class_pairs_logs_its_ratio_and_resumes_exactly(tmp_path):
+    config = load_config("cdcgan-digits", {**COND, "loss.diversity_weight": 1.0, "loss.diversity_start": 2})
+    train(config, tmp_path / "A", progress=False)
+    logged = [json.loads(line) for line in (tmp_path / "A" / "log.jsonl").read_text().splitlines()]
+    assert [("diversity_ratio" in entry) for entry in logged if "step" in entry] == [False, False, True, True, True, True]
+    assert 0 < logged[-1]["diversity_ratio"]
+    with pytest.raises(Crash):
+        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
+    train(config, tmp_path / "B", resume=True, progress=False)
+    a, b = (torch.load(tmp_path / r / "checkpoints/latest.ckpt", weights_only=True)["networks"]["G"] for r in "AB")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_target_is_measured_on_real_images_of_one_class():
+    # class 0: two black images; class 1: a white and a grey one. Only same-class pairs count.
+    images = torch.tensor([0, 0, 255, 127], dtype=torch.uint8).view(4, 1, 1, 1).expand(4, 1, 8, 8).contiguous()
+    objective = ConditionalObjective.__new__(ConditionalObjective)
+    objective.loss_cfg = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0}).loss
+    objective.config = SimpleNamespace(seed=0)
+    objective.batch_fields(SimpleNamespace(images=images, labels=torch.tensor([0, 0, 1, 1])))
+    # half the pairs are (black, black): 0; half (white, grey): 128/127.5; about 0.5 on average
+    assert 0.35 < objective.diversity_target < 0.65
+    objective.batch_fields(SimpleNamespace(images=images, labels=torch.tensor([0, 0, 1, 2])))
+    assert objective.diversity_target == pytest.approx(1e-3)  # the floor: only identical pairs share a class
