@@ -119,6 +119,8 @@ class LossConfig(Section):
     # images sharing a class, so each class is drawn as varied as its data; 0 is off
     diversity_weight: float = Field(0.0, ge=0)
     diversity_start: int = Field(0, ge=0)  # ... from this D step on (before it: fakes for the real labels)
+    # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)
+    diversity_pool: int = Field(8, ge=1)
 
 
 class AugmentConfig(Section):

@@ -54,3 +54,16 @@ def test_target_is_measured_on_real_images_of_one_class():
     assert 0.35 < objective.diversity_target < 0.65
     objective.batch_fields(SimpleNamespace(images=images, labels=torch.tensor([0, 0, 1, 2])))
     assert objective.diversity_target == pytest.approx(1e-3)  # the floor: only identical pairs share a class
+
+
+def test_a_pool_of_one_compares_mean_colours_only():
+    from ganforge.training.objectives.diversity import pair_distance
+
+    left = torch.full((1, 3, 32, 32), -1.0)
+    left[:, 0, 8:16, 2:10] = 1  # a red square on the left
+    right = torch.roll(left, shifts=16, dims=3)  # the same square on the right
+    blue = left[:, [2, 1, 0]]  # the same square, blue
+    assert pair_distance(left, right, side=1) == 0 < pair_distance(left, right, side=8)
+    assert pair_distance(left, blue, side=1) > 0
+    config = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_pool": 1})
+    assert config.loss.diversity_pool == 1

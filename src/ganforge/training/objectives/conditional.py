@@ -54,7 +54,8 @@ class ConditionalObjective(UnconditionalObjective):
 
     def batch_fields(self, data: TrainingImages) -> dict:
         if self.loss_cfg.diversity_weight > 0:
-            self.diversity_target = real_pair_target(data.images, data.labels.tolist(), self.config.seed)
+            self.diversity_target = real_pair_target(data.images, data.labels.tolist(), self.config.seed,
+                                                     self.loss_cfg.diversity_pool)
         return super().batch_fields(data)
 
     def fake_condition(self, c: Tensor | None) -> Tensor | None:
@@ -68,7 +69,7 @@ class ConditionalObjective(UnconditionalObjective):
         kept = self._kept
         loss, logs = super().g_step(batch, last)
         if self._paired and kept is not None:
-            shortfall, ratio = diversity_shortfall(kept[0], self.diversity_target)
+            shortfall, ratio = diversity_shortfall(kept[0], self.diversity_target, self.loss_cfg.diversity_pool)
             loss = loss + self.loss_cfg.diversity_weight * shortfall
             logs["diversity_ratio"] = ratio
         return loss, logs

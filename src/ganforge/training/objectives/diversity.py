@@ -4,7 +4,7 @@ from two latents must differ as much as real images of that condition do, and no
 As DSGAN (Yang et al. 2019) it rewards the distance between G(z1, c) and G(z2, c), but
 bounded as a hinge under a target: λ · mean relu(1 − d / τ). d is the mean absolute
 difference of a pair of fakes after average pooling to 8×8 (where things are and how large
-they are, not the texture of their edges); τ is the same distance between real images that
+they are, not the texture of their edges; `loss.diversity_pool` sets the side for classes); τ is the same distance between real images that
 share a condition, measured once from the training data. A G that draws one picture per
 condition pays λ; one as varied as the data pays nothing, so the term cannot buy variety
 with the condition the way MSGAN's unbounded 1 / distance does.
@@ -19,19 +19,18 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-POOLED = 8  # side of the pooled images the distance is taken on
+POOLED = 8  # default side of the pooled images the distance is taken on
 REAL_PAIRS = 512  # real pairs the target is averaged over
 
 
-def pooled(images: Tensor) -> Tensor:
-    """[N,C,R,R] -> [N,C,8,8] by average pooling (unchanged at R <= 8)."""
-    side = images.shape[-1]
-    return F.adaptive_avg_pool2d(images, POOLED) if side > POOLED else images
+def pooled(images: Tensor, side: int = POOLED) -> Tensor:
+    """[N,C,R,R] -> [N,C,side,side] by average pooling (unchanged at R <= side)."""
+    return F.adaptive_avg_pool2d(images, side) if images.shape[-1] > side else images
 
 
-def pair_distance(a: Tensor, b: Tensor) -> Tensor:
+def pair_distance(a: Tensor, b: Tensor, side: int = POOLED) -> Tensor:
     """[N] mean |pooled(a) − pooled(b)| per pair of images in [-1, 1]."""
-    return (pooled(a) - pooled(b)).abs().flatten(1).mean(dim=1)
+    return (pooled(a, side) - pooled(b, side)).abs().flatten(1).mean(dim=1)
 
 
 def paired(values: Tensor) -> Tensor:
@@ -46,15 +45,15 @@ def pair_split(fakes: Tensor) -> tuple[Tensor, Tensor]:
     return fakes[: len(fakes) - half], fakes[half:]
 
 
-def diversity_shortfall(fakes: Tensor, target: float) -> tuple[Tensor, Tensor]:
+def diversity_shortfall(fakes: Tensor, target: float, side: int = POOLED) -> tuple[Tensor, Tensor]:
     """(mean relu(1 − d/τ), mean d/τ) over the pairs of `fakes` made from `paired` conditions."""
     first, second = pair_split(fakes)
-    ratio = pair_distance(first, second) / target
+    ratio = pair_distance(first, second, side) / target
     return F.relu(1 - ratio).mean(), ratio.mean().detach()
 
 
 @torch.no_grad()
-def real_pair_target(images: Tensor, groups: list, seed: int) -> float:
+def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED) -> float:
     """τ: the mean pooled distance of up to REAL_PAIRS pairs of real images (uint8 [N,C,R,R])
     with the same group (condition), drawn with `seed`; of random pairs of different images
     where no two images share a group."""
@@ -76,4 +75,4 @@ def real_pair_target(images: Tensor, groups: list, seed: int) -> float:
         return 1.0
     first, second = (torch.tensor(side) for side in zip(*pairs, strict=True))
     as_float = lambda x: images[x].float() / 127.5 - 1  # noqa: E731
-    return max(float(pair_distance(as_float(first), as_float(second)).mean()), 1e-3)
+    return max(float(pair_distance(as_float(first), as_float(second), side).mean()), 1e-3)
