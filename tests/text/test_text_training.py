@@ -379,7 +379,7 @@ def test_fakes_come_in_caption_pairs_only_with_the_diversity_term():
     off = SimpleNamespace(config=_config(**{"text.diversity_weight": 0.0}), d_steps_done=5)
     later = SimpleNamespace(config=_config(**{"text.diversity_weight": 1.0, "text.diversity_start": 6}),
                             d_steps_done=5)
-    on = SimpleNamespace(config=_config(**{"text.diversity_weight": 1.0}), d_steps_done=5)
+    on = SimpleNamespace(config=_config(**{"text.diversity_weight": 1.0, "text.diversity_start": 0}), d_steps_done=5)
     assert DFGANObjective.fake_conditions(off, e, ids)[1].tolist() == [7, 3, 9, 1, 4]
     assert DFGANObjective.fake_conditions(later, e, ids)[1].tolist() == [7, 3, 9, 1, 4] and not later._paired
     later.d_steps_done = 6  # the schedule's start reached
