@@ -115,8 +115,8 @@ class LossConfig(Section):
     # its cost per step grows with the square of it, at 32 px some 4x D's at 32
     ac_width: int = Field(32, ge=1)
     # task conditional: weight λ of the bounded diversity term (training/objectives/diversity.py):
-    # pairs of fakes sharing a class pay λ·relu(1 − d/τ), d their distance at 8×8, τ that of real
-    # images sharing a class, so each class is drawn as varied as its data; 0 is off
+    # pairs of fakes sharing a class pay λ·relu(1 − d/τ), d their distance after pooling (below),
+    # τ that of real images sharing a class, so each class is drawn as varied as its data; 0 is off
     diversity_weight: float = Field(0.0, ge=0)
     diversity_start: int = Field(0, ge=0)  # ... from this D step on (before it: fakes for the real labels)
     # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)

@@ -4,8 +4,9 @@ from two latents must differ as much as real images of that condition do, and no
 As DSGAN (Yang et al. 2019) it rewards the distance between G(z1, c) and G(z2, c), but
 bounded as a hinge under a target: λ · mean relu(1 − d / τ). d is the mean absolute
 difference of a pair of fakes after average pooling to 8×8 (where things are and how large
-they are, not the texture of their edges; `loss.diversity_pool` sets the side for classes); τ is the same distance between real images that
-share a condition, measured once from the training data. A G that draws one picture per
+they are, not the texture of their edges; `loss.diversity_pool` sets the side for classes); τ
+is the same distance between real images that share a condition, measured once from the
+training data. A G that draws one picture per
 condition pays λ; one as varied as the data pays nothing, so the term cannot buy variety
 with the condition the way MSGAN's unbounded 1 / distance does.
 
@@ -73,6 +74,6 @@ def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED
             pairs.append((picks[0], picks[1]))
     if not pairs:
         return 1.0
-    first, second = (torch.tensor(side) for side in zip(*pairs, strict=True))
+    first, second = (torch.tensor(indices) for indices in zip(*pairs, strict=True))
     as_float = lambda x: images[x].float() / 127.5 - 1  # noqa: E731
     return max(float(pair_distance(as_float(first), as_float(second), side).mean()), 1e-3)
