@@ -79,6 +79,7 @@ class GeneratorNetConfig(Section):
     width: int = Field(64, ge=1)
     # None: the model's own default; a model without the option refuses an explicit value.
     coords: bool | None = None  # x/y coordinate channels into every up-block (CoordConv)
+    hierarchical_z: bool | None = None  # a chunk of z into every BatchNorm of G (BigGAN)
 
 
 class DiscriminatorNetConfig(Section):
@@ -121,6 +122,11 @@ class LossConfig(Section):
     diversity_start: int = Field(0, ge=0)  # ... from this D step on (before it: fakes for the real labels)
     # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)
     diversity_pool: int = Field(8, ge=1)
+    # image tasks: weight of G's MMD² between its fakes and the real batch, both average-pooled
+    # to mmd_pool² pixels (training/objectives/pixel_mmd.py), so a G that draws only some of the
+    # data's colours or sizes pays for it; 0 is off
+    mmd_weight: float = Field(0.0, ge=0)
+    mmd_pool: int = Field(4, ge=1)
 
 
 class AugmentConfig(Section):
@@ -207,10 +213,12 @@ class TextConfig(Section):
     # G(z2, e)| / mean |z1 - z2|), which keeps G from drawing one image per caption; 0 is off.
     mode_seeking: float = Field(0.0, ge=0)
     # text-dfgan: weight λ of the bounded diversity term (training/objectives/diversity.py):
-    # pairs of fakes sharing a caption pay λ·relu(1 − d/τ), d their distance at 8×8, τ that of
-    # real images sharing a caption; 0 is off.
+    # pairs of fakes sharing a caption pay λ·relu(1 − d/τ), d their distance after pooling
+    # (below), τ that of real images sharing a caption; 0 is off.
     diversity_weight: float = Field(0.0, ge=0)
     diversity_start: int = Field(0, ge=0)  # ... from this step on (before it: one fake per caption)
+    # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)
+    diversity_pool: int = Field(8, ge=1)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
     # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
     # than "generated", which it learns for fakes; 0 is off.
@@ -362,7 +370,7 @@ class Config(Section):
                              "(and loss.ac_weight > 0) or remove the key")
         task.check(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
-        for net, options, known in (("g", spec.g_options, ("coords",)), ("d", spec.d_options, ("batchnorm", "spectral_norm", "minibatch_std"))):
+        for net, options, known in (("g", spec.g_options, ("coords", "hierarchical_z")), ("d", spec.d_options, ("batchnorm", "spectral_norm", "minibatch_std"))):
             for option in known:
                 if getattr(getattr(self.model, net), option) is not None and option not in options:
                     raise ValueError(

@@ -7,7 +7,7 @@ import torch
 from safetensors.torch import load_file
 from text_helpers import needs_minilm
 
-from crash_hook import Crash, crash_at
+from crash_hook import assert_same_networks, through_and_resumed
 from ganforge.api import export
 from ganforge.cli import main
 from ganforge.config import load_config
@@ -42,10 +42,7 @@ def _config(**extra):
 
 def _uninterrupted_and_resumed(config, tmp_path, crash_step):
     """G's exported weights of a run trained through, and of one crashed at `crash_step` then resumed."""
-    train(config, tmp_path / "A", progress=False)
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(crash_step))
-    train(config, tmp_path / "B", resume=True, progress=False)
+    through_and_resumed(config, tmp_path, crash_step)
     return _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
 
 
@@ -221,13 +218,8 @@ def test_mode_seeking_term_is_the_msgan_ratio_and_resumes_exactly(tmp_path):
     assert torch.allclose(ratio, expected)
 
     config = _config(**{"train.steps": 6, "ckpt.every": 2, "text.encoder": "learned", "text.mode_seeking": 1.0})
-    train(config, tmp_path / "A", progress=False)
+    assert_same_networks(*through_and_resumed(config, tmp_path, 3))
     assert '"mode_seeking_ratio"' in (tmp_path / "A" / "log.jsonl").read_text().splitlines()[-1]
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
-    train(config, tmp_path / "B", resume=True, progress=False)
-    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
-    assert all(torch.equal(a[k], b[k]) for k in a)
 
 
 @needs_minilm
@@ -359,31 +351,28 @@ def test_matcher_candidates_of_a_trainable_encoder_are_the_batch_distinct_captio
 def test_diversity_term_trains_on_caption_pairs_logs_its_ratio_and_resumes_exactly(tmp_path):
     config = _config(**{"train.steps": 6, "ckpt.every": 2, "text.encoder": "learned", "text.diversity_weight": 1.0,
                         "text.diversity_start": 2})
-    train(config, tmp_path / "A", progress=False)
+    assert_same_networks(*through_and_resumed(config, tmp_path, 3))
     logged = [json.loads(line) for line in (tmp_path / "A" / "log.jsonl").read_text().splitlines()]
     assert [("diversity_ratio" in entry) for entry in logged if "step" in entry] == [False, False, True, True, True, True]
     assert 0 < logged[-1]["diversity_ratio"]
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
-    train(config, tmp_path / "B", resume=True, progress=False)
-    a, b = _weights(tmp_path / "A", tmp_path / "A.safetensors"), _weights(tmp_path / "B", tmp_path / "B.safetensors")
-    assert all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_fakes_come_in_caption_pairs_only_with_the_diversity_term():
     from types import SimpleNamespace
 
-    from ganforge.training.objectives.text_dfgan import DFGANObjective
+    from ganforge.training.objectives.text_dfgan import DFGANObjective, diversity_term
+
+    def objective(**keys):
+        return SimpleNamespace(diversity=diversity_term(_config(**keys)), d_steps_done=5)
 
     e, ids = torch.randn(5, 4), torch.tensor([7, 3, 9, 1, 4])
-    off = SimpleNamespace(config=_config(**{"text.diversity_weight": 0.0}), d_steps_done=5)
-    later = SimpleNamespace(config=_config(**{"text.diversity_weight": 1.0, "text.diversity_start": 6}),
-                            d_steps_done=5)
-    on = SimpleNamespace(config=_config(**{"text.diversity_weight": 1.0, "text.diversity_start": 0}), d_steps_done=5)
+    off = objective(**{"text.diversity_weight": 0.0})
+    later = objective(**{"text.diversity_weight": 1.0, "text.diversity_start": 6})
+    on = objective(**{"text.diversity_weight": 1.0, "text.diversity_start": 0})
     assert DFGANObjective.fake_conditions(off, e, ids)[1].tolist() == [7, 3, 9, 1, 4]
-    assert DFGANObjective.fake_conditions(later, e, ids)[1].tolist() == [7, 3, 9, 1, 4] and not later._paired
+    assert DFGANObjective.fake_conditions(later, e, ids)[1].tolist() == [7, 3, 9, 1, 4] and not later.diversity.active
     later.d_steps_done = 6  # the schedule's start reached
-    assert DFGANObjective.fake_conditions(later, e, ids)[1].tolist() == [7, 3, 9, 7, 3] and later._paired
+    assert DFGANObjective.fake_conditions(later, e, ids)[1].tolist() == [7, 3, 9, 7, 3] and later.diversity.active
     paired_e, paired_ids = DFGANObjective.fake_conditions(on, e, ids)
     assert paired_ids.tolist() == [7, 3, 9, 7, 3]
     assert torch.equal(paired_e[3:], e[:2])

@@ -9,10 +9,9 @@ import pytest
 import torch
 from helpers import tiny_overrides
 
-from crash_hook import Crash, crash_at
+from crash_hook import assert_same_networks, through_and_resumed
 from ganforge.config import load_config
-from ganforge.training.loop import train
-from ganforge.training.objectives.conditional import ConditionalObjective
+from ganforge.training.objectives.conditional import ConditionalObjective, diversity_term
 
 COND = tiny_overrides(**{"train.steps": 6, "train.sample_grid": 20, "ckpt.every": 2, "train.log_every": 1})
 
@@ -20,27 +19,22 @@ COND = tiny_overrides(**{"train.steps": 6, "train.sample_grid": 20, "ckpt.every"
 def test_fakes_share_a_class_in_pairs_only_from_the_start_step():
     labels = torch.tensor([4, 1, 8, 2, 0])
     config = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_start": 3})
-    objective = SimpleNamespace(loss_cfg=config.loss, d_steps_done=2)
+    objective = SimpleNamespace(diversity=diversity_term(config), d_steps_done=2)
     assert ConditionalObjective.fake_condition(objective, labels).tolist() == [4, 1, 8, 2, 0]
-    assert not objective._paired
+    assert not objective.diversity.active
     objective.d_steps_done = 3
     assert ConditionalObjective.fake_condition(objective, labels).tolist() == [4, 1, 8, 4, 1]
-    assert objective._paired
-    off = SimpleNamespace(loss_cfg=load_config("cdcgan-digits").loss, d_steps_done=100)
+    assert objective.diversity.active
+    off = SimpleNamespace(diversity=diversity_term(load_config("cdcgan-digits")), d_steps_done=100)
     assert ConditionalObjective.fake_condition(off, labels).tolist() == [4, 1, 8, 2, 0]
 
 
 def test_term_trains_on_class_pairs_logs_its_ratio_and_resumes_exactly(tmp_path):
     config = load_config("cdcgan-digits", {**COND, "loss.diversity_weight": 1.0, "loss.diversity_start": 2})
-    train(config, tmp_path / "A", progress=False)
+    assert_same_networks(*through_and_resumed(config, tmp_path, 3))
     logged = [json.loads(line) for line in (tmp_path / "A" / "log.jsonl").read_text().splitlines()]
     assert [("diversity_ratio" in entry) for entry in logged if "step" in entry] == [False, False, True, True, True, True]
     assert 0 < logged[-1]["diversity_ratio"]
-    with pytest.raises(Crash):
-        train(config, tmp_path / "B", progress=False, step_hook=crash_at(3))
-    train(config, tmp_path / "B", resume=True, progress=False)
-    a, b = (torch.load(tmp_path / r / "checkpoints/latest.ckpt", weights_only=True)["networks"]["G"] for r in "AB")
-    assert all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_target_is_measured_on_real_images_of_one_class():
@@ -48,12 +42,13 @@ def test_target_is_measured_on_real_images_of_one_class():
     images = torch.tensor([0, 0, 255, 127], dtype=torch.uint8).view(4, 1, 1, 1).expand(4, 1, 8, 8).contiguous()
     objective = ConditionalObjective.__new__(ConditionalObjective)
     objective.loss_cfg = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0}).loss
+    objective.diversity = diversity_term(load_config("cdcgan-digits", {"loss.diversity_weight": 1.0}))
     objective.config = SimpleNamespace(seed=0)
     objective.batch_fields(SimpleNamespace(images=images, labels=torch.tensor([0, 0, 1, 1])))
     # half the pairs are (black, black): 0; half (white, grey): 128/127.5; about 0.5 on average
-    assert 0.35 < objective.diversity_target < 0.65
+    assert 0.35 < objective.diversity.target < 0.65
     objective.batch_fields(SimpleNamespace(images=images, labels=torch.tensor([0, 0, 1, 2])))
-    assert objective.diversity_target == pytest.approx(1e-3)  # the floor: only identical pairs share a class
+    assert objective.diversity.target == pytest.approx(1e-3)  # the floor: only identical pairs share a class
 
 
 def test_a_pool_of_one_compares_mean_colours_only():
@@ -67,3 +62,25 @@ def test_a_pool_of_one_compares_mean_colours_only():
     assert pair_distance(left, blue, side=1) > 0
     config = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_pool": 1})
     assert config.loss.diversity_pool == 1
+
+
+def test_the_term_adds_weight_times_shortfall_only_while_active():
+    from ganforge.training.objectives.diversity import DiversityTerm
+
+    same = torch.zeros(4, 3, 8, 8)  # two identical pairs: the whole shortfall
+    term = DiversityTerm(weight=2.0, start=5, side=1, target=0.5)
+    logs: dict = {}
+    assert not term.pairs_at(4) and term.added(torch.tensor(1.0), same, logs) == 1.0 and logs == {}
+    assert term.pairs_at(5) and term.added(torch.tensor(1.0), same, logs) == pytest.approx(3.0)
+    assert logs["diversity_ratio"] == 0
+    off = DiversityTerm()
+    assert not off.pairs_at(100)
+
+
+def test_each_task_reads_its_own_pool_side():
+    from ganforge.training.objectives.text_dfgan import diversity_term as text_term
+
+    classes = diversity_term(load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_pool": 1}))
+    assert (classes.weight, classes.side) == (1.0, 1)
+    text = text_term(load_config("dfgan-shapes", {"text.diversity_pool": 4}))
+    assert (text.weight, text.start, text.side) == (8.0, 2000, 4)

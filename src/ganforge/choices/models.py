@@ -49,6 +49,7 @@ MODEL_CHOICES: dict[str, ModelChoice] = {
         ModelChoice("gancls", "nonsaturating", (32, 64, 128), built_by_task=True),
         ModelChoice("mlp", "nonsaturating", d_options={"spectral_norm": False}),
         ModelChoice("projected", "hinge", (32, 64, 128, 256, 512), conditional=True),
-        ModelChoice("resnet", "hinge", (32, 64, 128), conditional=True, d_options={"minibatch_std": False}),
+        ModelChoice("resnet", "hinge", (32, 64, 128), conditional=True, d_options={"minibatch_std": False},
+                    g_options={"hierarchical_z": False}),
     )
 }

@@ -42,7 +42,7 @@ def register_task(choice: TaskChoice) -> TaskChoice:
 
 # Tasks that draw images from latents with a `model.name` network.
 IMAGE_READS = ("data.crop", "data.include", "data.labels", "model", "loss.name", "loss.r1_gamma", "loss.r1_every",
-               "loss.gp_weight", "augment", "train.n_dis")
+               "loss.gp_weight", "loss.mmd_weight", "loss.mmd_pool", "augment", "train.n_dis")
 TEXT_READS = ("data.crop", "data.include", "data.labels", "model", "train.n_dis", "text.encoder", "text.weights",
               "text.clip_model", "text.cache", "text.mismatch_weight", "text.mismatch_pairs", "text.contrastive_weight")
 
@@ -76,6 +76,6 @@ register_task(TaskChoice("conditional", IMAGE_READS + ("data.balance", "loss.mis
                                                        "loss.diversity_start", "loss.diversity_pool"), (_class_conditional_model,)))
 register_task(TaskChoice("text-dfgan", TEXT_READS + ("text.ma_gp_weight", "text.ma_gp_power", "text.ma_gp_every",
                                                      "text.mode_seeking", "text.diversity_weight",
-                                                     "text.diversity_start"), (_own_model,), model_name="dfgan"))
+                                                     "text.diversity_start", "text.diversity_pool"), (_own_model,), model_name="dfgan"))
 register_task(TaskChoice("text-gancls", TEXT_READS + ("text.kl_weight", "text.condition_dim"),
                          (_own_model, _one_wrong_caption), model_name="gancls"))

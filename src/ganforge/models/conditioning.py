@@ -2,6 +2,8 @@
 
 - `ConditionalBatchNorm2d`: BatchNorm without its own affine, followed by a per-class scale
   and shift looked up from embeddings (de Vries et al. 2017; Miyato & Koyama 2018, sec. 3).
+- `LatentBatchNorm2d`: BigGAN's conditional BatchNorm, whose scale and shift also depend on a
+  chunk of the noise (Brock et al. 2019, "hierarchical latent space"), with or without a class.
 - `ProjectionHead`: the projection discriminator's class term <embed(y), phi(x)>
   (Miyato & Koyama 2018, eq. 3) added to the unconditional logit.
 - `ConditionedSequential`: a Sequential whose condition-aware members also receive `c`.
@@ -34,6 +36,38 @@ class ConditionalBatchNorm2d(nn.Module):
         scale = 1 + self.gamma(labels)[:, :, None, None]
         shift = self.beta(labels)[:, :, None, None]
         return self.bn(x) * scale + shift
+
+
+class LatentBatchNorm2d(nn.Module):
+    """[N, C, H, W], labels [N] or None, z [N, Z] -> BN(x) * (1 + gamma[y] + A z) + beta[y] + B z.
+
+    A and B start at 0 (and so do gamma, beta): a plain BN until trained, unless the owner
+    re-initialises them (the ResNet up-blocks do). Without classes the bias of the z layer is
+    the static affine of a plain BN.
+    """
+
+    takes_condition = True
+
+    def __init__(self, channels: int, num_classes: int, z_dim: int) -> None:
+        super().__init__()
+        self.channels = channels
+        self.bn = nn.BatchNorm2d(channels, affine=False)
+        self.from_z = nn.Linear(z_dim, 2 * channels)
+        nn.init.zeros_(self.from_z.weight)
+        nn.init.zeros_(self.from_z.bias)
+        self.conditional = num_classes > 0
+        if self.conditional:
+            self.gamma = nn.Embedding(num_classes, channels)
+            self.beta = nn.Embedding(num_classes, channels)
+            nn.init.zeros_(self.gamma.weight)
+            nn.init.zeros_(self.beta.weight)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None, z: torch.Tensor) -> torch.Tensor:
+        scale, shift = self.from_z(z).split(self.channels, dim=1)
+        if self.conditional:
+            scale = scale + self.gamma(labels)
+            shift = shift + self.beta(labels)
+        return self.bn(x) * (1 + scale[:, :, None, None]) + shift[:, :, None, None]
 
 
 class ProjectionHead(nn.Module):

@@ -10,6 +10,10 @@ each doubling of R above 32 doubles the channels of the deepest blocks.
 Class-conditional (num_classes > 0): conditional BatchNorm in G's up-blocks and a projection
 discriminator with a spectrally normalised class embedding (Miyato & Koyama 2018).
 
+`model.g.hierarchical_z` splits z into one chunk for the base and one for each up-block and the
+last BatchNorm, whose scale and shift then follow their chunk as well as the class (BigGAN's
+hierarchical latent space, Brock et al. 2019): the noise reaches every scale of the image.
+
 `model.d.minibatch_std` adds ProGAN's minibatch standard deviation channel before D's two
 last blocks (models/minibatch_std.py).
 """
@@ -27,6 +31,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import (
     ConditionedSequential,
+    LatentBatchNorm2d,
     ProjectionHead,
     batchnorm,
     require_labels,
@@ -55,26 +60,32 @@ def _sn_conv(c_in: int, c_out: int, kernel: int) -> nn.Module:
 class UpBlock(nn.Module):
     """[N, c_in, H, W] -> [N, c_out, 2H, 2W]: BN-ReLU-up-conv-BN-ReLU-conv + up-conv1x1 shortcut.
 
-    With `num_classes` > 0 both BNs are conditional on the labels passed to `forward`.
+    With `num_classes` > 0 both BNs are conditional on the labels passed to `forward`; with
+    `z_dim` > 0 they also follow the noise chunk z [N, z_dim] passed to it, through z layers
+    initialised as the block's convolutions (Glorot, gain √2): the chunk acts from step 0, as
+    BigGAN's gains do.
     """
 
     takes_condition = True
 
-    def __init__(self, c_in: int, c_out: int, num_classes: int = 0) -> None:
+    def __init__(self, c_in: int, c_out: int, num_classes: int = 0, z_dim: int = 0) -> None:
         super().__init__()
-        self.conditional = num_classes > 0
-        self.bn1, self.conv1 = batchnorm(c_in, num_classes), nn.Conv2d(c_in, c_out, 3, 1, 1)
-        self.bn2, self.conv2 = batchnorm(c_out, num_classes), nn.Conv2d(c_out, c_out, 3, 1, 1)
+        self.conditional, self.takes_z = num_classes > 0, z_dim > 0
+        norm = (lambda c: LatentBatchNorm2d(c, num_classes, z_dim)) if z_dim else (lambda c: batchnorm(c, num_classes))
+        self.bn1, self.conv1 = norm(c_in), nn.Conv2d(c_in, c_out, 3, 1, 1)
+        self.bn2, self.conv2 = norm(c_out), nn.Conv2d(c_out, c_out, 3, 1, 1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1)
         self.apply(xavier_init)
         self.shortcut.apply(_shortcut_init)
 
-    def _norm(self, bn: nn.Module, x: torch.Tensor, c: torch.Tensor | None) -> torch.Tensor:
+    def _norm(self, bn: nn.Module, x: torch.Tensor, c: torch.Tensor | None, z: torch.Tensor | None) -> torch.Tensor:
+        if self.takes_z:
+            return bn(x, c, z)
         return bn(x, c) if self.conditional else bn(x)
 
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
-        h = F.interpolate(F.relu(self._norm(self.bn1, x, c)), scale_factor=2, mode="nearest")
-        h = self.conv2(F.relu(self._norm(self.bn2, self.conv1(h), c)))
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
+        h = F.interpolate(F.relu(self._norm(self.bn1, x, c, z)), scale_factor=2, mode="nearest")
+        h = self.conv2(F.relu(self._norm(self.bn2, self.conv1(h), c, z)))
         return h + self.shortcut(F.interpolate(x, scale_factor=2, mode="nearest"))
 
 
@@ -112,16 +123,26 @@ class OptimizedDownBlock(nn.Module):
 class ResNetGenerator(nn.Module):
     """z [N, z_dim] float (+ labels [N] when conditional) -> images [N, C, R, R] in [-1, 1]."""
 
-    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, num_classes: int = 0) -> None:
+    def __init__(self, z_dim: int, width: int, resolution: int, channels: int, num_classes: int = 0,
+                 hierarchical_z: bool = False) -> None:
         super().__init__()
         self.z_dim, self.resolution, self.channels = z_dim, resolution, channels
-        self.num_classes = num_classes
+        self.num_classes, self.hierarchical_z = num_classes, hierarchical_z
         widths = [width * m for m in _multipliers(resolution)] + [width]
         self.base_channels = widths[0]
-        self.project = nn.Linear(z_dim, widths[0] * 16)
-        self.blocks = ConditionedSequential(*(UpBlock(a, b, num_classes) for a, b in pairwise(widths)))
+        # Hierarchical z: near-equal chunks for the base, each up-block and the last BN (whose z
+        # layer starts at 0, so its chunk acts once trained).
+        chunks = [len(part) for part in torch.arange(z_dim).tensor_split(len(widths) + 1)]
+        if hierarchical_z and min(chunks) == 0:
+            raise ValueError(f"model.z_dim: {z_dim} is too small to split among {len(chunks)} layers; give at least {len(chunks)}")
+        self.z_chunks = chunks if hierarchical_z else [z_dim]
+        self.project = nn.Linear(self.z_chunks[0], widths[0] * 16)
+        block_z = chunks[1:-1] if hierarchical_z else [0] * (len(widths) - 1)
+        self.blocks = ConditionedSequential(
+            *(UpBlock(a, b, num_classes, zk) for (a, b), zk in zip(pairwise(widths), block_z, strict=True))
+        )
         self.to_image = nn.Sequential(
-            nn.BatchNorm2d(widths[-1]),
+            LatentBatchNorm2d(widths[-1], 0, chunks[-1]) if hierarchical_z else nn.BatchNorm2d(widths[-1]),
             nn.ReLU(),
             nn.Conv2d(widths[-1], channels, 3, 1, 1),
             nn.Tanh(),
@@ -131,8 +152,14 @@ class ResNetGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
         require_labels(c, self.num_classes, "ResNet generator")
-        h = self.project(z).view(-1, self.base_channels, 4, 4)
-        return self.to_image(self.blocks(h, c))
+        if not self.hierarchical_z:
+            h = self.project(z).view(-1, self.base_channels, 4, 4)
+            return self.to_image(self.blocks(h, c))
+        parts = z.split(self.z_chunks, dim=1)
+        h = self.project(parts[0]).view(-1, self.base_channels, 4, 4)
+        for block, part in zip(self.blocks, parts[1:-1], strict=True):
+            h = block(h, c, part)
+        return self.to_image[1:](self.to_image[0](h, None, parts[-1]))
 
 
 class ResNetDiscriminator(nn.Module):
@@ -176,7 +203,8 @@ class ResNetDiscriminator(nn.Module):
 
 def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> ResNetGenerator:
     SPEC.check_resolution(resolution)
-    return ResNetGenerator(cfg.z_dim, cfg.g.width, resolution, channels, num_classes)
+    hierarchical_z = SPEC.g_option(cfg, "hierarchical_z")
+    return ResNetGenerator(cfg.z_dim, cfg.g.width, resolution, channels, num_classes, hierarchical_z)
 
 
 def build_discriminator(

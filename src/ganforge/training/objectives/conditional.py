@@ -18,12 +18,17 @@ from ganforge.conditions import ClassConditions
 from ganforge.models.aux_classifier import BETAS, LEARNING_RATE, AuxiliaryClassifier
 from ganforge.sampling import latents
 from ganforge.training.objectives.base import Batch, DataInfo, NetworkDecl, register_objective
-from ganforge.training.objectives.diversity import diversity_shortfall, paired, real_pair_target
+from ganforge.training.objectives.diversity import DiversityTerm, paired
 from ganforge.training.objectives.unconditional import UnconditionalObjective
 
 if TYPE_CHECKING:
     from ganforge.config import Config
     from ganforge.data.training import TrainingImages
+
+
+def diversity_term(config: Config) -> DiversityTerm:
+    loss = config.loss
+    return DiversityTerm(loss.diversity_weight, loss.diversity_start, loss.diversity_pool)
 
 
 @register_objective
@@ -49,29 +54,22 @@ class ConditionalObjective(UnconditionalObjective):
         super().__init__(config, networks, device, data)
         self.classifier = networks.get("C")
         self.extra_judges = ("C",) if self.classifier is not None else ()
-        self.diversity_target = 1.0  # τ, measured from the training images in `batch_fields`
-        self._paired = False  # whether the kept fakes come in class pairs
+        self.diversity = diversity_term(config)
 
     def batch_fields(self, data: TrainingImages) -> dict:
-        if self.loss_cfg.diversity_weight > 0:
-            self.diversity_target = real_pair_target(data.images, data.labels.tolist(), self.config.seed,
-                                                     self.loss_cfg.diversity_pool)
+        self.diversity.measure(data.images, data.labels.tolist(), self.config.seed)
         return super().batch_fields(data)
 
     def fake_condition(self, c: Tensor | None) -> Tensor | None:
         """From D step `loss.diversity_start` on (with the term on), fakes i and i + ceil(N/2)
         share a class: the first half of the real batch's labels twice."""
-        cfg = self.loss_cfg
-        self._paired = cfg.diversity_weight > 0 and self.d_steps_done >= cfg.diversity_start
-        return paired(c) if self._paired else c
+        return paired(c) if self.diversity.pairs_at(self.d_steps_done) else c
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         kept = self._kept
         loss, logs = super().g_step(batch, last)
-        if self._paired and kept is not None:
-            shortfall, ratio = diversity_shortfall(kept[0], self.diversity_target, self.loss_cfg.diversity_pool)
-            loss = loss + self.loss_cfg.diversity_weight * shortfall
-            logs["diversity_ratio"] = ratio
+        if kept is not None:
+            loss = self.diversity.added(loss, kept[0], logs)
         return loss, logs
 
     def scored(self, images: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:

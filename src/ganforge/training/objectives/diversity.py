@@ -4,7 +4,7 @@ from two latents must differ as much as real images of that condition do, and no
 As DSGAN (Yang et al. 2019) it rewards the distance between G(z1, c) and G(z2, c), but
 bounded as a hinge under a target: λ · mean relu(1 − d / τ). d is the mean absolute
 difference of a pair of fakes after average pooling to 8×8 (where things are and how large
-they are, not the texture of their edges; `loss.diversity_pool` sets the side for classes); τ
+they are, not the texture of their edges; `loss.diversity_pool` / `text.diversity_pool` set the side); τ
 is the same distance between real images that share a condition, measured once from the
 training data. A G that draws one picture per
 condition pays λ; one as varied as the data pays nothing, so the term cannot buy variety
@@ -12,9 +12,12 @@ with the condition the way MSGAN's unbounded 1 / distance does.
 
 The pairs cost no extra forward pass: the fakes of a step are made for the first half of
 the batch's conditions twice (`paired`), so fake i and fake i + ceil(N/2) share one.
+`DiversityTerm` holds one objective's settings and schedule; the class and text tasks share it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -77,3 +80,33 @@ def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED
     first, second = (torch.tensor(indices) for indices in zip(*pairs, strict=True))
     as_float = lambda x: images[x].float() / 127.5 - 1  # noqa: E731
     return max(float(pair_distance(as_float(first), as_float(second), side).mean()), 1e-3)
+
+
+@dataclass
+class DiversityTerm:
+    """One objective's term: λ, its first D step and pool side (the config's), τ once measured,
+    and whether the fakes of the current step come in pairs."""
+
+    weight: float = 0.0
+    start: int = 0
+    side: int = POOLED
+    target: float = 1.0  # τ; measured by `measure`
+    active: bool = False
+
+    def measure(self, images: Tensor, groups: list, seed: int) -> None:
+        """τ from the training images (uint8 [N,C,R,R]) grouped by condition; only with the term on."""
+        if self.weight > 0:
+            self.target = real_pair_target(images, groups, seed, self.side)
+
+    def pairs_at(self, step: int) -> bool:
+        """Whether the fakes of D step `step` are drawn in pairs (remembered for G's step)."""
+        self.active = self.weight > 0 and step >= self.start
+        return self.active
+
+    def added(self, loss: Tensor, fakes: Tensor, logs: dict[str, Tensor]) -> Tensor:
+        """G's `loss` plus λ · shortfall of `fakes` when they come in pairs; logs d/τ."""
+        if not self.active:
+            return loss
+        shortfall, ratio = diversity_shortfall(fakes, self.target, self.side)
+        logs["diversity_ratio"] = ratio
+        return loss + self.weight * shortfall

@@ -20,7 +20,7 @@ from torch import Tensor
 
 from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
-from ganforge.training.objectives.diversity import diversity_shortfall, paired, real_pair_target
+from ganforge.training.objectives.diversity import DiversityTerm, paired
 from ganforge.training.objectives.text import TextObjective
 
 
@@ -45,6 +45,11 @@ def mode_seeking_ratio(generator, fake: Tensor, z: Tensor, e: Tensor) -> Tensor:
     return (image_distance / latent_distance).mean()
 
 
+def diversity_term(config) -> DiversityTerm:
+    text = config.text
+    return DiversityTerm(text.diversity_weight, text.diversity_start, text.diversity_pool)
+
+
 @register_objective
 class DFGANObjective(TextObjective):
     name = "text-dfgan"
@@ -59,22 +64,17 @@ class DFGANObjective(TextObjective):
     def __init__(self, config, networks, device, data):
         super().__init__(config, networks, device, data)
         self.d_steps_done = 0
-        self.diversity_target = 1.0  # τ, measured from the training images in `batch_fields`
-        self._paired = False  # whether the kept fakes come in caption pairs
+        self.diversity = diversity_term(config)
 
     def batch_fields(self, data) -> dict:
         fields = super().batch_fields(data)
-        if self.config.text.diversity_weight > 0:
-            first_captions = [texts[0] for texts in data.captions]
-            self.diversity_target = real_pair_target(data.images, first_captions, self.config.seed)
+        self.diversity.measure(data.images, [texts[0] for texts in data.captions], self.config.seed)
         return fields
 
     def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
         """With the diversity term on (from D step `text.diversity_start`), fakes i and
         i + ceil(N/2) share a caption."""
-        text = self.config.text
-        self._paired = text.diversity_weight > 0 and self.d_steps_done >= text.diversity_start
-        if not self._paired:
+        if not self.diversity.pairs_at(self.d_steps_done):
             return e, ids
         return paired(e), (paired(ids) if ids is not None else None)
 
@@ -117,10 +117,7 @@ class DFGANObjective(TextObjective):
             spread = mode_seeking_ratio(self.generator, fake, z, e)
             loss = loss + weight / (spread + MODE_SEEKING_EPS)
             logs["mode_seeking_ratio"] = spread.detach()
-        if self._paired:
-            shortfall, ratio = diversity_shortfall(fake, self.diversity_target)
-            loss = loss + self.config.text.diversity_weight * shortfall
-            logs["diversity_ratio"] = ratio
+        loss = self.diversity.added(loss, fake, logs)
         match_loss, match_logs = self.matcher_g_loss(fake, e)
         logs.update(match_logs)
         return loss + match_loss, logs

@@ -24,6 +24,7 @@ from ganforge.training.objectives.base import (
     Phase,
     register_objective,
 )
+from ganforge.training.objectives.pixel_mmd import pooled_mmd2
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -55,6 +56,7 @@ class UnconditionalObjective(Objective):
         self.z_dim = config.model.z_dim
         self.d_steps_done = 0
         self._kept: tuple[Tensor, Tensor | None] | None = None  # fakes (with graph) and their condition
+        self._kept_real: Tensor | None = None  # the real batch beside the kept fakes (for the MMD term)
         self.extra_judges: tuple[str, ...] = ()  # networks trained beside D (a separate classifier)
         self.reconstructs = MODELS[config.model.name].reconstructs
 
@@ -105,6 +107,7 @@ class UnconditionalObjective(Objective):
         if last:
             fake_images = self.generator(z, fake_c)
             self._kept = (fake_images, fake_c)
+            self._kept_real = real_images if self.loss_cfg.mmd_weight > 0 else None
             fake_images = fake_images.detach()
         else:
             with torch.no_grad():
@@ -149,6 +152,7 @@ class UnconditionalObjective(Objective):
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         kept, self._kept = self._kept, None
+        real, self._kept_real = self._kept_real, None
         if kept is None:
             n = self.config.train.batch_size
             c = self.draw_condition(n)
@@ -160,6 +164,10 @@ class UnconditionalObjective(Objective):
         if class_loss is not None:  # fakes should be classified as the class asked for
             loss = loss + self.loss_cfg.ac_weight * class_loss
             logs["ac_fake"] = class_loss.detach()
+        if real is not None and len(real) > 1 and len(fake_images) > 1:
+            mmd = pooled_mmd2(fake_images, real, self.loss_cfg.mmd_pool)
+            loss = loss + self.loss_cfg.mmd_weight * mmd
+            logs["mmd"] = mmd.detach()
         return loss, logs
 
     def fixed_inputs(self, n: int, seed: int) -> dict[str, Tensor]:
@@ -170,7 +178,7 @@ class UnconditionalObjective(Objective):
         return images, max(1, int(math.sqrt(len(images))))
 
     def drop_kept(self) -> None:
-        self._kept = None
+        self._kept = self._kept_real = None
 
     def state_dict(self) -> dict:
         return {"d_steps_done": self.d_steps_done}
