@@ -66,3 +66,18 @@ def test_training_with_the_term_logs_it(tmp_path):
 def test_text_tasks_refuse_it():
     with pytest.raises(UserError, match="loss.mmd_weight"):
         load_config("dfgan-shapes", {"loss.mmd_weight": 1.0})
+
+
+def test_the_real_side_is_a_seeded_bank_of_pooled_training_images():
+    from ganforge.training.objectives import pixel_mmd
+
+    images = torch.randint(0, 256, (1500, 3, 8, 8), dtype=torch.uint8)
+    bank = pixel_mmd.real_bank(images, side=2, seed=3)
+    assert bank.features.shape == (pixel_mmd.BANK, 12)
+    assert torch.equal(bank.features, pixel_mmd.real_bank(images, side=2, seed=3).features)
+    assert not torch.equal(bank.features, pixel_mmd.real_bank(images, side=2, seed=4).features)
+    few = pixel_mmd.real_bank(images[:10], side=1, seed=0)
+    assert few.features.shape == (10, 3)
+    # the precomputed real side gives the same MMD² as computing it from the rows
+    fakes = torch.randn(6, 3)
+    assert torch.allclose(pixel_mmd.mmd2_to(fakes, few), mmd2(fakes, few.features))

@@ -24,10 +24,12 @@ from ganforge.training.objectives.base import (
     Phase,
     register_objective,
 )
-from ganforge.training.objectives.pixel_mmd import pooled_mmd2
+from ganforge.training.objectives.diversity import pooled
+from ganforge.training.objectives.pixel_mmd import RealSide, mmd2_to, real_bank
 
 if TYPE_CHECKING:
     from ganforge.config import Config
+    from ganforge.data.training import TrainingImages
 
 
 @register_objective
@@ -56,9 +58,15 @@ class UnconditionalObjective(Objective):
         self.z_dim = config.model.z_dim
         self.d_steps_done = 0
         self._kept: tuple[Tensor, Tensor | None] | None = None  # fakes (with graph) and their condition
-        self._kept_real: Tensor | None = None  # the real batch beside the kept fakes (for the MMD term)
+        self._real_bank: RealSide | None = None  # pooled real images of the MMD term (`batch_fields`)
         self.extra_judges: tuple[str, ...] = ()  # networks trained beside D (a separate classifier)
         self.reconstructs = MODELS[config.model.name].reconstructs
+
+    def batch_fields(self, data: TrainingImages) -> dict:
+        if self.loss_cfg.mmd_weight > 0 and len(data.images) > 1:
+            bank = real_bank(data.images, self.loss_cfg.mmd_pool, self.config.seed)
+            self._real_bank = RealSide(*(t.to(self.device) for t in (bank.features, bank.scale, bank.within)))
+        return super().batch_fields(data)
 
     def phases(self) -> list[Phase]:
         """D and any other judge learn in the D phase and are frozen for G."""
@@ -107,7 +115,6 @@ class UnconditionalObjective(Objective):
         if last:
             fake_images = self.generator(z, fake_c)
             self._kept = (fake_images, fake_c)
-            self._kept_real = real_images if self.loss_cfg.mmd_weight > 0 else None
             fake_images = fake_images.detach()
         else:
             with torch.no_grad():
@@ -152,7 +159,6 @@ class UnconditionalObjective(Objective):
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         kept, self._kept = self._kept, None
-        real, self._kept_real = self._kept_real, None
         if kept is None:
             n = self.config.train.batch_size
             c = self.draw_condition(n)
@@ -164,8 +170,8 @@ class UnconditionalObjective(Objective):
         if class_loss is not None:  # fakes should be classified as the class asked for
             loss = loss + self.loss_cfg.ac_weight * class_loss
             logs["ac_fake"] = class_loss.detach()
-        if real is not None and len(real) > 1 and len(fake_images) > 1:
-            mmd = pooled_mmd2(fake_images, real, self.loss_cfg.mmd_pool)
+        if self._real_bank is not None and len(fake_images) > 1:
+            mmd = mmd2_to(pooled(fake_images, self.loss_cfg.mmd_pool).flatten(1), self._real_bank)
             loss = loss + self.loss_cfg.mmd_weight * mmd
             logs["mmd"] = mmd.detach()
         return loss, logs
@@ -178,7 +184,7 @@ class UnconditionalObjective(Objective):
         return images, max(1, int(math.sqrt(len(images))))
 
     def drop_kept(self) -> None:
-        self._kept = self._kept_real = None
+        self._kept = None
 
     def state_dict(self) -> dict:
         return {"d_steps_done": self.d_steps_done}
