@@ -54,6 +54,9 @@ class RealSide:
         scale = distances[off_diagonal].median().clamp_min(1e-6)
         return cls(reals, scale, _within(distances, scale))
 
+    def to(self, device: torch.device) -> RealSide:
+        return RealSide(self.features.to(device), self.scale.to(device), self.within.to(device))
+
 
 def mmd2_to(fakes: Tensor, real: RealSide) -> Tensor:
     """Unbiased MMD² between rows of fakes [N, F] (with graph; N >= 2) and the real side."""

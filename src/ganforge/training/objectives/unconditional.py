@@ -64,8 +64,7 @@ class UnconditionalObjective(Objective):
 
     def batch_fields(self, data: TrainingImages) -> dict:
         if self.loss_cfg.mmd_weight > 0 and len(data.images) > 1:
-            bank = real_bank(data.images, self.loss_cfg.mmd_pool, self.config.seed)
-            self._real_bank = RealSide(*(t.to(self.device) for t in (bank.features, bank.scale, bank.within)))
+            self._real_bank = real_bank(data.images, self.loss_cfg.mmd_pool, self.config.seed).to(self.device)
         return super().batch_fields(data)
 
     def phases(self) -> list[Phase]:
