@@ -122,8 +122,8 @@ class LossConfig(Section):
     diversity_start: int = Field(0, ge=0)  # ... from this D step on (before it: fakes for the real labels)
     # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)
     diversity_pool: int = Field(8, ge=1)
-    # image tasks: weight of G's MMD² between its fakes and the real batch, both average-pooled
-    # to mmd_pool² pixels (training/objectives/pixel_mmd.py), so a G that draws only some of the
+    # image tasks: weight of G's MMD² between its fakes and 1,024 training images, both average-
+    # pooled to mmd_pool² pixels (training/objectives/pixel_mmd.py), so a G that draws only some of the
     # data's colours or sizes pays for it; 0 is off
     mmd_weight: float = Field(0.0, ge=0)
     mmd_pool: int = Field(4, ge=1)

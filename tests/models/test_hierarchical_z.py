@@ -60,5 +60,5 @@ def test_config_accepts_it_for_resnet_only_and_refuses_a_z_too_small():
     assert load_config("sngan-proj-shapes", {"model.g.hierarchical_z": True}).model.g.hierarchical_z
     with pytest.raises(UserError, match=r"model.g.hierarchical_z: model 'dcgan' has no such option"):
         load_config("dcgan-digits", {"model.g.hierarchical_z": True})
-    with pytest.raises(ValueError, match=r"model.z_dim: 3 is too small to split among 5 layers"):
+    with pytest.raises(UserError, match=r"model.z_dim: 3 is too small to split among 5 layers"):
         ResNetGenerator(z_dim=3, width=4, resolution=32, channels=3, hierarchical_z=True)

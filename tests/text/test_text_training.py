@@ -360,10 +360,11 @@ def test_diversity_term_trains_on_caption_pairs_logs_its_ratio_and_resumes_exact
 def test_fakes_come_in_caption_pairs_only_with_the_diversity_term():
     from types import SimpleNamespace
 
-    from ganforge.training.objectives.text_dfgan import DFGANObjective, diversity_term
+    from ganforge.training.objectives.diversity import DiversityTerm
+    from ganforge.training.objectives.text_dfgan import DFGANObjective
 
     def objective(**keys):
-        return SimpleNamespace(diversity=diversity_term(_config(**keys)), d_steps_done=5)
+        return SimpleNamespace(diversity=DiversityTerm.of(_config(**keys).text), d_steps_done=5)
 
     e, ids = torch.randn(5, 4), torch.tensor([7, 3, 9, 1, 4])
     off = objective(**{"text.diversity_weight": 0.0})

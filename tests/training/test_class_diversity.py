@@ -11,7 +11,8 @@ from helpers import tiny_overrides
 
 from crash_hook import assert_same_networks, through_and_resumed
 from ganforge.config import load_config
-from ganforge.training.objectives.conditional import ConditionalObjective, diversity_term
+from ganforge.training.objectives.conditional import ConditionalObjective
+from ganforge.training.objectives.diversity import DiversityTerm
 
 COND = tiny_overrides(**{"train.steps": 6, "train.sample_grid": 20, "ckpt.every": 2, "train.log_every": 1})
 
@@ -19,13 +20,13 @@ COND = tiny_overrides(**{"train.steps": 6, "train.sample_grid": 20, "ckpt.every"
 def test_fakes_share_a_class_in_pairs_only_from_the_start_step():
     labels = torch.tensor([4, 1, 8, 2, 0])
     config = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_start": 3})
-    objective = SimpleNamespace(diversity=diversity_term(config), d_steps_done=2)
+    objective = SimpleNamespace(diversity=DiversityTerm.of(config.loss), d_steps_done=2)
     assert ConditionalObjective.fake_condition(objective, labels).tolist() == [4, 1, 8, 2, 0]
     assert not objective.diversity.active
     objective.d_steps_done = 3
     assert ConditionalObjective.fake_condition(objective, labels).tolist() == [4, 1, 8, 4, 1]
     assert objective.diversity.active
-    off = SimpleNamespace(diversity=diversity_term(load_config("cdcgan-digits")), d_steps_done=100)
+    off = SimpleNamespace(diversity=DiversityTerm.of(load_config("cdcgan-digits").loss), d_steps_done=100)
     assert ConditionalObjective.fake_condition(off, labels).tolist() == [4, 1, 8, 2, 0]
 
 
@@ -42,7 +43,7 @@ def test_target_is_measured_on_real_images_of_one_class():
     images = torch.tensor([0, 0, 255, 127], dtype=torch.uint8).view(4, 1, 1, 1).expand(4, 1, 8, 8).contiguous()
     objective = ConditionalObjective.__new__(ConditionalObjective)
     objective.loss_cfg = load_config("cdcgan-digits", {"loss.diversity_weight": 1.0}).loss
-    objective.diversity = diversity_term(load_config("cdcgan-digits", {"loss.diversity_weight": 1.0}))
+    objective.diversity = DiversityTerm.of(load_config("cdcgan-digits", {"loss.diversity_weight": 1.0}).loss)
     objective.config = SimpleNamespace(seed=0)
     objective.batch_fields(SimpleNamespace(images=images, labels=torch.tensor([0, 0, 1, 1])))
     # half the pairs are (black, black): 0; half (white, grey): 128/127.5; about 0.5 on average
@@ -78,9 +79,7 @@ def test_the_term_adds_weight_times_shortfall_only_while_active():
 
 
 def test_each_task_reads_its_own_pool_side():
-    from ganforge.training.objectives.text_dfgan import diversity_term as text_term
-
-    classes = diversity_term(load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_pool": 1}))
+    classes = DiversityTerm.of(load_config("cdcgan-digits", {"loss.diversity_weight": 1.0, "loss.diversity_pool": 1}).loss)
     assert (classes.weight, classes.side) == (1.0, 1)
-    text = text_term(load_config("dfgan-shapes", {"text.diversity_pool": 4}))
+    text = DiversityTerm.of(load_config("dfgan-shapes", {"text.diversity_pool": 4}).text)
     assert (text.weight, text.start, text.side) == (8.0, 2000, 4)

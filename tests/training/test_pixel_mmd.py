@@ -10,7 +10,13 @@ from helpers import tiny_overrides
 from ganforge.config import load_config
 from ganforge.errors import UserError
 from ganforge.training.loop import train
-from ganforge.training.objectives.pixel_mmd import mmd2, pooled_mmd2
+from ganforge.training.objectives.diversity import pooled
+from ganforge.training.objectives.pixel_mmd import mmd2
+
+
+def pooled_mmd2(fakes: torch.Tensor, reals: torch.Tensor, side: int) -> torch.Tensor:
+    """MMD² of images after pooling to side × side, as the term takes it."""
+    return mmd2(pooled(fakes, side).flatten(1), pooled(reals, side).flatten(1))
 
 
 def _two_colours(n: int, seed: int, red_share: float = 0.5) -> torch.Tensor:

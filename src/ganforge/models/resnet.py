@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from ganforge.errors import UserError
 from ganforge.models import ModelConfig, register_model
 from ganforge.models.conditioning import (
     ConditionedSequential,
@@ -134,7 +135,7 @@ class ResNetGenerator(nn.Module):
         # layer starts at 0, so its chunk acts once trained).
         chunks = [len(part) for part in torch.arange(z_dim).tensor_split(len(widths) + 1)]
         if hierarchical_z and min(chunks) == 0:
-            raise ValueError(f"model.z_dim: {z_dim} is too small to split among {len(chunks)} layers; give at least {len(chunks)}")
+            raise UserError(f"model.z_dim: {z_dim} is too small to split among {len(chunks)} layers; give at least {len(chunks)}")
         self.z_chunks = chunks if hierarchical_z else [z_dim]
         self.project = nn.Linear(self.z_chunks[0], widths[0] * 16)
         block_z = chunks[1:-1] if hierarchical_z else [0] * (len(widths) - 1)

@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     from ganforge.data.training import TrainingImages
 
 
-def diversity_term(config: Config) -> DiversityTerm:
-    loss = config.loss
-    return DiversityTerm(loss.diversity_weight, loss.diversity_start, loss.diversity_pool)
-
-
 @register_objective
 class ConditionalObjective(UnconditionalObjective):
     name = "conditional"
@@ -54,7 +49,7 @@ class ConditionalObjective(UnconditionalObjective):
         super().__init__(config, networks, device, data)
         self.classifier = networks.get("C")
         self.extra_judges = ("C",) if self.classifier is not None else ()
-        self.diversity = diversity_term(config)
+        self.diversity = DiversityTerm.of(config.loss)
 
     def batch_fields(self, data: TrainingImages) -> dict:
         self.diversity.measure(data.images, data.labels.tolist(), self.config.seed)

@@ -93,6 +93,11 @@ class DiversityTerm:
     target: float = 1.0  # τ; measured by `measure`
     active: bool = False
 
+    @classmethod
+    def of(cls, section) -> DiversityTerm:
+        """From a config section with `diversity_weight`, `_start` and `_pool` (loss or text)."""
+        return cls(section.diversity_weight, section.diversity_start, section.diversity_pool)
+
     def measure(self, images: Tensor, groups: list, seed: int) -> None:
         """τ from the training images (uint8 [N,C,R,R]) grouped by condition; only with the term on."""
         if self.weight > 0:

@@ -69,11 +69,6 @@ def mmd2(fakes: Tensor, reals: Tensor) -> Tensor:
     return mmd2_to(fakes, RealSide.of(reals))
 
 
-def pooled_mmd2(fakes: Tensor, reals: Tensor, side: int) -> Tensor:
-    """MMD² of images [N,C,R,R] and [M,C,R,R] in [-1, 1] after pooling to side × side."""
-    return mmd2(pooled(fakes, side).flatten(1), pooled(reals, side).flatten(1))
-
-
 @torch.no_grad()
 def real_bank(images: Tensor, side: int, seed: int) -> RealSide:
     """Up to BANK training images (uint8 [N,C,S,S]) drawn with `seed`, pooled to side × side."""

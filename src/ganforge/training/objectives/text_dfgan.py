@@ -45,11 +45,6 @@ def mode_seeking_ratio(generator, fake: Tensor, z: Tensor, e: Tensor) -> Tensor:
     return (image_distance / latent_distance).mean()
 
 
-def diversity_term(config) -> DiversityTerm:
-    text = config.text
-    return DiversityTerm(text.diversity_weight, text.diversity_start, text.diversity_pool)
-
-
 @register_objective
 class DFGANObjective(TextObjective):
     name = "text-dfgan"
@@ -64,7 +59,7 @@ class DFGANObjective(TextObjective):
     def __init__(self, config, networks, device, data):
         super().__init__(config, networks, device, data)
         self.d_steps_done = 0
-        self.diversity = diversity_term(config)
+        self.diversity = DiversityTerm.of(config.text)
 
     def batch_fields(self, data) -> dict:
         fields = super().batch_fields(data)
