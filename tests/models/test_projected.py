@@ -30,7 +30,25 @@ def test_gray_images_read_as_three_equal_channels():
     torch.manual_seed(0)
     discriminator = ProjectedDiscriminator(4, 32, 1).eval()
     gray = torch.rand(2, 1, 32, 32) * 2 - 1
-    assert torch.equal(discriminator(gray), discriminator(gray.expand(-1, 3, -1, -1)))
+    # One channel is contiguous in both layouts; the network reads it channels_last.
+    as_color = gray.expand(-1, 3, -1, -1).contiguous(memory_format=torch.channels_last)
+    assert torch.equal(discriminator(gray), discriminator(as_color))
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_the_feature_network_runs_in_the_layout_of_channels_last_images(channels):
+    """The gray expansion is a stride-0 view in neither layout; the network must still follow the
+    images' channels_last (in NCHW its depthwise convs on 1x1 maps were a quarter of a step)."""
+    torch.manual_seed(0)
+    discriminator = ProjectedDiscriminator(4, 32, channels).eval()
+    images = (torch.rand(2, channels, 32, 32) * 2 - 1).contiguous(memory_format=torch.channels_last)
+    logits = discriminator(images)
+    weight = discriminator._frozen[0][0][0].weight
+    assert weight.is_contiguous(memory_format=torch.channels_last) and not weight.is_contiguous()
+    if channels == 3:  # NCHW in (one channel is both layouts): the network follows, the verdict holds
+        plain = discriminator(images.contiguous())
+        assert discriminator._frozen[0][0][0].weight.is_contiguous()
+        torch.testing.assert_close(logits, plain, rtol=1e-4, atol=1e-5)
 
 
 def test_the_feature_network_is_frozen_unsaved_and_stays_in_eval_mode():

@@ -124,11 +124,10 @@ class ProjectedDiscriminator(nn.Module):
         if not self._frozen:
             self._frozen.append(load_feature_stages().eval().requires_grad_(False))
 
-    def _feature_stages(self, images: torch.Tensor) -> nn.ModuleList:
-        """The frozen network, kept on the images' device and memory layout."""
+    def _feature_stages(self, images: torch.Tensor, layout: torch.memory_format) -> nn.ModuleList:
+        """The frozen network, kept on the images' device and in `layout`."""
         self.load_features()
         stages = self._frozen[0]
-        layout = torch.channels_last if images.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
         weight = stages[0][0].weight
         if weight.device != images.device or weight.dtype != images.dtype or not weight.is_contiguous(memory_format=layout):
             stages.to(device=images.device, dtype=images.dtype, memory_format=layout)
@@ -136,12 +135,16 @@ class ProjectedDiscriminator(nn.Module):
 
     def forward(self, images: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
         require_labels(c, self.num_classes, "projected discriminator")
+        # Read before the gray expansion, whose stride-0 view is in neither layout: in NCHW the
+        # network's depthwise convs on 1x1 maps took a quarter of a 32-px step.
+        layout = torch.channels_last if images.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
         if images.shape[1] == 1:  # gray images go in as three equal channels
             images = images.expand(-1, 3, -1, -1)
         if images.shape[-1] != self.feature_side:
             images = F.interpolate(images, size=self.feature_side, mode="bilinear", align_corners=False)
+        images = images.contiguous(memory_format=layout)
         # Frozen weights: gradients reach the images (G's step) but no weight ever gets one.
-        features = self.projections(stage_features(self._feature_stages(images), images))
+        features = self.projections(stage_features(self._feature_stages(images, layout), images))
         return torch.stack([head(f, c) for head, f in zip(self.heads, features, strict=True)], dim=1)
 
     def get_extra_state(self) -> dict:
