@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from ganforge.models.fastgan import FastGANGenerator
+from ganforge.models.fastgan_blocks import ChannelGLU, UpBlock
 from ganforge.models.fastgan_discriminator import FastGANDiscriminator
 
 
@@ -28,6 +29,27 @@ def test_skip_layer_excitation_gates_the_large_map_by_the_small_one():
     gate = generator.excitations["64"].gate
     torch.nn.init.zeros_(gate[3].parametrizations.weight.original)  # sigmoid(0) = 1/2 everywhere
     assert not torch.allclose(before, generator(z))
+
+
+def test_channel_glu_is_torch_glu_over_channels():
+    torch.manual_seed(0)
+    x = torch.randn(2, 6, 5, 5).contiguous(memory_format=torch.channels_last)
+    assert torch.equal(ChannelGLU()(x), torch.nn.functional.glu(x, dim=1))
+
+
+def test_up_block_batch_norm_gets_gradients_in_the_layout_of_its_input():
+    # BatchNorm's CPU backward on a channels_last input with an NCHW gradient (what nn.GLU's
+    # backward gives) was 6x slower than with matching layouts.
+    torch.manual_seed(0)
+    block = UpBlock(8, 8).to(memory_format=torch.channels_last)
+    x = torch.randn(4, 8, 8, 8).contiguous(memory_format=torch.channels_last)
+    layouts = []
+    norm_output = {}
+    block.net[2].register_forward_hook(lambda module, args, output: norm_output.setdefault("y", output))
+    out = block(x)
+    norm_output["y"].register_hook(lambda grad: layouts.append(grad.is_contiguous(memory_format=torch.channels_last)))
+    out.square().sum().backward()
+    assert layouts == [True]
 
 
 def test_conditional_generator_uses_its_label():

@@ -15,6 +15,7 @@ from torch import nn
 
 from ganforge.models.conditioning import require_labels
 from ganforge.models.fastgan_blocks import (
+    ChannelGLU,
     SkipLayerExcitation,
     UpBlock,
     channels_at,
@@ -41,7 +42,7 @@ class FastGANGenerator(nn.Module):
             nn.Unflatten(1, (z_dim + label_dim, 1, 1)),
             spectral(nn.ConvTranspose2d(z_dim + label_dim, channels_at(4, width) * 2, 4, 1, 0, bias=False)),
             nn.BatchNorm2d(channels_at(4, width) * 2),
-            nn.GLU(dim=1),
+            ChannelGLU(),
         )
         self.ups = nn.ModuleList(UpBlock(channels_at(s // 2, width), channels_at(s, width)) for s in sides[1:])
         self.excitations = nn.ModuleDict(

@@ -35,6 +35,18 @@ def init_batchnorm(network: nn.Module) -> None:
             dcgan_init(module)
 
 
+class ChannelGLU(nn.Module):
+    """GLU over channels, a * sigmoid(b), as nn.GLU(dim=1) computes it.
+
+    Written out because nn.GLU's backward returns NCHW gradients for channels_last inputs, and
+    BatchNorm's backward on such mixed layouts was 6x slower on CPU (a fifth of a 32-px step).
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        values, gates = x.chunk(2, dim=1)
+        return values * torch.sigmoid(gates)
+
+
 class UpBlock(nn.Module):
     """x2 nearest upsampling, 3x3 conv to twice the channels, BN, GLU (the "lite" up-block)."""
 
@@ -44,7 +56,7 @@ class UpBlock(nn.Module):
             nn.Upsample(scale_factor=2, mode="nearest"),
             sn_conv(c_in, c_out * 2, 3, 1, 1, bias=False),
             nn.BatchNorm2d(c_out * 2),
-            nn.GLU(dim=1),
+            ChannelGLU(),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
