@@ -51,6 +51,20 @@ def test_the_feature_network_runs_in_the_layout_of_channels_last_images(channels
         torch.testing.assert_close(logits, plain, rtol=1e-4, atol=1e-5)
 
 
+def test_the_feature_network_has_its_batch_norms_folded_and_the_same_features(features):
+    from ganforge.pretrained.efficientnet_lite import stage_features
+
+    torch.manual_seed(0)
+    discriminator = ProjectedDiscriminator(4, 32, 3)
+    discriminator.load_features()
+    folded, unfolded = discriminator._frozen[0], features()
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in unfolded.modules()) == 48
+    images = torch.rand(4, 3, 32, 32) * 2 - 1
+    for got, expected in zip(stage_features(folded, images), stage_features(unfolded, images), strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
+
+
 def test_the_feature_network_is_frozen_unsaved_and_stays_in_eval_mode():
     torch.manual_seed(0)
     discriminator = ProjectedDiscriminator(4, 32, 3).train()
