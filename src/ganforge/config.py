@@ -127,6 +127,9 @@ class LossConfig(Section):
     # data's colours or sizes pays for it; 0 is off
     mmd_weight: float = Field(0.0, ge=0)
     mmd_pool: int = Field(4, ge=1)
+    # ... and on each image's per-channel soft maximum and minimum over its pixels too: a shape's
+    # own colour, which the pooled mean dilutes with the ground when the shape is small
+    mmd_extremes: bool = False
 
 
 class AugmentConfig(Section):

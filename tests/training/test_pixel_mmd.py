@@ -2,6 +2,7 @@
 of one distribution, large when the fakes miss a mode, and its gradient moves them to it."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -11,7 +12,13 @@ from ganforge.config import load_config
 from ganforge.errors import UserError
 from ganforge.training.loop import train
 from ganforge.training.objectives.diversity import pooled
-from ganforge.training.objectives.pixel_mmd import mmd2
+from ganforge.training.objectives.pixel_mmd import (
+    mmd2,
+    mmd2_to,
+    mmd_features,
+    real_bank,
+    soft_extremes,
+)
 
 
 def pooled_mmd2(fakes: torch.Tensor, reals: torch.Tensor, side: int) -> torch.Tensor:
@@ -52,6 +59,53 @@ def test_its_gradient_moves_a_red_only_batch_towards_blue():
     assert fakes[:, 2].mean() > -0.7
 
 
+SHAPE_COLOURS = {"red": (225, 40, 40), "orange": (245, 140, 30), "yellow": (240, 220, 40),
+                 "green": (40, 185, 60), "blue": (50, 100, 240), "purple": (165, 60, 215)}  # builtin:shapes'
+GROUND = 30 / 127.5 - 1
+
+
+def _squares(colours: list[str], seed: int, side: int = 32) -> torch.Tensor:
+    """Dark images [n,3,side,side] in [-1, 1], each with one square of side/4 or side/2 in a colour."""
+    generator = torch.Generator().manual_seed(seed)
+    images = torch.full((len(colours), 3, side, side), GROUND)
+    for image, name in zip(images, colours, strict=True):
+        size = side // 4 * int(torch.randint(1, 3, (1,), generator=generator))
+        top, left = torch.randint(0, side - size + 1, (2,), generator=generator).tolist()
+        image[:, top : top + size, left : left + size] = (torch.tensor(SHAPE_COLOURS[name]) / 127.5 - 1)[:, None, None]
+    return images
+
+
+def test_soft_extremes_read_a_small_shapes_colour_whatever_its_size():
+    purple = torch.tensor(SHAPE_COLOURS["purple"]) / 127.5 - 1
+    small = torch.full((1, 3, 32, 32), GROUND)
+    small[:, :, :8, :8] = purple[:, None, None]  # 1/16 of the image
+    large = torch.full((1, 3, 32, 32), GROUND)
+    large[:, :, 4:28, 4:28] = purple[:, None, None]  # 9/16
+    top = torch.maximum(purple, torch.tensor(GROUND))
+    maxima = soft_extremes(small)[0, :3]
+    assert (maxima <= top + 1e-6).all() and (maxima >= top + 0.1 * math.log(1 / 16) - 1e-6).all()
+    assert (soft_extremes(large)[0, :3] - maxima).abs().max() < 0.25  # the mean colour moves by 0.5
+    assert (small.mean(dim=(2, 3)) - large.mean(dim=(2, 3))).abs().max() > 0.5
+    torch.testing.assert_close(soft_extremes(-small)[:, :3], -soft_extremes(small)[:, 3:])
+
+
+def test_extremes_tell_a_batch_without_purple_from_the_data_far_better_than_mean_colours():
+    """Six colours, two sizes: a G that draws blue for purple moves the mean colours' MMD by
+    about 2 of its batch-to-batch deviations, the extremes' by 15."""
+    colours = list(SHAPE_COLOURS)
+    no_purple = [c if c != "purple" else "blue" for c in colours]
+    reals = ((_squares(colours * 100, seed=0) + 1) * 127.5).round().to(torch.uint8)
+    separations = {}
+    for extremes in (False, True):
+        bank = real_bank(reals, side=1, seed=0, extremes=extremes)
+        same = torch.tensor([float(mmd2_to(mmd_features(_squares(colours * 6, s)[:32], 1, extremes), bank))
+                             for s in range(1, 13)])  # fmt: skip
+        missing = torch.tensor([float(mmd2_to(mmd_features(_squares(no_purple * 6, s)[:32], 1, extremes), bank))
+                                for s in range(21, 25)])  # fmt: skip
+        separations[extremes] = float((missing.mean() - same.mean()) / same.std())
+    assert separations[True] > 10 and separations[True] > 3 * separations[False]
+
+
 def test_identical_rows_have_finite_gradients():
     reals = torch.zeros(4, 3)
     fakes = torch.zeros(4, 3, requires_grad=True)
@@ -59,8 +113,10 @@ def test_identical_rows_have_finite_gradients():
     assert torch.isfinite(fakes.grad).all()
 
 
-def test_training_with_the_term_logs_it(tmp_path):
-    overrides = tiny_overrides(**{"train.steps": 3, "train.log_every": 1, "loss.mmd_weight": 1.0, "loss.mmd_pool": 2})
+@pytest.mark.parametrize("extremes", [False, True])
+def test_training_with_the_term_logs_it(tmp_path, extremes):
+    overrides = tiny_overrides(**{"train.steps": 3, "train.log_every": 1, "loss.mmd_weight": 1.0, "loss.mmd_pool": 2,
+                                  "loss.mmd_extremes": extremes})
     run = train(load_config("dcgan-digits", overrides), tmp_path / "run", progress=False)
     logged = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
     values = [entry["mmd"] for entry in logged if "step" in entry]

@@ -42,7 +42,7 @@ def register_task(choice: TaskChoice) -> TaskChoice:
 
 # Tasks that draw images from latents with a `model.name` network.
 IMAGE_READS = ("data.crop", "data.include", "data.labels", "model", "loss.name", "loss.r1_gamma", "loss.r1_every",
-               "loss.gp_weight", "loss.mmd_weight", "loss.mmd_pool", "augment", "train.n_dis")
+               "loss.gp_weight", "loss.mmd_weight", "loss.mmd_pool", "loss.mmd_extremes", "augment", "train.n_dis")
 TEXT_READS = ("data.crop", "data.include", "data.labels", "model", "train.n_dis", "text.encoder", "text.weights",
               "text.clip_model", "text.cache", "text.mismatch_weight", "text.mismatch_pairs", "text.contrastive_weight")
 

@@ -7,6 +7,8 @@ backward pass that carries gradients to the images through it.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_weights
 
@@ -30,7 +32,7 @@ def fold_batch_norms(network: nn.Module) -> nn.Module:
         raise ValueError("fold_batch_norms needs BatchNorms in eval mode")
     for module in list(network.modules()):
         names = list(module._modules)
-        for before, after in zip(names, names[1:]):
+        for before, after in pairwise(names):
             conv, norm = module._modules[before], module._modules[after]
             if isinstance(conv, nn.Conv2d) and isinstance(norm, nn.BatchNorm2d):
                 module._modules[after] = _fold(conv, norm)

@@ -24,8 +24,7 @@ from ganforge.training.objectives.base import (
     Phase,
     register_objective,
 )
-from ganforge.training.objectives.diversity import pooled
-from ganforge.training.objectives.pixel_mmd import RealSide, mmd2_to, real_bank
+from ganforge.training.objectives.pixel_mmd import RealSide, mmd2_to, mmd_features, real_bank
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -64,7 +63,9 @@ class UnconditionalObjective(Objective):
 
     def batch_fields(self, data: TrainingImages) -> dict:
         if self.loss_cfg.mmd_weight > 0 and len(data.images) > 1:
-            self._real_bank = real_bank(data.images, self.loss_cfg.mmd_pool, self.config.seed).to(self.device)
+            self._real_bank = real_bank(
+                data.images, self.loss_cfg.mmd_pool, self.config.seed, self.loss_cfg.mmd_extremes
+            ).to(self.device)
         return super().batch_fields(data)
 
     def phases(self) -> list[Phase]:
@@ -170,7 +171,8 @@ class UnconditionalObjective(Objective):
             loss = loss + self.loss_cfg.ac_weight * class_loss
             logs["ac_fake"] = class_loss.detach()
         if self._real_bank is not None and len(fake_images) > 1:
-            mmd = mmd2_to(pooled(fake_images, self.loss_cfg.mmd_pool).flatten(1), self._real_bank)
+            features = mmd_features(fake_images, self.loss_cfg.mmd_pool, self.loss_cfg.mmd_extremes)
+            mmd = mmd2_to(features, self._real_bank)
             loss = loss + self.loss_cfg.mmd_weight * mmd
             logs["mmd"] = mmd.detach()
         return loss, logs
