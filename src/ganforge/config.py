@@ -76,10 +76,18 @@ class DataConfig(Section):
 
 
 class GeneratorNetConfig(Section):
-    width: int = Field(64, ge=1)
+    # "auto": what the model measured best at the training resolution (models that have it)
+    width: int | Literal["auto"] = 64
     # None: the model's own default; a model without the option refuses an explicit value.
     coords: bool | None = None  # x/y coordinate channels into every up-block (CoordConv)
     hierarchical_z: bool | None = None  # a chunk of z into every BatchNorm of G (BigGAN)
+
+    @field_validator("width", mode="before")
+    @classmethod
+    def _width(cls, value: Any) -> Any:
+        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError(f"model.g.width: a whole number of at least 1, or auto (got {value!r})")
 
 
 class DiscriminatorNetConfig(Section):
@@ -371,6 +379,9 @@ class Config(Section):
         if self.loss.ac_width != LossConfig().ac_width and self.loss.ac_classifier != "separate":
             raise ValueError("loss.ac_width: the width of the separate classifier; set loss.ac_classifier=separate "
                              "(and loss.ac_weight > 0) or remove the key")
+        if self.model.g.width == "auto" and task.uses_model_section and not spec.auto_g_widths:
+            with_auto = ", ".join(name for name, other in MODEL_CHOICES.items() if other.auto_g_widths)
+            raise ValueError(f"model.g.width: auto is known for model {with_auto} only, not {spec.name!r}; give a number")
         task.check(self, spec)
         # After the task's check: a text preset with the wrong model names the model, not its options.
         for net, options, known in (("g", spec.g_options, ("coords", "hierarchical_z")), ("d", spec.d_options, ("batchnorm", "spectral_norm", "minibatch_std"))):

@@ -123,3 +123,25 @@ def test_the_registered_model_pairs_fastgan_with_the_projected_d():
     spec = MODELS["projected"]
     assert spec.default_loss == "hinge" and spec.conditional
     assert spec.resolutions == (32, 64, 128, 256, 512)
+
+
+@pytest.mark.parametrize(("resolution", "width"), [(32, 8), (64, 16), (256, 16)])
+def test_an_auto_g_width_is_settled_by_the_training_resolution(resolution, width):
+    from ganforge.config import load_config
+    from ganforge.models.fastgan import FastGANGenerator
+
+    config = load_config("projected-folder-64", {"data.path": "builtin:digits", "model.g.width": "auto"})
+    assert config.model.g.width == "auto"  # kept as written: the checkpoint rebuilds it at its resolution
+    generator = MODELS["projected"].build_generator(config.model, resolution, 1)
+    assert sum(p.numel() for p in generator.parameters()) == sum(
+        p.numel() for p in FastGANGenerator(config.model.z_dim, width, resolution, 1).parameters()
+    )
+
+
+def test_models_without_an_auto_g_width_refuse_it():
+    from ganforge.config import load_config
+
+    with pytest.raises(UserError, match="model.g.width: auto is known for model projected only, not 'dcgan'"):
+        load_config("dcgan-folder-64", {"data.path": "builtin:digits", "model.g.width": "auto"})
+    with pytest.raises(UserError, match=r"model.g.width: a whole number of at least 1, or auto \(got 0\)"):
+        load_config("dcgan-folder-64", {"data.path": "builtin:digits", "model.g.width": 0})

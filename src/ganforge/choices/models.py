@@ -18,6 +18,9 @@ class ModelChoice:
     # D options this model honours, with its own defaults (others are a config error).
     d_options: dict[str, bool] = field(default_factory=dict)
     g_options: dict[str, bool] = field(default_factory=dict)  # the same for `model.g.<name>`
+    # `model.g.width: auto`: (largest resolution, width) pairs, the first that fits is taken;
+    # empty: this model needs a number
+    auto_g_widths: tuple[tuple[int, int], ...] = ()
 
     def check_resolution(self, resolution: int) -> None:
         """Raise ValueError (worded for the config layer) if this model cannot build `resolution`."""
@@ -26,6 +29,12 @@ class ModelChoice:
             raise ValueError(
                 f"data.resolution: {resolution} is not supported by model {self.name!r}; allowed: {allowed}"
             )
+
+    def g_width(self, cfg: Any, resolution: int) -> int:
+        """`model.g.width`, with "auto" settled by the training resolution."""
+        if cfg.g.width != "auto":
+            return cfg.g.width
+        return next(width for largest, width in self.auto_g_widths if resolution <= largest)
 
     def d_option(self, cfg: Any, name: str) -> bool:
         """The value of `model.d.<name>`: as configured, else this model's default."""
@@ -48,7 +57,8 @@ MODEL_CHOICES: dict[str, ModelChoice] = {
         ModelChoice("fastgan", "hinge", (64, 128, 256, 512)),
         ModelChoice("gancls", "nonsaturating", (32, 64, 128), built_by_task=True),
         ModelChoice("mlp", "nonsaturating", d_options={"spectral_norm": False}),
-        ModelChoice("projected", "hinge", (32, 64, 128, 256, 512), conditional=True),
+        # FastGAN's G at width 8 beat 16 at 32 px in 10 CPU-minutes, and stalled at 64 (docs/BENCHMARKS.md)
+        ModelChoice("projected", "hinge", (32, 64, 128, 256, 512), conditional=True, auto_g_widths=((32, 8), (512, 16))),
         ModelChoice("resnet", "hinge", (32, 64, 128), conditional=True, d_options={"minibatch_std": False},
                     g_options={"hierarchical_z": False}),
     )

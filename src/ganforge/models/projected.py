@@ -162,7 +162,7 @@ class ProjectedDiscriminator(nn.Module):
 
 def build_generator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> FastGANGenerator:
     SPEC.check_resolution(resolution)
-    return FastGANGenerator(cfg.z_dim, cfg.g.width, resolution, channels, num_classes)
+    return FastGANGenerator(cfg.z_dim, SPEC.g_width(cfg, resolution), resolution, channels, num_classes)
 
 
 def build_discriminator(cfg: ModelConfig, resolution: int, channels: int, num_classes: int = 0) -> ProjectedDiscriminator:
