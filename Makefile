@@ -52,6 +52,7 @@ bench: $(STAMP) weights
 	$(PY) benchmarks/frechet_speed.py
 	$(PY) benchmarks/train_speed.py
 	$(PY) benchmarks/train_speed.py --program
+	$(PY) benchmarks/step_time.py projected-folder-64 data.path=builtin:digits
 	$(PY) benchmarks/inception_ops.py
 	$(PY) benchmarks/fid_speed.py
 	$(PY) benchmarks/eval_speed.py
