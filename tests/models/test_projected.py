@@ -145,3 +145,12 @@ def test_models_without_an_auto_g_width_refuse_it():
         load_config("dcgan-folder-64", {"data.path": "builtin:digits", "model.g.width": "auto"})
     with pytest.raises(UserError, match=r"model.g.width: a whole number of at least 1, or auto \(got 0\)"):
         load_config("dcgan-folder-64", {"data.path": "builtin:digits", "model.g.width": 0})
+
+
+def test_a_dry_run_says_which_width_auto_gave(tmp_path, capsys):
+    from ganforge.config import load_config
+    from ganforge.training.loop import train
+
+    config = load_config("projected-folder-64", {"data.path": "builtin:digits", "train.batch_size": 4})
+    train(config, tmp_path / "run", dry_run=True)
+    assert "model: projected  G width 8 (auto at 32 px)" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from ganforge.distributed import Distribution, init_from_env
 from ganforge.distributed.context import is_lost_contact
 from ganforge.distributed.ranks import per_process_batch
 from ganforge.errors import UserError
+from ganforge.models import MODELS
 from ganforge.signals import StopRequest, StopRequested
 from ganforge.training.checkpoint import (
     CHECKPOINT_DIR,
@@ -67,9 +68,13 @@ def describe(state: TrainingState) -> str:
     params = "  ".join(f"{name} params={sum(p.numel() for p in net.parameters()):,}" for name, net in state.networks.items())
     images, _ = state.objective.render(state.sampling_networks(), {k: v[:2] for k, v in state.fixed_inputs.items()})
     classes = f" classes={state.data_info.num_classes}" if state.data_info.num_classes else ""
+    model = state.config.model
+    if model.g.width == "auto":  # validation allows it only where the model settles it
+        resolution = state.config.data.resolution
+        params = f"G width {MODELS[model.name].g_width(model, resolution)} (auto at {resolution} px)  {params}"
     return (
         f"data: {state.data.source} images={len(state.data.images)} skipped={state.data.skipped}{classes}\n"
-        f"task: {state.config.task}  model: {state.config.model.name}  {params}\n"
+        f"task: {state.config.task}  model: {model.name}  {params}\n"
         f"{state.objective.describe(state.batches.next())}; samples {tuple(images.shape[1:])}\n"
         f"device: {state.placement.device}" + _processes(state.distribution)
     )
