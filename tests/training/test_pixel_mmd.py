@@ -14,6 +14,7 @@ from ganforge.training.loop import train
 from ganforge.training.objectives.diversity import pooled
 from ganforge.training.objectives.pixel_mmd import (
     mmd2,
+    mmd2_groups,
     mmd2_to,
     mmd_features,
     real_bank,
@@ -91,19 +92,22 @@ def test_soft_extremes_read_a_small_shapes_colour_whatever_its_size():
 
 def test_extremes_tell_a_batch_without_purple_from_the_data_far_better_than_mean_colours():
     """Six colours, two sizes: a G that draws blue for purple moves the mean colours' MMD by
-    about 2 of its batch-to-batch deviations, the extremes' by 15."""
+    about 2 of its batch-to-batch deviations, the extremes' (in a group of their own) by about 90."""
     colours = list(SHAPE_COLOURS)
     no_purple = [c if c != "purple" else "blue" for c in colours]
     reals = ((_squares(colours * 100, seed=0) + 1) * 127.5).round().to(torch.uint8)
-    separations = {}
-    for extremes in (False, True):
-        bank = real_bank(reals, side=1, seed=0, extremes=extremes)
-        same = torch.tensor([float(mmd2_to(mmd_features(_squares(colours * 6, s)[:32], 1, extremes), bank))
-                             for s in range(1, 13)])  # fmt: skip
-        missing = torch.tensor([float(mmd2_to(mmd_features(_squares(no_purple * 6, s)[:32], 1, extremes), bank))
-                                for s in range(21, 25)])  # fmt: skip
-        separations[extremes] = float((missing.mean() - same.mean()) / same.std())
-    assert separations[True] > 10 and separations[True] > 3 * separations[False]
+    bank = real_bank(reals, side=1, seed=0, extremes=True)
+
+    def per_group(batch: torch.Tensor) -> torch.Tensor:
+        return torch.tensor([float(mmd2_to(f, real)) for f, real in zip(mmd_features(batch, 1, True), bank, strict=True)])
+
+    same = torch.stack([per_group(_squares(colours * 6, s)[:32]) for s in range(1, 13)])
+    missing = torch.stack([per_group(_squares(no_purple * 6, s)[:32]) for s in range(21, 25)])
+    means, extremes = ((missing.mean(0) - same.mean(0)) / same.std(0)).tolist()
+    assert extremes > 10 and extremes > 3 * means
+    # the term sums the groups
+    batch = _squares(no_purple * 6, 21)[:32]
+    assert float(mmd2_groups(mmd_features(batch, 1, True), bank)) == pytest.approx(float(per_group(batch).sum()), rel=1e-5)
 
 
 def test_identical_rows_have_finite_gradients():
@@ -134,12 +138,26 @@ def test_the_real_side_is_a_seeded_bank_of_pooled_training_images():
     from ganforge.training.objectives import pixel_mmd
 
     images = torch.randint(0, 256, (1500, 3, 8, 8), dtype=torch.uint8)
-    bank = pixel_mmd.real_bank(images, side=2, seed=3)
+    (bank,) = pixel_mmd.real_bank(images, side=2, seed=3)
     assert bank.features.shape == (pixel_mmd.BANK, 12)
-    assert torch.equal(bank.features, pixel_mmd.real_bank(images, side=2, seed=3).features)
-    assert not torch.equal(bank.features, pixel_mmd.real_bank(images, side=2, seed=4).features)
-    few = pixel_mmd.real_bank(images[:10], side=1, seed=0)
+    assert torch.equal(bank.features, pixel_mmd.real_bank(images, side=2, seed=3)[0].features)
+    assert not torch.equal(bank.features, pixel_mmd.real_bank(images, side=2, seed=4)[0].features)
+    (few,) = pixel_mmd.real_bank(images[:10], side=1, seed=0)
     assert few.features.shape == (10, 3)
     # the precomputed real side gives the same MMD² as computing it from the rows
     fakes = torch.randn(6, 3)
     assert torch.allclose(pixel_mmd.mmd2_to(fakes, few), mmd2(fakes, few.features))
+
+
+def test_with_extremes_the_bank_has_a_second_group_with_its_own_kernel_widths():
+    from ganforge.training.objectives import pixel_mmd
+
+    images = torch.randint(0, 256, (300, 3, 8, 8), dtype=torch.uint8)
+    means, extremes = pixel_mmd.real_bank(images, side=1, seed=0, extremes=True)
+    (alone,) = pixel_mmd.real_bank(images, side=1, seed=0)
+    assert torch.equal(means.features, alone.features) and means.scale == alone.scale
+    assert extremes.features.shape == (300, 6) and extremes.scale != means.scale
+    fakes = torch.rand(5, 3, 8, 8) * 2 - 1
+    groups = pixel_mmd.mmd_features(fakes, 1, extremes=True)
+    expected = pixel_mmd.mmd2_to(groups[0], means) + pixel_mmd.mmd2_to(groups[1], extremes)
+    assert torch.equal(pixel_mmd.mmd2_groups(groups, [means, extremes]), expected)

@@ -24,7 +24,7 @@ from ganforge.training.objectives.base import (
     Phase,
     register_objective,
 )
-from ganforge.training.objectives.pixel_mmd import RealSide, mmd2_to, mmd_features, real_bank
+from ganforge.training.objectives.pixel_mmd import RealSide, mmd2_groups, mmd_features, real_bank
 
 if TYPE_CHECKING:
     from ganforge.config import Config
@@ -57,15 +57,14 @@ class UnconditionalObjective(Objective):
         self.z_dim = config.model.z_dim
         self.d_steps_done = 0
         self._kept: tuple[Tensor, Tensor | None] | None = None  # fakes (with graph) and their condition
-        self._real_bank: RealSide | None = None  # pooled real images of the MMD term (`batch_fields`)
+        self._real_bank: list[RealSide] | None = None  # real images as the MMD term sees them (`batch_fields`)
         self.extra_judges: tuple[str, ...] = ()  # networks trained beside D (a separate classifier)
         self.reconstructs = MODELS[config.model.name].reconstructs
 
     def batch_fields(self, data: TrainingImages) -> dict:
         if self.loss_cfg.mmd_weight > 0 and len(data.images) > 1:
-            self._real_bank = real_bank(
-                data.images, self.loss_cfg.mmd_pool, self.config.seed, self.loss_cfg.mmd_extremes
-            ).to(self.device)
+            bank = real_bank(data.images, self.loss_cfg.mmd_pool, self.config.seed, self.loss_cfg.mmd_extremes)
+            self._real_bank = [group.to(self.device) for group in bank]
         return super().batch_fields(data)
 
     def phases(self) -> list[Phase]:
@@ -172,7 +171,7 @@ class UnconditionalObjective(Objective):
             logs["ac_fake"] = class_loss.detach()
         if self._real_bank is not None and len(fake_images) > 1:
             features = mmd_features(fake_images, self.loss_cfg.mmd_pool, self.loss_cfg.mmd_extremes)
-            mmd = mmd2_to(features, self._real_bank)
+            mmd = mmd2_groups(features, self._real_bank)
             loss = loss + self.loss_cfg.mmd_weight * mmd
             logs["mmd"] = mmd.detach()
         return loss, logs
