@@ -39,7 +39,7 @@ def main() -> None:
         train_step(state)
     per_step = (time.process_time() - start) / args.steps
     print(f"{platform.machine()}, torch {torch.__version__}, one thread; {args.preset} {' '.join(args.overrides)}: "
-          f"{per_step:.3f} CPU-s per step (batch {config.train.batch_size}, {config.data.resolution} px, "
+          f"{per_step:.3f} CPU-s per step (batch {state.config.train.batch_size}, {state.config.data.resolution} px, "
           f"mean of {args.steps} after {args.warmup})")
 
 
