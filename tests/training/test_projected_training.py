@@ -106,3 +106,14 @@ def test_class_conditional_projected_training_and_sampling_by_class(tmp_path):
     assert all(math.isfinite(record["d_loss"]) for record in _records(run))
     assert main(["sample", str(run), "--n", "4", "--class", "3", "--out", str(tmp_path / "threes.png")]) == 0
     assert (tmp_path / "threes.png").is_file()
+
+
+def test_a_run_with_an_auto_g_width_samples_and_exports_from_its_checkpoint(tmp_path):
+    overrides = {**OVERRIDES, "model.g.width": "auto", "train.steps": 1}
+    run = train(load_config("projected-folder-64", overrides), tmp_path / "run", progress=False)
+    assert "width: auto" in (run / "config.yaml").read_text()  # settled again from the resolution on load
+    generator = load_generator(run)
+    assert generator.ups[-1].net[1].out_channels == 2 * 16  # width 8 at 32 px: 16 channels at side 32, doubled for GLU
+    assert main(["sample", str(run), "--n", "2", "--out", str(tmp_path / "two.png")]) == 0
+    export(run, tmp_path / "g.safetensors")
+    assert load_file(tmp_path / "g.safetensors")
