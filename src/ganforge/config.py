@@ -379,6 +379,8 @@ class Config(Section):
         if self.loss.ac_width != LossConfig().ac_width and self.loss.ac_classifier != "separate":
             raise ValueError("loss.ac_width: the width of the separate classifier; set loss.ac_classifier=separate "
                              "(and loss.ac_weight > 0) or remove the key")
+        if self.loss.mmd_extremes and self.loss.mmd_weight == 0:
+            raise ValueError("loss.mmd_extremes: used only with loss.mmd_weight > 0; set mmd_weight or remove the key")
         if self.model.g.width == "auto" and task.uses_model_section and not spec.auto_g_widths:
             with_auto = ", ".join(name for name, other in MODEL_CHOICES.items() if other.auto_g_widths)
             raise ValueError(f"model.g.width: auto is known for model {with_auto} only, not {spec.name!r}; give a number")

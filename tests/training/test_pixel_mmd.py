@@ -125,8 +125,14 @@ def test_training_with_the_term_logs_it(tmp_path, extremes):
     logged = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
     values = [entry["mmd"] for entry in logged if "step" in entry]
     assert len(values) == 3 and all(v > 0 for v in values)
-    off = train(load_config("dcgan-digits", {**overrides, "loss.mmd_weight": 0.0}), tmp_path / "off", progress=False)
+    off_overrides = {**overrides, "loss.mmd_weight": 0.0, "loss.mmd_extremes": False}
+    off = train(load_config("dcgan-digits", off_overrides), tmp_path / "off", progress=False)
     assert "mmd" not in (off / "log.jsonl").read_text()
+
+
+def test_extremes_without_the_term_are_refused_by_name():
+    with pytest.raises(UserError, match=r"loss.mmd_extremes: used only with loss.mmd_weight > 0"):
+        load_config("dcgan-digits", {"loss.mmd_extremes": True})
 
 
 def test_text_tasks_refuse_it():

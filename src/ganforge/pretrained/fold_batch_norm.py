@@ -31,9 +31,7 @@ def fold_batch_norms(network: nn.Module) -> nn.Module:
     if any(m.training for m in network.modules() if isinstance(m, nn.BatchNorm2d)):
         raise ValueError("fold_batch_norms needs BatchNorms in eval mode")
     for module in list(network.modules()):
-        names = list(module._modules)
-        for before, after in pairwise(names):
-            conv, norm = module._modules[before], module._modules[after]
+        for (_, conv), (name, norm) in pairwise(list(module.named_children())):
             if isinstance(conv, nn.Conv2d) and isinstance(norm, nn.BatchNorm2d):
-                module._modules[after] = _fold(conv, norm)
+                setattr(module, name, _fold(conv, norm))
     return network.eval().requires_grad_(False)

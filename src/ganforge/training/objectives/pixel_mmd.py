@@ -18,6 +18,7 @@ kernels to tell.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -81,7 +82,7 @@ def mmd2(fakes: Tensor, reals: Tensor) -> Tensor:
 def soft_extremes(images: Tensor) -> Tensor:
     """[N,C,H,W] in [-1, 1] -> [N, 2C]: each channel's soft maximum, then its soft minimum (log-mean-exp)."""
     pixels = images.flatten(2)
-    count = torch.log(torch.tensor(float(pixels.shape[-1]), device=images.device))
+    count = math.log(pixels.shape[-1])
     t = EXTREME_TEMPERATURE
     maxima = t * (torch.logsumexp(pixels / t, dim=-1) - count)
     minima = -t * (torch.logsumexp(-pixels / t, dim=-1) - count)
