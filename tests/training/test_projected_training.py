@@ -58,6 +58,9 @@ def test_folder_presets_train_at_the_images_own_size(preset, resolution, tmp_pat
         assert all(math.isfinite(record[key]) for key in ("d_loss", "g_loss", "d_real", "d_fake"))
     if preset.startswith("fastgan"):
         assert all(record["d_reconstruction"] > 0 for record in _records(run))
+    if preset == "projected-folder-64":  # its G pays the pooled-pixel MMD against the folder's images
+        logged = [record["mmd"] for record in _records(run) if "step" in record]
+        assert logged and all(value > 0 for value in logged)
     assert np.asarray(Image.open(run / "samples/final.png")).std() > 0
 
 
