@@ -5,6 +5,7 @@ of every class with an independent judge, beside the judge's accuracy on real di
     python benchmarks/class_coverage.py --work DIR                                   # cdcgan-folder
     python benchmarks/class_coverage.py --work DIR --preset cdcgan-digits --data builtin:digits
     python benchmarks/class_coverage.py --work DIR --run RUN                         # judge a run only
+    python benchmarks/class_coverage.py --work DIR --elastic 2.5                     # wobblier digits
 
 With `--data folder` (default) it writes two labelled folders of 28-px digits
 (benchmarks/digit_folder.py): A, 8,000 images from the first half of each class's source digits
@@ -59,12 +60,12 @@ def timed(command: list[str]) -> dict:
             "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)}
 
 
-def make_folders(work: Path, per_class: int) -> tuple[Path, Path]:
+def make_folders(work: Path, per_class: int, elastic: float) -> tuple[Path, Path]:
     train_folder, judge_folder = work / "digits-a", work / "digits-b"
     if not train_folder.exists():
-        write_folder(train_folder, per_class=per_class, smallest=0.6, seed=0, sources="first")
+        write_folder(train_folder, per_class=per_class, smallest=0.6, seed=0, sources="first", elastic=elastic)
     if not judge_folder.exists():
-        write_folder(judge_folder, per_class=per_class, smallest=0.6, seed=1, sources="second")
+        write_folder(judge_folder, per_class=per_class, smallest=0.6, seed=1, sources="second", elastic=elastic)
     return train_folder, judge_folder
 
 
@@ -121,12 +122,14 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=None, help="judge this run instead of training one")
     parser.add_argument("--n", type=int, default=200, help="samples per class")
     parser.add_argument("--per-class", type=int, default=1000, help="images of the largest class in each folder")
+    parser.add_argument("--elastic", type=float, default=0.0,
+                        help="elastic distortion of the written digits, px (benchmarks/digit_folder.py)")
     parser.add_argument("overrides", nargs="*", help="key=value overrides for the training command")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     result: dict = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "preset": args.preset}
     if args.data == "folder":
-        train_folder, judge_folder = make_folders(args.work, args.per_class)
+        train_folder, judge_folder = make_folders(args.work, args.per_class, args.elastic)
         judge_dir = args.work / "judge"
         if not (judge_dir / "evaluator.json").exists():
             result["judge_training"] = timed([*GANFORGE, "evaluator", "train", "--data", str(judge_folder),

@@ -2,8 +2,11 @@
 user's labelled folder would be: scikit-learn's 8x8 digits drawn into a 20-pixel box centred on
 a 28-pixel canvas (as MNIST is), each copy with its own rotation, shear, scale, shift and
 stroke width, and uneven class counts (the smallest class has `--smallest` of the largest's).
+`--elastic A` also bends each copy by a smooth random displacement field (Simard et al. 2003:
+displacements drawn uniformly, smoothed by a Gaussian of 4 px, scaled to A px), so strokes wobble
+as a hand's do and the copies of one source digit differ in more than an affine map.
 
-    python benchmarks/digit_folder.py OUT [--per-class 1000] [--smallest 0.6] [--seed 0] [--sources all]
+    python benchmarks/digit_folder.py OUT [--per-class 1000] [--smallest 0.6] [--seed 0] [--sources all] [--elastic 0]
 
 Used to measure the labelled-folder preset (docs/TRAINING.md): train on one folder, judge the
 samples with an evaluator trained on a second folder written with another seed. `--sources first`
@@ -19,11 +22,13 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
+from scipy.ndimage import gaussian_filter, map_coordinates
 
 from ganforge.data.digits import read_sklearn_digits
 
 CANVAS, BOX = 28, 20  # MNIST: a 20x20 digit box centred in 28x28
 SOURCES = ("all", "first", "second")  # which source digits of each class a folder draws from
+ELASTIC_SMOOTHING = 4.0  # px: Simard et al.'s sigma for 28-px digits
 
 
 def class_counts(per_class: int, smallest: float, classes: int = 10) -> list[int]:
@@ -32,7 +37,17 @@ def class_counts(per_class: int, smallest: float, classes: int = 10) -> list[int
     return [max(1, round(per_class * share)) for share in shares]
 
 
-def draw(small: np.ndarray, rng: np.random.Generator) -> Image.Image:
+def bend(image: Image.Image, alpha: float, rng: np.random.Generator) -> Image.Image:
+    """Displace every pixel by a smooth random field of about `alpha` px (elastic distortion)."""
+    pixels = np.asarray(image, dtype=np.float32)
+    fields = [gaussian_filter(rng.uniform(-1, 1, pixels.shape), ELASTIC_SMOOTHING) for _ in range(2)]
+    fields = [field * (alpha / max(np.abs(field).max(), 1e-8)) for field in fields]
+    rows, cols = np.meshgrid(np.arange(pixels.shape[0]), np.arange(pixels.shape[1]), indexing="ij")
+    bent = map_coordinates(pixels, [rows + fields[0], cols + fields[1]], order=1, mode="constant")
+    return Image.fromarray(np.clip(bent, 0, 255).astype(np.uint8), mode="L")
+
+
+def draw(small: np.ndarray, rng: np.random.Generator, elastic: float = 0.0) -> Image.Image:
     """One 8x8 digit (0..16) -> a 28x28 grayscale image, randomly transformed."""
     box = Image.fromarray((small * (255.0 / 16.0)).astype(np.uint8), mode="L")
     box = box.resize((BOX, BOX), Image.Resampling.BICUBIC)
@@ -54,7 +69,7 @@ def draw(small: np.ndarray, rng: np.random.Generator) -> Image.Image:
         image = image.filter(ImageFilter.MinFilter(3)).point(lambda v: min(255, int(v * 1.6)))
     elif stroke == 2:
         image = image.filter(ImageFilter.MaxFilter(3))
-    return image
+    return bend(image, elastic, rng) if elastic > 0 else image
 
 
 def source_pool(labels: np.ndarray, digit: int, sources: str) -> np.ndarray:
@@ -64,7 +79,8 @@ def source_pool(labels: np.ndarray, digit: int, sources: str) -> np.ndarray:
     return {"all": pool, "first": pool[:half], "second": pool[half:]}[sources]
 
 
-def write_folder(out: Path, per_class: int, smallest: float, seed: int, sources: str = "all") -> dict[int, int]:
+def write_folder(out: Path, per_class: int, smallest: float, seed: int, sources: str = "all",
+                 elastic: float = 0.0) -> dict[int, int]:
     """Write OUT/<digit>/<k>.png; returns the count written per class."""
     images, labels = read_sklearn_digits()
     rng = np.random.default_rng(seed)
@@ -74,7 +90,7 @@ def write_folder(out: Path, per_class: int, smallest: float, seed: int, sources:
         folder = out / str(digit)
         folder.mkdir(parents=True, exist_ok=True)
         for k, index in enumerate(rng.choice(pool, size=count, replace=True)):
-            draw(images[index], rng).save(folder / f"{k:05d}.png")
+            draw(images[index], rng, elastic).save(folder / f"{k:05d}.png")
     return dict(enumerate(counts))
 
 
@@ -85,8 +101,9 @@ def main() -> None:
     parser.add_argument("--smallest", type=float, default=0.6)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sources", choices=SOURCES, default="all", help="source digits of each class drawn from")
+    parser.add_argument("--elastic", type=float, default=0.0, help="elastic distortion, px (0: none)")
     args = parser.parse_args()
-    counts = write_folder(args.out, args.per_class, args.smallest, args.seed, args.sources)
+    counts = write_folder(args.out, args.per_class, args.smallest, args.seed, args.sources, args.elastic)
     print(f"wrote {sum(counts.values())} images to {args.out}: " + ", ".join(f"{k}: {n}" for k, n in counts.items()))
 
 

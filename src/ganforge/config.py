@@ -230,6 +230,12 @@ class TextConfig(Section):
     diversity_start: int = Field(0, ge=0)  # ... from this step on (before it: one fake per caption)
     # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)
     diversity_pool: int = Field(8, ge=1)
+    # ... and what d measures: "pooled" (mean |difference| of the pooled images) or "layout"
+    # (where each image departs from its mean colour, as shares: position counts, amount not)
+    diversity_distance: Literal["pooled", "layout"] = "pooled"
+    # text-dfgan: images D reads at once, stacked along the channels: 1 (each alone) or 2 (two
+    # images of one caption, PacGAN per caption: D sees one picture per prompt as fake)
+    pack: int = Field(1, ge=1, le=2)
     # Weight of G's contrastive term: a text-image matcher trained on real pairs
     # (models/text_matcher.py) must pick each fake's caption among the run's captions rather
     # than "generated", which it learns for fakes; 0 is off.

@@ -364,7 +364,7 @@ def test_fakes_come_in_caption_pairs_only_with_the_diversity_term():
     from ganforge.training.objectives.text_dfgan import DFGANObjective
 
     def objective(**keys):
-        return SimpleNamespace(diversity=DiversityTerm.of(_config(**keys).text), d_steps_done=5)
+        return SimpleNamespace(diversity=DiversityTerm.of(_config(**keys).text), d_steps_done=5, packed=False)
 
     e, ids = torch.randn(5, 4), torch.tensor([7, 3, 9, 1, 4])
     off = objective(**{"text.diversity_weight": 0.0})
@@ -377,3 +377,6 @@ def test_fakes_come_in_caption_pairs_only_with_the_diversity_term():
     paired_e, paired_ids = DFGANObjective.fake_conditions(on, e, ids)
     assert paired_ids.tolist() == [7, 3, 9, 7, 3]
     assert torch.equal(paired_e[3:], e[:2])
+    packed = objective(**{"text.diversity_weight": 0.0})
+    packed.packed = True  # text.pack: 2 pairs the fakes from the first step, without the term
+    assert DFGANObjective.fake_conditions(packed, e, ids)[1].tolist() == [7, 3, 9, 7, 3]

@@ -7,6 +7,8 @@ import torch
 from ganforge.models.dfgan import DFGANGenerator
 from ganforge.training.objectives.diversity import (
     diversity_shortfall,
+    layout,
+    layout_distance,
     pair_distance,
     pair_split,
     paired,
@@ -33,6 +35,30 @@ def test_distance_sees_where_and_how_large_not_edge_texture():
     checker = blob + 0.5 * signs  # texture finer than the 4x4 pooling cells, zero mean in each
     assert pair_distance(blob, moved) > 0.2
     assert pair_distance(blob, checker) < 1e-6 < (blob - checker).abs().mean()
+
+
+def disc(centre_row: float, radius: float) -> torch.Tensor:
+    rows, cols = torch.meshgrid(torch.arange(32.0), torch.arange(32.0), indexing="ij")
+    inside = ((rows - centre_row) ** 2 + (cols - 8) ** 2 <= radius**2).float()
+    return (-0.8 + 1.6 * inside).expand(1, 3, 32, 32)
+
+
+def test_layout_sees_where_a_shape_is_and_hardly_how_large():
+    shape = disc(16, 4.8)
+    moved, grown = disc(19, 4.8), disc(16, 6.0)  # 3 px lower; 25 % wider
+    assert torch.allclose(layout(shape, 4).sum(dim=(1, 2)), torch.ones(1))
+    assert layout_distance(shape, moved, 4) > 0.15 > 0.01 > layout_distance(shape, grown, 4)
+    # the pooled distance prices both alike: growing buys as much "variety" as moving
+    assert pair_distance(shape, grown, 4) > 0.8 * pair_distance(shape, moved, 4)
+    assert layout_distance(shape, shape.clone(), 4) == 0
+
+
+def test_layout_target_is_measured_in_its_own_terms():
+    images = torch.cat([disc(12, 4.8), disc(20, 4.8), disc(16, 4.8), disc(16, 6.0)])
+    uint8 = ((images + 1) * 127.5).round().to(torch.uint8)
+    moved_pairs = real_pair_target(uint8, [0, 0, 2, 3], seed=0, side=4, distance="layout")
+    grown_pairs = real_pair_target(uint8, [0, 1, 2, 2], seed=0, side=4, distance="layout")
+    assert moved_pairs > 0.3 and grown_pairs < 0.02
 
 
 def test_shortfall_is_one_for_one_picture_zero_at_the_target_and_linear_between():

@@ -76,6 +76,6 @@ register_task(TaskChoice("conditional", IMAGE_READS + ("data.balance", "loss.mis
                                                        "loss.diversity_start", "loss.diversity_pool"), (_class_conditional_model,)))
 register_task(TaskChoice("text-dfgan", TEXT_READS + ("text.ma_gp_weight", "text.ma_gp_power", "text.ma_gp_every",
                                                      "text.mode_seeking", "text.diversity_weight",
-                                                     "text.diversity_start", "text.diversity_pool"), (_own_model,), model_name="dfgan"))
+                                                     "text.diversity_start", "text.diversity_pool", "text.diversity_distance", "text.pack"), (_own_model,), model_name="dfgan"))
 register_task(TaskChoice("text-gancls", TEXT_READS + ("text.kl_weight", "text.condition_dim"),
                          (_own_model, _one_wrong_caption), model_name="gancls"))

@@ -37,6 +37,22 @@ def pair_distance(a: Tensor, b: Tensor, side: int = POOLED) -> Tensor:
     return (pooled(a, side) - pooled(b, side)).abs().flatten(1).mean(dim=1)
 
 
+def layout(images: Tensor, side: int = POOLED) -> Tensor:
+    """[N,side,side] where each image departs from its own mean colour, as shares summing to 1:
+    where its content is, whatever its amount (a larger shape spreads, a moved one shifts)."""
+    cells = pooled(images, side)
+    departure = (cells - cells.mean(dim=(2, 3), keepdim=True)).abs().sum(dim=1)
+    return departure / departure.sum(dim=(1, 2), keepdim=True).clamp_min(1e-6)
+
+
+def layout_distance(a: Tensor, b: Tensor, side: int = POOLED) -> Tensor:
+    """[N] total variation between the layouts of a pair of images, in [0, 1]."""
+    return 0.5 * (layout(a, side) - layout(b, side)).abs().flatten(1).sum(dim=1)
+
+
+DISTANCES = {"pooled": pair_distance, "layout": layout_distance}
+
+
 def paired(values: Tensor) -> Tensor:
     """The first ceil(N/2) rows, then the first floor(N/2) again: rows i and i + ceil(N/2) match."""
     half = (len(values) + 1) // 2
@@ -49,15 +65,16 @@ def pair_split(fakes: Tensor) -> tuple[Tensor, Tensor]:
     return fakes[: len(fakes) - half], fakes[half:]
 
 
-def diversity_shortfall(fakes: Tensor, target: float, side: int = POOLED) -> tuple[Tensor, Tensor]:
+def diversity_shortfall(fakes: Tensor, target: float, side: int = POOLED,
+                        distance: str = "pooled") -> tuple[Tensor, Tensor]:
     """(mean relu(1 − d/τ), mean d/τ) over the pairs of `fakes` made from `paired` conditions."""
     first, second = pair_split(fakes)
-    ratio = pair_distance(first, second, side) / target
+    ratio = DISTANCES[distance](first, second, side) / target
     return F.relu(1 - ratio).mean(), ratio.mean().detach()
 
 
 @torch.no_grad()
-def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED) -> float:
+def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED, distance: str = "pooled") -> float:
     """τ: the mean pooled distance of up to REAL_PAIRS pairs of real images (uint8 [N,C,R,R])
     with the same group (condition), drawn with `seed`; of random pairs of different images
     where no two images share a group."""
@@ -79,7 +96,7 @@ def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED
         return 1.0
     first, second = (torch.tensor(indices) for indices in zip(*pairs, strict=True))
     as_float = lambda x: images[x].float() / 127.5 - 1  # noqa: E731
-    return max(float(pair_distance(as_float(first), as_float(second), side).mean()), 1e-3)
+    return max(float(DISTANCES[distance](as_float(first), as_float(second), side).mean()), 1e-3)
 
 
 @dataclass
@@ -90,18 +107,20 @@ class DiversityTerm:
     weight: float = 0.0
     start: int = 0
     side: int = POOLED
+    distance: str = "pooled"  # a key of DISTANCES
     target: float = 1.0  # τ; measured by `measure`
     active: bool = False
 
     @classmethod
     def of(cls, section) -> DiversityTerm:
         """From a config section with `diversity_weight`, `_start` and `_pool` (loss or text)."""
-        return cls(section.diversity_weight, section.diversity_start, section.diversity_pool)
+        return cls(section.diversity_weight, section.diversity_start, section.diversity_pool,
+                   getattr(section, "diversity_distance", "pooled"))
 
     def measure(self, images: Tensor, groups: list, seed: int) -> None:
         """τ from the training images (uint8 [N,C,R,R]) grouped by condition; only with the term on."""
         if self.weight > 0:
-            self.target = real_pair_target(images, groups, seed, self.side)
+            self.target = real_pair_target(images, groups, seed, self.side, self.distance)
 
     def pairs_at(self, step: int) -> bool:
         """Whether the fakes of D step `step` are drawn in pairs (remembered for G's step)."""
@@ -112,6 +131,6 @@ class DiversityTerm:
         """G's `loss` plus λ · shortfall of `fakes` when they come in pairs; logs d/τ."""
         if not self.active:
             return loss
-        shortfall, ratio = diversity_shortfall(fakes, self.target, self.side)
+        shortfall, ratio = diversity_shortfall(fakes, self.target, self.side, self.distance)
         logs["diversity_ratio"] = ratio
         return loss + self.weight * shortfall

@@ -40,10 +40,12 @@ class CaptionField:
         self.starts = torch.cumsum(self.counts, 0) - self.counts
         self.flat = torch.tensor([i for ids in caption_ids for i in ids], dtype=torch.int64)
         self.generator = torch.Generator().manual_seed(seed + 3)
+        self.last_entries = torch.zeros(0, dtype=torch.int64)  # which (image, caption) each row drew
 
     def take(self, indices: Tensor) -> Tensor:
         draws = torch.randint(0, 1 << 30, (len(indices),), generator=self.generator)
-        return self.flat[self.starts[indices] + draws % self.counts[indices]]
+        self.last_entries = self.starts[indices] + draws % self.counts[indices]  # for a partner field
+        return self.flat[self.last_entries]
 
     def seed_own_draws(self, seed: int) -> None:
         self.generator.manual_seed(seed)
@@ -157,7 +159,11 @@ class TextObjective(Objective):
             wrong_logits = self.discriminator.all_pair_logits(features, e)[other]
         else:
             wrong_logits = self.discriminator.logits(features, e.roll(1, dims=0))
-        return real_logits, wrong_logits, self.discriminator(fake, e_fake)
+        return real_logits, wrong_logits, self.fake_logits(fake, e_fake)
+
+    def fake_logits(self, fake: Tensor, e: Tensor) -> Tensor:
+        """D's logits of fakes with the captions they were drawn for."""
+        return self.discriminator(fake, e)
 
     def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
         """The captions (embeddings, ids) G draws this step's fakes for: the batch's own."""

@@ -7,7 +7,10 @@ mismatch weight is `text.mismatch_weight`), plus k·E[‖∇_(x,e) D(x, e)‖^p]
 D steps). G: -D(G(z, e), e), plus with `text.mode_seeking` = λ > 0 the MSGAN term
 λ / (ratio + ε), ratio = mean |G(z, e) - G(z2, e)| / mean |z - z2| (Mao et al. 2019), and
 with `text.diversity_weight` > 0 the bounded diversity term of `diversity.py` (the fakes then
-come in pairs sharing a caption).
+come in pairs sharing a caption). With `text.pack: 2` D reads two images of one caption
+stacked along the channels (PacGAN per caption, `caption_partners.py`): real packs pair each
+real image with another of its caption, fake packs the two fakes of a caption, so D sees
+whether G draws one picture per prompt.
 Wrong captions are the batch's captions rolled by one. Adam β = (0, 0.9), lr G 1e-4, D 4e-4
 as in the paper come from the presets.
 """
@@ -20,6 +23,7 @@ from torch import Tensor
 
 from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
+from ganforge.training.objectives.caption_partners import PartnerField, PartnerImages, packed_fakes, stacked
 from ganforge.training.objectives.diversity import DiversityTerm, paired
 from ganforge.training.objectives.text import TextObjective
 
@@ -53,29 +57,47 @@ class DFGANObjective(TextObjective):
     def build_networks(cls, config, data: DataInfo, text_dim: int):
         return (
             build_generator(config.model, data.resolution, data.channels, text_dim=text_dim),
-            build_discriminator(config.model, data.resolution, data.channels, text_dim=text_dim),
+            build_discriminator(config.model, data.resolution, data.channels * config.text.pack, text_dim=text_dim),
         )
 
     def __init__(self, config, networks, device, data):
         super().__init__(config, networks, device, data)
         self.d_steps_done = 0
         self.diversity = DiversityTerm.of(config.text)
+        self.packed = config.text.pack > 1
+        self.partners: PartnerImages | None = None  # with text.pack: 2, set by batch_fields
 
     def batch_fields(self, data) -> dict:
         fields = super().batch_fields(data)
         self.diversity.measure(data.images, [texts[0] for texts in data.captions], self.config.seed)
+        if self.packed:
+            fields["partner"] = PartnerField(fields["caption"], self.config.seed)
+            self.partners = PartnerImages(data.images, self.config.seed)
         return fields
 
     def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        """With the diversity term on (from D step `text.diversity_start`), fakes i and
-        i + ceil(N/2) share a caption."""
-        if not self.diversity.pairs_at(self.d_steps_done):
+        """With packed pairs, or the diversity term on (from D step `text.diversity_start`),
+        fakes i and i + ceil(N/2) share a caption."""
+        pairs = self.diversity.pairs_at(self.d_steps_done)
+        if not (pairs or self.packed):
             return e, ids
         return paired(e), (paired(ids) if ids is not None else None)
 
+    def real_input(self, batch: Batch) -> Tensor:
+        """What D reads of the real batch: the images, or each beside a partner of its caption."""
+        if not self.packed:
+            return batch["image"]
+        return stacked(batch["image"], self.partners(batch["partner"], batch["image"]))
+
+    def fake_logits(self, fake: Tensor, e: Tensor) -> Tensor:
+        """D's logits of the fakes with their captions (of the fake packs with text.pack: 2)."""
+        if self.packed:
+            fake, e = packed_fakes(fake, e)
+        return self.discriminator(fake, e)
+
     def d_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         text = self.config.text
-        real = batch["image"]
+        real = self.real_input(batch)
         e = self.embed(batch["caption"], train_encoder=self.encoder.trainable)
         # Lazy MA-GP (as lazy R1, Karras 2020 §B): every k D steps, its weight scaled by k.
         penalise = text.ma_gp_weight > 0 and self.d_steps_done % text.ma_gp_every == 0
@@ -94,7 +116,7 @@ class DFGANObjective(TextObjective):
             penalty = matching_aware_penalty(real_logits, real, e, text.ma_gp_power)
             loss = loss + text.ma_gp_weight * text.ma_gp_every * penalty
             logs["ma_gp"] = penalty.detach()
-        match_loss, match_logs = self.matcher_d_loss(real, e, batch["caption"])
+        match_loss, match_logs = self.matcher_d_loss(batch["image"], e, batch["caption"])
         loss = loss + match_loss
         logs.update(match_logs)
         self.d_steps_done += 1
@@ -105,7 +127,7 @@ class DFGANObjective(TextObjective):
 
     def g_step(self, batch: Batch | None, last: bool) -> tuple[Tensor, dict[str, Tensor]]:
         fake, e, z = self.take_kept()
-        loss = -self.discriminator(fake, e).mean()
+        loss = -self.fake_logits(fake, e).mean()
         logs = {"g_loss": loss.detach()}
         weight = self.config.text.mode_seeking
         if weight > 0:
@@ -118,8 +140,13 @@ class DFGANObjective(TextObjective):
         return loss + match_loss, logs
 
     def state_dict(self) -> dict:
-        return {**super().state_dict(), "d_steps_done": self.d_steps_done}
+        state = {**super().state_dict(), "d_steps_done": self.d_steps_done}
+        if self.partners is not None:
+            state["partners"] = self.partners.state_dict()
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         super().load_state_dict(state)
         self.d_steps_done = int(state["d_steps_done"])
+        if self.partners is not None:
+            self.partners.load_state_dict(state["partners"])
