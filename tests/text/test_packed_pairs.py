@@ -66,7 +66,7 @@ def test_fake_packs_stack_the_two_fakes_of_each_caption():
 
 
 def test_packed_d_reads_six_channels_trains_and_resumes_exactly(tmp_path):
-    config = load_config("dfgan-shapes", {**TINY, "train.steps": 6, "ckpt.every": 2, "text.pack": 2,
+    config = load_config("dfgan-shapes", {**TINY, "train.steps": 6, "ckpt.every": 2, "text.pack": 2, "data.max_images": 400,
                                           "text.diversity_weight": 0.0})
     first, resumed = through_and_resumed(config, tmp_path, 3)
     assert first["D"]["stem.weight"].shape[1] == 6  # two RGB images stacked
@@ -78,3 +78,23 @@ def test_packing_is_a_df_gan_option_and_packs_two_at_most():
         load_config("gancls-shapes", {"text.pack": 2, "text.encoder": "learned"})
     with pytest.raises(UserError, match="text.pack"):
         load_config("dfgan-shapes", {"text.pack": 3})
+
+
+def test_packing_refuses_captions_that_no_two_images_share(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from ganforge.training.loop import train
+
+    root = tmp_path / "photos"
+    root.mkdir()
+    for k in range(6):
+        Image.new("RGB", (40, 40), (40 * k, 20, 20)).save(root / f"{k}.png")
+    lines = [json.dumps({"file": f"{k}.png", "text": f"photo number {k}"}) for k in range(6)]
+    (root / "captions.jsonl").write_text("\n".join(lines))
+    config = load_config("dfgan-folder-64", {**TINY, "data.path": str(root), "train.steps": 1, "data.max_images": None,
+                                             "text.pack": 2})
+    with pytest.raises(UserError, match=r"text.pack: 2 pairs images of one caption, but only 0% of the captions"):
+        train(config, tmp_path / "run", progress=False)
+    assert not (tmp_path / "run" / "checkpoints").exists() or not any((tmp_path / "run" / "checkpoints").iterdir())

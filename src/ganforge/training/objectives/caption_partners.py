@@ -44,6 +44,10 @@ class PartnerField:
         self.group_start = torch.searchsorted(captions.flat[order], captions.flat)  # per entry: its group's first place
         self.generator = torch.Generator().manual_seed(seed + 5)
 
+    def shared_share(self) -> float:
+        """The share of (image, caption) entries whose caption some other image carries too."""
+        return float((self.group_size > 1).float().mean()) if len(self.group_size) else 0.0
+
     def take(self, indices: Tensor) -> Tensor:
         entries = self.captions.last_entries
         if len(entries) != len(indices):

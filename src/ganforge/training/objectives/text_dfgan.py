@@ -21,9 +21,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganforge.errors import UserError
 from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
-from ganforge.training.objectives.caption_partners import PartnerField, PartnerImages, packed_fakes, stacked
+from ganforge.training.objectives.caption_partners import (
+    PartnerField,
+    PartnerImages,
+    packed_fakes,
+    stacked,
+)
 from ganforge.training.objectives.diversity import DiversityTerm, paired
 from ganforge.training.objectives.text import TextObjective
 
@@ -36,7 +42,8 @@ def matching_aware_penalty(logits: Tensor, images: Tensor, e: Tensor, power: flo
     return norms.pow(power).mean()
 
 
-MODE_SEEKING_EPS = 1e-5  # MSGAN's epsilon in 1 / (ratio + eps)
+MODE_SEEKING_EPS = 1e-5
+MIN_SHARED_CAPTIONS = 0.5  # text.pack: the share of captions that must have a second image  # MSGAN's epsilon in 1 / (ratio + eps)
 
 
 def mode_seeking_ratio(generator, fake: Tensor, z: Tensor, e: Tensor) -> Tensor:
@@ -71,7 +78,11 @@ class DFGANObjective(TextObjective):
         fields = super().batch_fields(data)
         self.diversity.measure(data.images, [texts[0] for texts in data.captions], self.config.seed)
         if self.packed:
-            fields["partner"] = PartnerField(fields["caption"], self.config.seed)
+            partners = PartnerField(fields["caption"], self.config.seed)
+            if partners.shared_share() < MIN_SHARED_CAPTIONS:
+                raise UserError(f"text.pack: 2 pairs images of one caption, but only {partners.shared_share():.0%} "
+                                f"of the captions in {data.source} belong to more than one image (use text.pack: 1)")
+            fields["partner"] = partners
             self.partners = PartnerImages(data.images, self.config.seed)
         return fields
 
