@@ -130,6 +130,8 @@ class LossConfig(Section):
     diversity_start: int = Field(0, ge=0)  # ... from this D step on (before it: fakes for the real labels)
     # ... side of the average-pooled images d and τ are taken on (1: each image's mean colour)
     diversity_pool: int = Field(8, ge=1)
+    # ... and what d measures: "pooled" or "layout" (as text.diversity_distance)
+    diversity_distance: Literal["pooled", "layout"] = "pooled"
     # image tasks: weight of G's MMD² between its fakes and 1,024 training images, both average-
     # pooled to mmd_pool² pixels (training/objectives/pixel_mmd.py), so a G that draws only some of the
     # data's colours or sizes pays for it; 0 is off

@@ -95,3 +95,12 @@ def test_the_term_alone_teaches_a_collapsed_generator_to_use_its_noise():
     final = diversity_shortfall(generator(z, e), target=0.1)
     assert start < 0.5 and final[1] > 0.9
     assert not torch.allclose(*pair_split(generator(z, e)))  # same caption, other noise: other images
+
+
+@pytest.mark.parametrize(("preset", "section"), [("cdcgan-digits", "loss"), ("dfgan-shapes", "text")])
+def test_both_conditional_tasks_take_the_layout_distance(preset, section):
+    from ganforge.config import load_config
+    from ganforge.training.objectives.diversity import DiversityTerm
+
+    config = load_config(preset, {f"{section}.diversity_weight": 1.0, f"{section}.diversity_distance": "layout"})
+    assert DiversityTerm.of(getattr(config, section)).distance == "layout"

@@ -73,7 +73,8 @@ def _one_wrong_caption(task: TaskChoice, config: Any, model: ModelChoice) -> Non
 register_task(TaskChoice("unconditional", IMAGE_READS, (_no_condition,)))
 register_task(TaskChoice("conditional", IMAGE_READS + ("data.balance", "loss.mismatch_weight", "loss.ac_weight",
                                                        "loss.ac_classifier", "loss.ac_width", "loss.diversity_weight",
-                                                       "loss.diversity_start", "loss.diversity_pool"), (_class_conditional_model,)))
+                                                       "loss.diversity_start", "loss.diversity_pool", "loss.diversity_distance"),
+                         (_class_conditional_model,)))
 register_task(TaskChoice("text-dfgan", TEXT_READS + ("text.ma_gp_weight", "text.ma_gp_power", "text.ma_gp_every",
                                                      "text.mode_seeking", "text.diversity_weight",
                                                      "text.diversity_start", "text.diversity_pool", "text.diversity_distance", "text.pack"), (_own_model,), model_name="dfgan"))

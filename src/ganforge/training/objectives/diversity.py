@@ -4,7 +4,9 @@ from two latents must differ as much as real images of that condition do, and no
 As DSGAN (Yang et al. 2019) it rewards the distance between G(z1, c) and G(z2, c), but
 bounded as a hinge under a target: λ · mean relu(1 − d / τ). d is the mean absolute
 difference of a pair of fakes after average pooling to 8×8 (where things are and how large
-they are, not the texture of their edges; `loss.diversity_pool` / `text.diversity_pool` set the side); τ
+they are, not the texture of their edges; `loss.diversity_pool` / `text.diversity_pool` set the side),
+or with `diversity_distance: layout` the total variation between the pair's layouts (where each
+image departs from its mean colour, as shares: a moved shape counts, a larger one hardly); τ
 is the same distance between real images that share a condition, measured once from the
 training data. A G that draws one picture per
 condition pays λ; one as varied as the data pays nothing, so the term cannot buy variety
@@ -75,7 +77,7 @@ def diversity_shortfall(fakes: Tensor, target: float, side: int = POOLED,
 
 @torch.no_grad()
 def real_pair_target(images: Tensor, groups: list, seed: int, side: int = POOLED, distance: str = "pooled") -> float:
-    """τ: the mean pooled distance of up to REAL_PAIRS pairs of real images (uint8 [N,C,R,R])
+    """τ: the mean distance (DISTANCES[distance]) of up to REAL_PAIRS pairs of real images (uint8 [N,C,R,R])
     with the same group (condition), drawn with `seed`; of random pairs of different images
     where no two images share a group."""
     generator = torch.Generator().manual_seed(seed)
@@ -113,9 +115,9 @@ class DiversityTerm:
 
     @classmethod
     def of(cls, section) -> DiversityTerm:
-        """From a config section with `diversity_weight`, `_start` and `_pool` (loss or text)."""
+        """From a config section with `diversity_weight`, `_start`, `_pool` and `_distance` (loss or text)."""
         return cls(section.diversity_weight, section.diversity_start, section.diversity_pool,
-                   getattr(section, "diversity_distance", "pooled"))
+                   section.diversity_distance)
 
     def measure(self, images: Tensor, groups: list, seed: int) -> None:
         """τ from the training images (uint8 [N,C,R,R]) grouped by condition; only with the term on."""
