@@ -80,7 +80,7 @@ def test_packing_is_a_df_gan_option_and_packs_two_at_most():
         load_config("dfgan-shapes", {"text.pack": 3})
 
 
-def test_packing_refuses_captions_that_no_two_images_share(tmp_path):
+def test_packing_warns_when_no_two_images_share_a_caption(tmp_path, capsys):
     import json
 
     from PIL import Image
@@ -95,6 +95,6 @@ def test_packing_refuses_captions_that_no_two_images_share(tmp_path):
     (root / "captions.jsonl").write_text("\n".join(lines))
     config = load_config("dfgan-folder-64", {**TINY, "data.path": str(root), "train.steps": 1, "data.max_images": None,
                                              "text.pack": 2})
-    with pytest.raises(UserError, match=r"text.pack: 2 pairs images of one caption, but only 0% of the captions"):
-        train(config, tmp_path / "run", progress=False)
-    assert not (tmp_path / "run" / "checkpoints").exists() or not any((tmp_path / "run" / "checkpoints").iterdir())
+    train(config, tmp_path / "run", progress=False)
+    warned = [line for line in capsys.readouterr().err.splitlines() if "text.pack" in line]
+    assert len(warned) == 1 and "only 0% of the captions" in warned[0] and "one image twice" in warned[0]

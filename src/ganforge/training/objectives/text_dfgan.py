@@ -17,11 +17,12 @@ as in the paper come from the presets.
 
 from __future__ import annotations
 
+import sys
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganforge.errors import UserError
 from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
 from ganforge.training.objectives.caption_partners import (
@@ -79,9 +80,11 @@ class DFGANObjective(TextObjective):
         self.diversity.measure(data.images, [texts[0] for texts in data.captions], self.config.seed)
         if self.packed:
             partners = PartnerField(fields["caption"], self.config.seed)
-            if partners.shared_share() < MIN_SHARED_CAPTIONS:
-                raise UserError(f"text.pack: 2 pairs images of one caption, but only {partners.shared_share():.0%} "
-                                f"of the captions in {data.source} belong to more than one image (use text.pack: 1)")
+            if partners.shared_share() < MIN_SHARED_CAPTIONS:  # real pairs would be mostly twins
+                print(f"ganforge: warning: text.pack: 2 pairs images of one caption, but only "
+                      f"{partners.shared_share():.0%} of the captions in {data.source} belong to more than one "
+                      "image, so most real pairs are one image twice (text.pack: 1 reads single images)",
+                      file=sys.stderr)
             fields["partner"] = partners
             self.partners = PartnerImages(data.images, self.config.seed)
         return fields
