@@ -6,7 +6,7 @@ import torch
 from crash_hook import assert_same_networks, through_and_resumed
 from ganforge.config import load_config
 from ganforge.errors import UserError
-from ganforge.training.objectives.caption_partners import PartnerField, PartnerImages, packed_fakes
+from ganforge.training.objectives.caption_partners import PartnerField, packed_fakes
 from ganforge.training.objectives.text import CaptionField
 
 TINY = {
@@ -16,15 +16,25 @@ TINY = {
 }
 
 
+def numbered_images(n: int, side: int = 2) -> torch.Tensor:
+    """uint8 [n,1,side,side]: image k is filled with the value k, so a partner names itself."""
+    return torch.arange(n, dtype=torch.uint8).view(n, 1, 1, 1).expand(n, 1, side, side).contiguous()
+
+
+def image_numbers(pixels: torch.Tensor) -> list[int]:
+    """The number of each partner image the field handed out, read back from its pixels."""
+    return ((pixels[:, 0, 0, 0] + 1) * 127.5).round().long().tolist()
+
+
 def partner_draws(caption_ids, rows, seed=0, repeats=200):
     """(row's image, its drawn caption, partner) triples over `repeats` batches of images `rows`."""
     captions = CaptionField(caption_ids, seed)
-    partners = PartnerField(captions, seed)
+    partners = PartnerField(captions, numbered_images(len(caption_ids)), 2, seed)
     out = []
     for _ in range(repeats):
         indices = torch.tensor(rows)
         drawn = captions.take(indices)
-        out += list(zip(rows, drawn.tolist(), partners.take(indices).tolist(), strict=True))
+        out += list(zip(rows, drawn.tolist(), image_numbers(partners.take(indices)), strict=True))
     return out
 
 
@@ -41,7 +51,7 @@ def test_a_partner_carries_the_drawn_caption_and_is_another_image_unless_alone()
 
 def test_partner_draws_resume_where_they_stopped():
     captions = CaptionField([[0]] * 6, 3)
-    partners = PartnerField(captions, 3)
+    partners = PartnerField(captions, numbered_images(6, side=4), 2, 3)  # crops draw too
     rows = torch.arange(6)
     captions.take(rows), partners.take(rows)
     state = partners.state_dict(), captions.state_dict()
@@ -52,9 +62,14 @@ def test_partner_draws_resume_where_they_stopped():
 
 
 def test_partner_images_come_as_the_batch_images_do():
-    images = torch.arange(5, dtype=torch.uint8).view(5, 1, 1, 1).expand(5, 1, 2, 2).contiguous()
-    pixels = PartnerImages(images, 0)(torch.tensor([3]), torch.zeros(1, 1, 2, 2))
-    assert pixels.shape == (1, 1, 2, 2) and torch.allclose(pixels, torch.full_like(pixels, 3 / 127.5 - 1))
+    captions = CaptionField([[0], [0]], 0)
+    partners = PartnerField(captions, numbered_images(2, side=4), 2, 0)
+    rows = torch.tensor([0, 1])
+    captions.take(rows)
+    pixels = partners.take(rows)
+    assert pixels.dtype == torch.float32 and pixels.shape == (2, 1, 2, 2)  # cropped to the resolution
+    assert torch.allclose(pixels[0], torch.full((1, 2, 2), 1 / 127.5 - 1))  # image 0's partner is image 1
+    assert torch.allclose(pixels[1], torch.full((1, 2, 2), -1.0))
 
 
 def test_fake_packs_stack_the_two_fakes_of_each_caption():

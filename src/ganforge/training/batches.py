@@ -88,6 +88,23 @@ class TrainingBatches(Protocol):
     def load_state_dict(self, state: dict) -> None: ...
 
 
+class SeededField:
+    """Base of batch fields that draw with one generator of their own: seeded per process and
+    resumed exactly (the BatchField protocol's bookkeeping)."""
+
+    def __init__(self, seed: int):
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def seed_own_draws(self, seed: int) -> None:
+        self.generator.manual_seed(seed)
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])
+
+
 class BatchField(Protocol):
     """One more batch entry drawn for the batch's image indices (captions, ...); resumable."""
 

@@ -22,6 +22,7 @@ from ganforge.models.aux_classifier import LEARNING_RATE as MATCHER_LR
 from ganforge.models.text_conditioning import fit_text_standardizers
 from ganforge.models.text_matcher import TextImageMatcher
 from ganforge.sampling import latents
+from ganforge.training.batches import SeededField
 from ganforge.training.objectives.base import DataInfo, Objective, Phase
 
 if TYPE_CHECKING:
@@ -32,29 +33,20 @@ GRID_PROMPTS = 8  # rows of the training sample grids
 MATCHER_BANK = 1024  # captions each image is matched against (text.contrastive_weight)
 
 
-class CaptionField:
+class CaptionField(SeededField):
     """Batch entry "caption": for each image index, one of its captions' ids, drawn at random."""
 
     def __init__(self, caption_ids: list[list[int]], seed: int):
+        super().__init__(seed + 3)
         self.counts = torch.tensor([len(ids) for ids in caption_ids])
         self.starts = torch.cumsum(self.counts, 0) - self.counts
         self.flat = torch.tensor([i for ids in caption_ids for i in ids], dtype=torch.int64)
-        self.generator = torch.Generator().manual_seed(seed + 3)
         self.last_entries = torch.zeros(0, dtype=torch.int64)  # which (image, caption) each row drew
 
     def take(self, indices: Tensor) -> Tensor:
         draws = torch.randint(0, 1 << 30, (len(indices),), generator=self.generator)
         self.last_entries = self.starts[indices] + draws % self.counts[indices]  # for a partner field
         return self.flat[self.last_entries]
-
-    def seed_own_draws(self, seed: int) -> None:
-        self.generator.manual_seed(seed)
-
-    def state_dict(self) -> dict:
-        return {"generator": self.generator.get_state()}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.generator.set_state(state["generator"])
 
 
 class TextObjective(Objective):

@@ -27,7 +27,6 @@ from ganforge.models.dfgan import build_discriminator, build_generator
 from ganforge.training.objectives.base import Batch, DataInfo, register_objective
 from ganforge.training.objectives.caption_partners import (
     PartnerField,
-    PartnerImages,
     packed_fakes,
     stacked,
 )
@@ -73,20 +72,18 @@ class DFGANObjective(TextObjective):
         self.d_steps_done = 0
         self.diversity = DiversityTerm.of(config.text)
         self.packed = config.text.pack > 1
-        self.partners: PartnerImages | None = None  # with text.pack: 2, set by batch_fields
 
     def batch_fields(self, data) -> dict:
         fields = super().batch_fields(data)
         self.diversity.measure(data.images, [texts[0] for texts in data.captions], self.config.seed)
         if self.packed:
-            partners = PartnerField(fields["caption"], self.config.seed)
+            partners = PartnerField(fields["caption"], data.images, data.crop_size, self.config.seed)
             if partners.shared_share() < MIN_SHARED_CAPTIONS:  # real pairs would be mostly twins
                 print(f"ganforge: warning: text.pack: 2 pairs images of one caption, but only "
                       f"{partners.shared_share():.0%} of the captions in {data.source} belong to more than one "
                       "image, so most real pairs are one image twice (text.pack: 1 reads single images)",
                       file=sys.stderr)
             fields["partner"] = partners
-            self.partners = PartnerImages(data.images, self.config.seed)
         return fields
 
     def fake_conditions(self, e: Tensor, ids: Tensor | None) -> tuple[Tensor, Tensor | None]:
@@ -101,7 +98,7 @@ class DFGANObjective(TextObjective):
         """What D reads of the real batch: the images, or each beside a partner of its caption."""
         if not self.packed:
             return batch["image"]
-        return stacked(batch["image"], self.partners(batch["partner"], batch["image"]))
+        return stacked(batch["image"], batch["partner"])
 
     def fake_logits(self, fake: Tensor, e: Tensor) -> Tensor:
         """D's logits of the fakes with their captions (of the fake packs with text.pack: 2)."""
@@ -154,13 +151,8 @@ class DFGANObjective(TextObjective):
         return loss + match_loss, logs
 
     def state_dict(self) -> dict:
-        state = {**super().state_dict(), "d_steps_done": self.d_steps_done}
-        if self.partners is not None:
-            state["partners"] = self.partners.state_dict()
-        return state
+        return {**super().state_dict(), "d_steps_done": self.d_steps_done}
 
     def load_state_dict(self, state: dict) -> None:
         super().load_state_dict(state)
         self.d_steps_done = int(state["d_steps_done"])
-        if self.partners is not None:
-            self.partners.load_state_dict(state["partners"])
